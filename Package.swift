@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module layout (DESIGN.md §2): data flows one way, and the targets are ordered the same way.
+//   CUnlearnBLAS, CUnlearnZlib  C libraries (OpenBLAS + LAPACKE, zlib) found through pkg-config
+//   UnlearnCore                 Matrix, BLAS/LAPACK wrappers, seeded randomness
+//   UnlearnData                 Dataset, CSV / IDX(.gz) / text-TSV loaders, scaling, splits
+//   unlearn                     the command-line tool: argument parsing only
+// Later modules (UnlearnModels, Unlearning, UnlearnEvaluation, UnlearnStore, UnlearnServer) join
+// this list as the issues that fill them land.
+let package = Package(
+  name: "Unlearn",
+  products: [
+    .executable(name: "unlearn", targets: ["unlearn"]),
+    .library(name: "UnlearnCore", targets: ["UnlearnCore"]),
+    .library(name: "UnlearnData", targets: ["UnlearnData"]),
+    // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust.
+    .library(name: "_UnlearnTestSupport", targets: ["_UnlearnTestSupport"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CUnlearnBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+    ),
+    .systemLibrary(
+      name: "CUnlearnZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    .target(
+      name: "UnlearnCore",
+      dependencies: [
+        "CUnlearnBLAS",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
+    ),
+    .target(
+      name: "UnlearnData",
+      dependencies: [
+        "UnlearnCore",
+        "CUnlearnZlib",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .target(
+      name: "_UnlearnTestSupport",
+      dependencies: ["UnlearnCore"]
+    ),
+    .executableTarget(
+      name: "unlearn",
+      dependencies: [
+        "UnlearnCore",
+        "UnlearnData",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "UnlearnCoreTests",
+      dependencies: [
+        "UnlearnCore",
+        "_UnlearnTestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+    .testTarget(
+      name: "UnlearnDataTests",
+      dependencies: [
+        "UnlearnData",
+        "_UnlearnTestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)
