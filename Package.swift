@@ -72,6 +72,7 @@ let package = Package(
       name: "UnlearnDataTests",
       dependencies: [
         "UnlearnData",
+        "CUnlearnZlib",
         "_UnlearnTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),
       ]

@@ -4,5 +4,4 @@ public struct SymmetricEigendecomposition: Sendable, Codable, Equatable {
   public let values: [Double]
   /// The orthonormal eigenvectors: column j belongs to `values[j]`.
   public let vectors: Matrix
-
 }

@@ -1,0 +1,243 @@
+import UnlearnCore
+
+/// Loads a numeric CSV file (DESIGN.md §6) into a `Dataset`.
+///
+/// The contract: one header row; numeric feature columns; an integer class column, named by
+/// `labelColumn` or else the last column that is not `id`; an optional `id` column whose values
+/// become the sample ids (else the 0-based data row number). Fields are comma separated, may be
+/// surrounded by spaces and double quotes (a quoted field may contain commas and `""`), lines end
+/// in LF or CRLF, and blank lines are skipped. Any other irregularity is a `DataError` naming the
+/// file, line, column, expected and found: ragged rows, non-numeric cells, NaN or ±∞, non-integer
+/// labels, duplicate ids, an unknown label column, an empty file.
+///
+/// Cost: one pass over the bytes; integers take a fast path, other numbers go through the
+/// standard library's correctly rounded parser.
+public struct CSVLoader: Sendable {
+  /// The label column's header name; nil means the last column other than `id`.
+  public var labelColumn: String?
+  /// The header name of the optional sample id column.
+  public var idColumn: String
+
+  public init(labelColumn: String? = nil, idColumn: String = "id") {
+    self.labelColumn = labelColumn
+    self.idColumn = idColumn
+  }
+
+  /// Loads the file at `path`.
+  public func load(path: String) throws -> Dataset {
+    let bytes = try FileContents.bytes(of: path)
+    return try parse(bytes, file: path)
+  }
+
+  /// Parses CSV `bytes`; `file` names the source in errors and becomes the dataset's name.
+  public func parse(_ bytes: [UInt8], file: String) throws -> Dataset {
+    try bytes.withUnsafeBufferPointer { try parse(buffer: $0, file: file) }
+  }
+
+  private func parse(buffer: UnsafeBufferPointer<UInt8>, file: String) throws -> Dataset {
+    var lines = LineCursor(buffer)
+    var header: [String] = []
+    var headerLine = 0
+    while let (number, line) = lines.next() {
+      if isBlank(line) { continue }
+      header = try splitFields(line, file: file, line: number).map { text(line, $0) }
+      headerLine = number
+      break
+    }
+    guard !header.isEmpty else {
+      throw DataError.emptyFile(file, expected: "a header row naming the columns, then one row per sample")
+    }
+    if let duplicate = firstDuplicate(header) {
+      throw DataError(
+        .badHeader, file: file, line: headerLine, expected: "distinct column names",
+        found: "'\(duplicate)' twice", hint: "Rename one of the columns")
+    }
+    let idIndex = header.firstIndex(of: idColumn)
+    let labelIndex: Int
+    if let labelColumn {
+      guard let index = header.firstIndex(of: labelColumn) else {
+        throw DataError.unknownLabelColumn(file, name: labelColumn, available: header)
+      }
+      labelIndex = index
+    } else {
+      guard let index = header.indices.last(where: { $0 != idIndex }) else {
+        throw DataError(
+          .badHeader, file: file, line: headerLine, expected: "a label column besides '\(idColumn)'",
+          found: "only '\(idColumn)'")
+      }
+      labelIndex = index
+    }
+    let featureIndices = header.indices.filter { $0 != labelIndex && $0 != idIndex }
+    let isFeature = header.indices.map { $0 != labelIndex && $0 != idIndex }
+
+    var values: [Double] = []
+    values.reserveCapacity(featureIndices.count * estimatedRowCount(buffer))
+    var labels: [Int] = []
+    var ids: [SampleID] = []
+    var firstLineOfID: [String: Int] = [:]
+    var fields: [Range<Int>] = []
+
+    while let (number, line) = lines.next() {
+      if isBlank(line) { continue }
+      fields.removeAll(keepingCapacity: true)
+      try splitFields(line, file: file, line: number, into: &fields)
+      guard fields.count == header.count else {
+        throw DataError.raggedRow(
+          file, line: number, expectedFields: header.count, foundFields: fields.count, separator: "comma")
+      }
+      for (column, range) in fields.enumerated() {
+        if isFeature[column] {
+          guard let value = parseNumber(line, range) else {
+            throw DataError.nonNumericCell(
+              file, line: number, column: column + 1, columnName: header[column], text: text(line, range))
+          }
+          guard value.isFinite else {
+            throw DataError.nonFiniteValue(
+              file, line: number, column: column + 1, columnName: header[column], text: text(line, range))
+          }
+          values.append(value)
+        } else if column == labelIndex {
+          guard let value = parseNumber(line, range), value.isFinite, value == value.rounded(),
+            abs(value) < 1e15
+          else {
+            throw DataError.badLabel(
+              file, line: number, column: column + 1, columnName: header[column], text: text(line, range))
+          }
+          labels.append(Int(value))
+        } else {
+          let id = text(line, range)
+          guard !id.isEmpty else {
+            throw DataError(
+              .badHeader, file: file, line: number, column: column + 1, columnName: idColumn,
+              expected: "a non-empty sample id", found: "an empty field")
+          }
+          if let first = firstLineOfID.updateValue(number, forKey: id) {
+            throw DataError.duplicateID(file, line: number, column: column + 1, id: id, firstLine: first)
+          }
+          ids.append(SampleID(id))
+        }
+      }
+    }
+    guard !labels.isEmpty else {
+      throw DataError(
+        .emptyFile, file: file, line: headerLine + 1, expected: "at least one data row after the header",
+        found: "none")
+    }
+    let classes = ClassLabels(integers: labels)
+    return try Dataset(
+      name: file,
+      ids: idIndex == nil ? (0..<labels.count).map { SampleID(row: $0) } : ids,
+      features: Matrix(rows: labels.count, columns: featureIndices.count, elements: values),
+      labels: classes.indices,
+      featureNames: featureIndices.map { header[$0] },
+      classNames: classes.names,
+      idOrigin: idIndex == nil ? .rowNumber : .column)
+  }
+
+  // MARK: Fields
+
+  private func splitFields(_ line: UnsafeBufferPointer<UInt8>, file: String, line number: Int) throws -> [Range<Int>] {
+    var fields: [Range<Int>] = []
+    try splitFields(line, file: file, line: number, into: &fields)
+    return fields
+  }
+
+  /// Appends the byte range of each field's content (spaces trimmed, quotes removed).
+  private func splitFields(
+    _ line: UnsafeBufferPointer<UInt8>, file: String, line number: Int, into fields: inout [Range<Int>]
+  ) throws {
+    var start = 0
+    var index = 0
+    var quoted = false
+    var inQuotes = false
+    while index <= line.count {
+      if index < line.count {
+        let byte = line[index]
+        if byte == UInt8(ascii: "\"") {
+          if !inQuotes && isBlank(line, start..<index) {
+            inQuotes = true
+            quoted = true
+          } else if inQuotes && index + 1 < line.count && line[index + 1] == UInt8(ascii: "\"") {
+            index += 1
+          } else if inQuotes {
+            inQuotes = false
+          }
+          index += 1
+          continue
+        }
+        if byte != UInt8(ascii: ",") || inQuotes {
+          index += 1
+          continue
+        }
+      } else if inQuotes {
+        throw DataError(
+          .badHeader, file: file, line: number, column: fields.count + 1,
+          expected: "a closing double quote", found: "the end of the line",
+          hint: "Quoted fields may not span lines")
+      }
+      var range = trimmed(line, start..<index)
+      if quoted, range.count >= 2, line[range.lowerBound] == UInt8(ascii: "\""),
+        line[range.upperBound - 1] == UInt8(ascii: "\"")
+      {
+        range = (range.lowerBound + 1)..<(range.upperBound - 1)
+      }
+      fields.append(range)
+      quoted = false
+      index += 1
+      start = index
+    }
+  }
+
+  private func trimmed(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+    var lower = range.lowerBound
+    var upper = range.upperBound
+    while lower < upper && (line[lower] == 0x20 || line[lower] == 0x09) { lower += 1 }
+    while upper > lower && (line[upper - 1] == 0x20 || line[upper - 1] == 0x09) { upper -= 1 }
+    return lower..<upper
+  }
+
+  private func isBlank(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>? = nil) -> Bool {
+    (range ?? 0..<line.count).allSatisfy { line[$0] == 0x20 || line[$0] == 0x09 }
+  }
+
+  private func text(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
+      .replacingOccurrences(of: "\"\"", with: "\"")
+  }
+
+  /// A number, or nil if the field is not one. Integers of up to 15 digits are converted exactly
+  /// without the general parser; everything else (decimals, exponents, "nan", "inf") goes to
+  /// `Double.init(_:)`, and the caller rejects non-finite results.
+  private func parseNumber(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
+    guard !range.isEmpty else { return nil }
+    var index = range.lowerBound
+    var negative = false
+    if line[index] == UInt8(ascii: "-") || line[index] == UInt8(ascii: "+") {
+      negative = line[index] == UInt8(ascii: "-")
+      index += 1
+    }
+    if index < range.upperBound && range.upperBound - index <= 15 {
+      var value = 0
+      var isInteger = true
+      for position in index..<range.upperBound {
+        let digit = line[position] &- UInt8(ascii: "0")
+        guard digit < 10 else {
+          isInteger = false
+          break
+        }
+        value = value * 10 + Int(digit)
+      }
+      if isInteger { return negative ? -Double(value) : Double(value) }
+    }
+    return Double(String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self))
+  }
+
+  private func firstDuplicate(_ names: [String]) -> String? {
+    var seen = Set<String>()
+    return names.first { !seen.insert($0).inserted }
+  }
+
+  private func estimatedRowCount(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
+    buffer.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+  }
+}

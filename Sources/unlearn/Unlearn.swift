@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `unlearn` command: argument parsing only; the work happens in the library modules.
+@main
+struct Unlearn: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "unlearn",
+    abstract: "Train classifiers and remove given training samples from them, with evidence.",
+    discussion: """
+      Data goes in (CSV, IDX, text TSV), a model is trained by an unlearning strategy, deletion \
+      requests remove samples, and the evidence shows the result behaves like retraining without them.
+      """,
+    version: UnlearnVersion.current,
+    subcommands: [DataCommand.self]
+  )
+}
+
+enum UnlearnVersion {
+  static let current = "0.1.0"
+}
