@@ -14,8 +14,10 @@ let package = Package(
     .executable(name: "unlearn", targets: ["unlearn"]),
     .library(name: "UnlearnCore", targets: ["UnlearnCore"]),
     .library(name: "UnlearnData", targets: ["UnlearnData"]),
-    // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust.
+    // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust,
+    // and call raw OpenBLAS as the baseline for the wrappers.
     .library(name: "_UnlearnTestSupport", targets: ["_UnlearnTestSupport"]),
+    .library(name: "CUnlearnBLAS", targets: ["CUnlearnBLAS"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
