@@ -14,6 +14,7 @@ let package = Package(
     .executable(name: "unlearn", targets: ["unlearn"]),
     .library(name: "UnlearnCore", targets: ["UnlearnCore"]),
     .library(name: "UnlearnData", targets: ["UnlearnData"]),
+    .library(name: "UnlearnModels", targets: ["UnlearnModels"]),
     // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust,
     // and call raw OpenBLAS as the baseline for the wrappers.
     .library(name: "_UnlearnTestSupport", targets: ["_UnlearnTestSupport"]),
@@ -51,6 +52,14 @@ let package = Package(
       ]
     ),
     .target(
+      name: "UnlearnModels",
+      dependencies: [
+        "UnlearnCore",
+        "UnlearnData",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
+    ),
+    .target(
       name: "_UnlearnTestSupport",
       dependencies: ["UnlearnCore"]
     ),
@@ -75,6 +84,15 @@ let package = Package(
       dependencies: [
         "UnlearnData",
         "CUnlearnZlib",
+        "_UnlearnTestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+    .testTarget(
+      name: "UnlearnModelsTests",
+      dependencies: [
+        "UnlearnModels",
+        "UnlearnData",
         "_UnlearnTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),
       ]

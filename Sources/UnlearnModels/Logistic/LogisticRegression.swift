@@ -1,0 +1,272 @@
+import RealModule
+import UnlearnCore
+
+/// L2-regularized logistic regression, binary (K = 2) or multinomial (softmax, K > 2), with
+/// scikit-learn's objective (DESIGN.md §3):
+///
+///     L(θ; D) = Σ_i ℓ(x_i, y_i; θ) + (λ/2)‖W‖²,   λ = 1/C, biases not regularized.
+///
+/// **Binary.** θ = (w, b) ∈ R^p, p = d + 1, y ∈ {−1, +1} (class 1 is +1), z = θᵀx̃:
+/// ℓ = log(1 + e^(−yz)), ∇ℓ = −y σ(−yz) x̃, ∇²ℓ = σ(z)(1 − σ(z)) x̃x̃ᵀ.
+///
+/// **Softmax.** Θ ∈ R^(p×K) stored row-major, θ[j·K + k] (feature j, class k; row d holds the K
+/// biases), P = softmax(Θᵀx̃): ℓ = log Σ_k e^(z_k) − z_y, ∇ℓ = x̃ ⊗ (P − e_y),
+/// ∇²ℓ = x̃x̃ᵀ ⊗ (diag P − PPᵀ). Adding one constant to every bias changes nothing, so the
+/// Hessian is singular along that direction; we fix the gauge with (μ/2)(Σ_k b_k)², μ = 1. Data
+/// gradients never move Σ_k b_k (Σ_k (P_k − e_yk) = 0), so the optimum is the one with Σ_k b_k = 0,
+/// the same one scikit-learn's solvers reach from zero, and predictions are unaffected.
+///
+/// Gradients and Hessians are products with the design matrix X̃ (gemm/gemv), Hessian blocks
+/// rank-k updates (syrk): building the softmax Hessian costs about n·p²·K(K+1)/2 flops.
+public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
+  public let featureCount: Int
+  public let classCount: Int
+  /// λ = 1/C.
+  public let regularization: Double
+  public var parameters: [Double] {
+    willSet {
+      precondition(newValue.count == parameterCount, "\(newValue.count) parameters, expected \(parameterCount)")
+    }
+  }
+
+  /// The gauge weight μ of the softmax bias term (μ/2)(Σ_k b_k)².
+  public static let gaugeWeight = 1.0
+
+  /// A model at θ = 0 for d features and K classes, with inverse regularization strength C > 0.
+  public init(featureCount: Int, classCount: Int, C: Double) {
+    precondition(featureCount >= 0, "featureCount must be non-negative")
+    precondition(classCount >= 2, "logistic regression needs at least 2 classes, got \(classCount)")
+    precondition(C > 0 && C.isFinite, "C must be positive and finite, got \(C)")
+    self.featureCount = featureCount
+    self.classCount = classCount
+    self.regularization = 1 / C
+    self.parameters = [Double](repeating: 0, count: (featureCount + 1) * (classCount == 2 ? 1 : classCount))
+  }
+
+  /// The inverse regularization strength C = 1/λ.
+  public var C: Double { 1 / regularization }
+  public var isBinary: Bool { classCount == 2 }
+  /// Columns of Θ: 1 for binary, K for softmax.
+  public var outputCount: Int { isBinary ? 1 : classCount }
+  public var parameterCount: Int { (featureCount + 1) * outputCount }
+
+  /// Θ as a p × outputCount matrix (row d holds the biases).
+  public var parameterMatrix: Matrix {
+    Matrix(rows: featureCount + 1, columns: outputCount, elements: parameters)
+  }
+
+  /// Whether parameter `index` is an L2-regularized weight (not a bias).
+  public func isRegularized(_ index: Int) -> Bool {
+    index < featureCount * outputCount
+  }
+
+  // MARK: Prediction
+
+  public func probabilities(for features: Matrix) -> Matrix {
+    precondition(features.columns == featureCount, "model has \(featureCount) features, data \(features.columns)")
+    let logits = logits(forDesign: LabelledBatch.design(for: features))
+    return isBinary ? binaryProbabilities(logits) : softmax(logits)
+  }
+
+  /// n × outputCount: X̃·Θ.
+  func logits(forDesign design: Matrix) -> Matrix {
+    BLAS.product(design, parameterMatrix)
+  }
+
+  private func binaryProbabilities(_ logits: Matrix) -> Matrix {
+    var result = Matrix(rows: logits.rows, columns: 2)
+    for i in 0..<logits.rows {
+      let p = StableFunctions.sigmoid(logits[i, 0])
+      result[i, 0] = 1 - p
+      result[i, 1] = p
+    }
+    return result
+  }
+
+  /// Row-wise softmax, shifted by the row maximum so no exponential overflows.
+  private func softmax(_ logits: Matrix) -> Matrix {
+    var result = logits
+    let k = logits.columns
+    result.withUnsafeMutableBufferPointer { z in
+      for i in 0..<logits.rows {
+        var maximum = -Double.infinity
+        for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
+        var sum = 0.0
+        for c in 0..<k {
+          z[i * k + c] = Double.exp(z[i * k + c] - maximum)
+          sum += z[i * k + c]
+        }
+        for c in 0..<k { z[i * k + c] /= sum }
+      }
+    }
+    return result
+  }
+
+  // MARK: Objective
+
+  public func lossAndGradient(on batch: LabelledBatch) -> (loss: Double, gradient: [Double]) {
+    checkShape(batch)
+    let (loss, residuals) = dataLossAndResiduals(on: batch)
+    var gradient = BLAS.product(batch.design, residuals, transposeA: true).elements
+    var penalty = 0.0
+    for index in 0..<(featureCount * outputCount) {
+      penalty += parameters[index] * parameters[index]
+      gradient[index] += regularization * parameters[index]
+    }
+    var total = loss + regularization / 2 * penalty
+    if !isBinary {
+      let biasSum = biasSum(parameters)
+      total += Self.gaugeWeight / 2 * biasSum * biasSum
+      for k in 0..<classCount { gradient[featureCount * classCount + k] += Self.gaugeWeight * biasSum }
+    }
+    return (total, gradient)
+  }
+
+  /// Σ_i ℓ_i, and the n × outputCount residuals r with ∇(Σℓ) = X̃ᵀr: binary r_i = −y_i σ(−y_i z_i),
+  /// softmax r_i = P_i − e_(y_i).
+  func dataLossAndResiduals(on batch: LabelledBatch) -> (loss: Double, residuals: Matrix) {
+    var residuals = logits(forDesign: batch.design)
+    var loss = 0.0
+    if isBinary {
+      for i in 0..<batch.count {
+        let y: Double = batch.labels[i] == 1 ? 1 : -1
+        let margin = y * residuals[i, 0]
+        loss += StableFunctions.logOnePlusExp(-margin)
+        residuals[i, 0] = -y * StableFunctions.sigmoid(-margin)
+      }
+    } else {
+      let k = classCount
+      residuals.withUnsafeMutableBufferPointer { z in
+        for i in 0..<batch.count {
+          var maximum = -Double.infinity
+          for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
+          var sum = 0.0
+          for c in 0..<k { sum += Double.exp(z[i * k + c] - maximum) }
+          let logSumExp = maximum + Double.log(sum)
+          loss += logSumExp - z[i * k + batch.labels[i]]
+          for c in 0..<k { z[i * k + c] = Double.exp(z[i * k + c] - logSumExp) }
+          z[i * k + batch.labels[i]] -= 1
+        }
+      }
+    }
+    return (loss, residuals)
+  }
+
+  public func perSampleGradients(on batch: LabelledBatch) -> Matrix {
+    checkShape(batch)
+    let residuals = dataLossAndResiduals(on: batch).residuals
+    let p = featureCount + 1
+    let k = outputCount
+    // Row i is vec(x̃_i r_iᵀ) in θ's layout: the row-wise Kronecker (Khatri–Rao) product of X̃ and
+    // the residuals, which no BLAS routine forms; one multiplication per output entry.
+    var gradients = Matrix(rows: batch.count, columns: p * k)
+    batch.design.withUnsafeBufferPointer { x in
+      residuals.withUnsafeBufferPointer { r in
+        gradients.withUnsafeMutableBufferPointer { g in
+          for i in 0..<batch.count {
+            for j in 0..<p {
+              let xij = x[i * p + j]
+              for c in 0..<k { g[i * p * k + j * k + c] = xij * r[i * k + c] }
+            }
+          }
+        }
+      }
+    }
+    return gradients
+  }
+
+  public func hessian(on batch: LabelledBatch, includingRegularization: Bool = true) -> Matrix {
+    checkShape(batch)
+    let p = featureCount + 1
+    let k = outputCount
+    var hessian = Matrix(rows: p * k, columns: p * k)
+    let logits = logits(forDesign: batch.design)
+    if isBinary {
+      let weights = (0..<batch.count).map { i -> Double in
+        let s = StableFunctions.sigmoid(logits[i, 0])
+        return s * (1 - s)
+      }
+      BLAS.syrk(Self.scaledRows(batch.design, by: weights), transpose: true, into: &hessian)
+    } else {
+      let probabilities = softmax(logits)
+      for a in 0..<k {
+        for b in a..<k {
+          // Block (a, b) = X̃ᵀ diag(w) X̃ with w_i = P_ia(δ_ab − P_ib): ≥ 0 on the diagonal,
+          // ≤ 0 off it, so each block is ± syrk of X̃ scaled by √|w|.
+          let weights = (0..<batch.count).map { i in
+            probabilities[i, a] * ((a == b ? 1 : 0) - probabilities[i, b])
+          }
+          var block = Matrix(rows: p, columns: p)
+          BLAS.syrk(Self.scaledRows(batch.design, by: weights), transpose: true, into: &block)
+          let sign: Double = a == b ? 1 : -1
+          hessian.withUnsafeMutableBufferPointer { h in
+            for j in 0..<p {
+              for l in 0..<p {
+                let value = sign * block[j, l]
+                h[(j * k + a) * p * k + l * k + b] = value
+                h[(j * k + b) * p * k + l * k + a] = value
+              }
+            }
+          }
+        }
+      }
+    }
+    if includingRegularization {
+      for index in 0..<(featureCount * k) { hessian[index, index] += regularization }
+      if !isBinary {
+        for a in 0..<k { for b in 0..<k { hessian[featureCount * k + a, featureCount * k + b] += Self.gaugeWeight } }
+      }
+    }
+    return hessian
+  }
+
+  public func hessianVectorProduct(on batch: LabelledBatch, _ v: [Double]) -> [Double] {
+    checkShape(batch)
+    precondition(v.count == parameterCount, "direction has \(v.count) entries, expected \(parameterCount)")
+    let direction = Matrix(rows: featureCount + 1, columns: outputCount, elements: v)
+    var projected = BLAS.product(batch.design, direction)  // A = X̃V, n × outputCount
+    let logits = logits(forDesign: batch.design)
+    if isBinary {
+      for i in 0..<batch.count {
+        let s = StableFunctions.sigmoid(logits[i, 0])
+        projected[i, 0] *= s * (1 - s)
+      }
+    } else {
+      let probabilities = softmax(logits)
+      for i in 0..<batch.count {
+        var dot = 0.0
+        for c in 0..<classCount { dot += probabilities[i, c] * projected[i, c] }
+        for c in 0..<classCount { projected[i, c] = probabilities[i, c] * (projected[i, c] - dot) }
+      }
+    }
+    var result = BLAS.product(batch.design, projected, transposeA: true).elements
+    for index in 0..<(featureCount * outputCount) { result[index] += regularization * v[index] }
+    if !isBinary {
+      let sum = biasSum(v)
+      for c in 0..<classCount { result[featureCount * classCount + c] += Self.gaugeWeight * sum }
+    }
+    return result
+  }
+
+  private func biasSum(_ vector: [Double]) -> Double {
+    (0..<classCount).reduce(0) { $0 + vector[featureCount * classCount + $1] }
+  }
+
+  private func checkShape(_ batch: LabelledBatch) {
+    precondition(batch.featureCount == featureCount, "model has \(featureCount) features, batch \(batch.featureCount)")
+    precondition(batch.classCount == classCount, "model has \(classCount) classes, batch \(batch.classCount)")
+  }
+
+  /// diag(√|w|)·X̃.
+  private static func scaledRows(_ design: Matrix, by weights: [Double]) -> Matrix {
+    var scaled = design
+    let p = design.columns
+    scaled.withUnsafeMutableBufferPointer { x in
+      for i in 0..<design.rows {
+        let factor = abs(weights[i]).squareRoot()
+        for j in 0..<p { x[i * p + j] *= factor }
+      }
+    }
+    return scaled
+  }
+}

@@ -1,0 +1,125 @@
+import Testing
+import UnlearnCore
+import UnlearnModels
+import _UnlearnTestSupport
+
+/// Every hand-written derivative against central finite differences.
+struct LogisticRegressionDerivativeTests {
+  /// (classes, C): binary and softmax, weak and strong regularization.
+  static let cases: [(Int, Double)] = [(2, 1), (2, 0.05), (3, 1), (5, 10)]
+
+  private func loss(_ model: LogisticRegression, _ batch: LabelledBatch, _ theta: [Double]) -> Double {
+    var model = model
+    model.parameters = theta
+    return model.lossAndGradient(on: batch).loss
+  }
+
+  private func gradient(_ model: LogisticRegression, _ batch: LabelledBatch, _ theta: [Double]) -> [Double] {
+    var model = model
+    model.parameters = theta
+    return model.lossAndGradient(on: batch).gradient
+  }
+
+  @Test(arguments: cases)
+  func gradientMatchesCentralDifferences(_ setting: (Int, Double)) {
+    let (k, c) = setting
+    let batch = ModelFixtures.randomBatch(samples: 40, features: 4, classes: k, seed: UInt64(k))
+    let model = ModelFixtures.randomModel(features: 4, classes: k, C: c, seed: 7)
+    let analytic = model.lossAndGradient(on: batch).gradient
+    let h = 1e-6
+    let numeric = (0..<model.parameterCount).map { index -> Double in
+      var plus = model.parameters
+      var minus = model.parameters
+      plus[index] += h
+      minus[index] -= h
+      return (loss(model, batch, plus) - loss(model, batch, minus)) / (2 * h)
+    }
+    #expect(RandomMatrices.relativeDifference(analytic, numeric) < 1e-7)
+  }
+
+  @Test(arguments: cases)
+  func hessianMatchesCentralDifferencesOfTheGradient(_ setting: (Int, Double)) {
+    let (k, c) = setting
+    let batch = ModelFixtures.randomBatch(samples: 40, features: 4, classes: k, seed: UInt64(10 + k))
+    let model = ModelFixtures.randomModel(features: 4, classes: k, C: c, seed: 8)
+    let analytic = model.hessian(on: batch, includingRegularization: true)
+    let h = 1e-5
+    var numeric = Matrix(rows: model.parameterCount, columns: model.parameterCount)
+    for index in 0..<model.parameterCount {
+      var plus = model.parameters
+      var minus = model.parameters
+      plus[index] += h
+      minus[index] -= h
+      let difference = zip(gradient(model, batch, plus), gradient(model, batch, minus)).map { ($0 - $1) / (2 * h) }
+      for row in 0..<model.parameterCount { numeric[row, index] = difference[row] }
+    }
+    #expect(RandomMatrices.relativeDifference(analytic, numeric) < 1e-7)
+    #expect(analytic == analytic.transposed())
+  }
+
+  @Test(arguments: cases)
+  func hessianVectorProductMatchesDenseHessian(_ setting: (Int, Double)) {
+    let (k, c) = setting
+    let batch = ModelFixtures.randomBatch(samples: 30, features: 5, classes: k, seed: UInt64(20 + k))
+    let model = ModelFixtures.randomModel(features: 5, classes: k, C: c, seed: 9)
+    var generator = SeededGenerator(seed: 3)
+    let v = RandomMatrices.vector(count: model.parameterCount, using: &generator)
+    let dense = NaiveLinearAlgebra.product(model.hessian(on: batch, includingRegularization: true), v)
+    #expect(RandomMatrices.relativeDifference(model.hessianVectorProduct(on: batch, v), dense) < 1e-12)
+  }
+
+  @Test(arguments: cases)
+  func perSampleGradientsSumToTheDataGradient(_ setting: (Int, Double)) {
+    let (k, c) = setting
+    let batch = ModelFixtures.randomBatch(samples: 25, features: 3, classes: k, seed: UInt64(30 + k))
+    let model = ModelFixtures.randomModel(features: 3, classes: k, C: c, seed: 10)
+    let perSample = model.perSampleGradients(on: batch)
+    let summed = (0..<perSample.columns).map { perSample.column($0).reduce(0, +) }
+    // Remove the regularizer (and the softmax gauge) from the total gradient.
+    let free = LogisticRegression(featureCount: 3, classCount: k, C: 1e300)
+    var unregularized = free
+    unregularized.parameters = model.parameters
+    var dataGradient = unregularized.lossAndGradient(on: batch).gradient
+    if k > 2 {
+      let biasSum = (0..<k).reduce(0) { $0 + model.parameters[3 * k + $1] }
+      for c in 0..<k { dataGradient[3 * k + c] -= LogisticRegression.gaugeWeight * biasSum }
+    }
+    #expect(RandomMatrices.relativeDifference(summed, dataGradient) < 1e-12)
+    // And each row is the gradient of that one sample's loss.
+    let single = batch.subset([4])
+    var one = unregularized
+    one.parameters = model.parameters
+    var singleGradient = one.lossAndGradient(on: single).gradient
+    if k > 2 {
+      let biasSum = (0..<k).reduce(0) { $0 + model.parameters[3 * k + $1] }
+      for c in 0..<k { singleGradient[3 * k + c] -= LogisticRegression.gaugeWeight * biasSum }
+    }
+    #expect(RandomMatrices.relativeDifference(perSample.row(4), singleGradient) < 1e-12)
+  }
+
+  @Test func unregularizedHessianIsTheSumOfPerSampleHessians() {
+    let batch = ModelFixtures.randomBatch(samples: 12, features: 3, classes: 3, seed: 41)
+    let model = ModelFixtures.randomModel(features: 3, classes: 3, C: 1, seed: 11)
+    let whole = model.hessian(on: batch, includingRegularization: false)
+    var summed = Matrix(rows: whole.rows, columns: whole.columns)
+    for i in 0..<batch.count {
+      let part = model.hessian(on: batch.subset([i]), includingRegularization: false)
+      summed = Matrix(rows: whole.rows, columns: whole.columns, elements: zip(summed.elements, part.elements).map(+))
+    }
+    #expect(RandomMatrices.relativeDifference(whole, summed) < 1e-12)
+  }
+
+  @Test func probabilitiesAreStableForHugeLogits() {
+    var model = LogisticRegression(featureCount: 1, classCount: 3, C: 1)
+    model.parameters = [1000, -1000, 0, 0, 0, 0]
+    let p = model.probabilities(for: Matrix([[1], [-1]]))
+    #expect(p.isFinite)
+    #expect(p[0, 0] == 1 && p[1, 1] == 1)
+    var binary = LogisticRegression(featureCount: 1, classCount: 2, C: 1)
+    binary.parameters = [800, 0]
+    let batch = LabelledBatch(features: Matrix([[1], [-1]]), labels: [0, 1], classCount: 2)
+    let (loss, gradient) = binary.lossAndGradient(on: batch)
+    #expect(loss.isFinite && abs(loss - (1600 + 800 * 800 / 2)) < 1e-9)
+    #expect(gradient.allSatisfy { $0.isFinite })
+  }
+}
