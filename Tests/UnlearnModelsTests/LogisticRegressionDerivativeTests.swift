@@ -24,7 +24,7 @@ struct LogisticRegressionDerivativeTests {
   func gradientMatchesCentralDifferences(_ setting: (Int, Double)) {
     let (k, c) = setting
     let batch = ModelFixtures.randomBatch(samples: 40, features: 4, classes: k, seed: UInt64(k))
-    let model = ModelFixtures.randomModel(features: 4, classes: k, C: c, seed: 7)
+    let model = ModelFixtures.randomModel(features: 4, classes: k, inverseRegularization: c, seed: 7)
     let analytic = model.lossAndGradient(on: batch).gradient
     let h = 1e-6
     let numeric = (0..<model.parameterCount).map { index -> Double in
@@ -41,7 +41,7 @@ struct LogisticRegressionDerivativeTests {
   func hessianMatchesCentralDifferencesOfTheGradient(_ setting: (Int, Double)) {
     let (k, c) = setting
     let batch = ModelFixtures.randomBatch(samples: 40, features: 4, classes: k, seed: UInt64(10 + k))
-    let model = ModelFixtures.randomModel(features: 4, classes: k, C: c, seed: 8)
+    let model = ModelFixtures.randomModel(features: 4, classes: k, inverseRegularization: c, seed: 8)
     let analytic = model.hessian(on: batch, includingRegularization: true)
     let h = 1e-5
     var numeric = Matrix(rows: model.parameterCount, columns: model.parameterCount)
@@ -61,7 +61,7 @@ struct LogisticRegressionDerivativeTests {
   func hessianVectorProductMatchesDenseHessian(_ setting: (Int, Double)) {
     let (k, c) = setting
     let batch = ModelFixtures.randomBatch(samples: 30, features: 5, classes: k, seed: UInt64(20 + k))
-    let model = ModelFixtures.randomModel(features: 5, classes: k, C: c, seed: 9)
+    let model = ModelFixtures.randomModel(features: 5, classes: k, inverseRegularization: c, seed: 9)
     var generator = SeededGenerator(seed: 3)
     let v = RandomMatrices.vector(count: model.parameterCount, using: &generator)
     let dense = NaiveLinearAlgebra.product(model.hessian(on: batch, includingRegularization: true), v)
@@ -72,11 +72,11 @@ struct LogisticRegressionDerivativeTests {
   func perSampleGradientsSumToTheDataGradient(_ setting: (Int, Double)) {
     let (k, c) = setting
     let batch = ModelFixtures.randomBatch(samples: 25, features: 3, classes: k, seed: UInt64(30 + k))
-    let model = ModelFixtures.randomModel(features: 3, classes: k, C: c, seed: 10)
+    let model = ModelFixtures.randomModel(features: 3, classes: k, inverseRegularization: c, seed: 10)
     let perSample = model.perSampleGradients(on: batch)
     let summed = (0..<perSample.columns).map { perSample.column($0).reduce(0, +) }
     // Remove the regularizer (and the softmax gauge) from the total gradient.
-    let free = LogisticRegression(featureCount: 3, classCount: k, C: 1e300)
+    let free = LogisticRegression(featureCount: 3, classCount: k, inverseRegularization: 1e300)
     var unregularized = free
     unregularized.parameters = model.parameters
     var dataGradient = unregularized.lossAndGradient(on: batch).gradient
@@ -99,7 +99,7 @@ struct LogisticRegressionDerivativeTests {
 
   @Test func unregularizedHessianIsTheSumOfPerSampleHessians() {
     let batch = ModelFixtures.randomBatch(samples: 12, features: 3, classes: 3, seed: 41)
-    let model = ModelFixtures.randomModel(features: 3, classes: 3, C: 1, seed: 11)
+    let model = ModelFixtures.randomModel(features: 3, classes: 3, inverseRegularization: 1, seed: 11)
     let whole = model.hessian(on: batch, includingRegularization: false)
     var summed = Matrix(rows: whole.rows, columns: whole.columns)
     for i in 0..<batch.count {
@@ -110,12 +110,12 @@ struct LogisticRegressionDerivativeTests {
   }
 
   @Test func probabilitiesAreStableForHugeLogits() {
-    var model = LogisticRegression(featureCount: 1, classCount: 3, C: 1)
+    var model = LogisticRegression(featureCount: 1, classCount: 3, inverseRegularization: 1)
     model.parameters = [1000, -1000, 0, 0, 0, 0]
     let p = model.probabilities(for: Matrix([[1], [-1]]))
     #expect(p.isFinite)
     #expect(p[0, 0] == 1 && p[1, 1] == 1)
-    var binary = LogisticRegression(featureCount: 1, classCount: 2, C: 1)
+    var binary = LogisticRegression(featureCount: 1, classCount: 2, inverseRegularization: 1)
     binary.parameters = [800, 0]
     let batch = LabelledBatch(features: Matrix([[1], [-1]]), labels: [0, 1], classCount: 2)
     let (loss, gradient) = binary.lossAndGradient(on: batch)

@@ -7,7 +7,7 @@ struct LogisticRegressionTrainingTests {
   @Test(arguments: [2, 4])
   func newtonAndLBFGSReachTheSameOptimumToTolerance(_ k: Int) throws {
     let batch = ModelFixtures.randomBatch(samples: 200, features: 6, classes: k, seed: UInt64(50 + k))
-    let model = LogisticRegression(featureCount: 6, classCount: k, C: 0.5)
+    let model = LogisticRegression(featureCount: 6, classCount: k, inverseRegularization: 0.5)
     let (newton, newtonReport) = try LogisticRegressionTrainer(method: .newton).fit(model, on: batch)
     let (lbfgs, lbfgsReport) = try LogisticRegressionTrainer(method: .lbfgs).fit(model, on: batch)
     #expect(newtonReport.isConverged && lbfgsReport.isConverged)
@@ -19,14 +19,14 @@ struct LogisticRegressionTrainingTests {
   @Test func softmaxOptimumHasZeroBiasSum() throws {
     let batch = ModelFixtures.randomBatch(samples: 150, features: 4, classes: 3, seed: 61)
     let (trained, _) = try LogisticRegressionTrainer(method: .newton).fit(
-      LogisticRegression(featureCount: 4, classCount: 3, C: 1), on: batch)
+      LogisticRegression(featureCount: 4, classCount: 3, inverseRegularization: 1), on: batch)
     let biasSum = (0..<3).reduce(0) { $0 + trained.parameters[4 * 3 + $1] }
     #expect(abs(biasSum) < 1e-10)
   }
 
   @Test func warmStartFromTheOptimumStopsAtOnce() throws {
     let batch = ModelFixtures.randomBatch(samples: 100, features: 3, classes: 2, seed: 71)
-    let model = LogisticRegression(featureCount: 3, classCount: 2, C: 1)
+    let model = LogisticRegression(featureCount: 3, classCount: 2, inverseRegularization: 1)
     let (trained, _) = try LogisticRegressionTrainer(method: .newton).fit(model, on: batch)
     let (_, again) = try LogisticRegressionTrainer(method: .newton).fit(model, on: batch, from: trained.parameters)
     #expect(again.iterations == 0)
@@ -35,7 +35,7 @@ struct LogisticRegressionTrainingTests {
 
   @Test func trainingIsDeterministic() throws {
     let batch = ModelFixtures.randomBatch(samples: 120, features: 5, classes: 3, seed: 81)
-    let model = LogisticRegression(featureCount: 5, classCount: 3, C: 1)
+    let model = LogisticRegression(featureCount: 5, classCount: 3, inverseRegularization: 1)
     let first = try LogisticRegressionTrainer(method: .lbfgs).fit(model, on: batch).model
     let second = try LogisticRegressionTrainer(method: .lbfgs).fit(model, on: batch).model
     #expect(first.parameters == second.parameters)
@@ -45,7 +45,7 @@ struct LogisticRegressionTrainingTests {
     let data = try ModelFixtures.standardized("breast_cancer.csv")
     let batch = ModelFixtures.batch(data)
     let (trained, report) = try LogisticRegressionTrainer().fit(
-      LogisticRegression(featureCount: data.featureCount, classCount: 2, C: 1), on: batch)
+      LogisticRegression(featureCount: data.featureCount, classCount: 2, inverseRegularization: 1), on: batch)
     #expect(report.isConverged)
     let predicted = trained.predictedLabels(for: data.features)
     let accuracy = Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)

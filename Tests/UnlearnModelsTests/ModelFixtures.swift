@@ -21,8 +21,10 @@ enum ModelFixtures {
   }
 
   /// A model at random parameters of moderate size.
-  static func randomModel(features d: Int, classes k: Int, C: Double, seed: UInt64) -> LogisticRegression {
-    var model = LogisticRegression(featureCount: d, classCount: k, C: C)
+  static func randomModel(features d: Int, classes k: Int, inverseRegularization: Double, seed: UInt64)
+    -> LogisticRegression
+  {
+    var model = LogisticRegression(featureCount: d, classCount: k, inverseRegularization: inverseRegularization)
     var generator = SeededGenerator(seed: seed)
     model.parameters = RandomMatrices.vector(count: model.parameterCount, using: &generator)
     return model

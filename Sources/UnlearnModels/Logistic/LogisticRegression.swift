@@ -33,18 +33,20 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   public static let gaugeWeight = 1.0
 
   /// A model at θ = 0 for d features and K classes, with inverse regularization strength C > 0.
-  public init(featureCount: Int, classCount: Int, C: Double) {
+  public init(featureCount: Int, classCount: Int, inverseRegularization: Double) {
     precondition(featureCount >= 0, "featureCount must be non-negative")
     precondition(classCount >= 2, "logistic regression needs at least 2 classes, got \(classCount)")
-    precondition(C > 0 && C.isFinite, "C must be positive and finite, got \(C)")
+    precondition(
+      inverseRegularization > 0 && inverseRegularization.isFinite,
+      "C (inverse regularization) must be positive and finite, got \(inverseRegularization)")
     self.featureCount = featureCount
     self.classCount = classCount
-    self.regularization = 1 / C
+    self.regularization = 1 / inverseRegularization
     self.parameters = [Double](repeating: 0, count: (featureCount + 1) * (classCount == 2 ? 1 : classCount))
   }
 
-  /// The inverse regularization strength C = 1/λ.
-  public var C: Double { 1 / regularization }
+  /// C = 1/λ, scikit-learn's inverse regularization strength.
+  public var inverseRegularization: Double { 1 / regularization }
   public var isBinary: Bool { classCount == 2 }
   /// Columns of Θ: 1 for binary, K for softmax.
   public var outputCount: Int { isBinary ? 1 : classCount }
