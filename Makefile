@@ -1,7 +1,7 @@
 # The two commands a newcomer needs, each installing what is missing first:
 #   make demo   build the CLI and run the main job on the bundled real data
 #   make test   run the test suite
-.PHONY: demo test bench lint format dependencies
+.PHONY: demo test bench crosscheck lint format dependencies
 
 dependencies:
 	@scripts/install-dependencies
@@ -9,7 +9,8 @@ dependencies:
 demo: dependencies
 	swift build -c release --product unlearn
 	.build/release/unlearn data inspect data/digits.csv
-	.build/release/unlearn data inspect data/breast_cancer.csv
+	.build/release/unlearn train --data data/digits.csv --test-fraction 0.2 --model logistic --C 1 --seed 1 \
+	  --out .build/digits-logistic.ulm
 
 test: dependencies
 	swift test
@@ -17,6 +18,11 @@ test: dependencies
 # Benchmarks: a nested package built in release mode; reads ../shared/data for the loading figures.
 bench: dependencies
 	cd Benchmarks && swift build -c release && .build/release/unlearn-benchmarks all --data ../../shared/data
+
+# Logistic models against scikit-learn on the same data (skipped, and says so, without scikit-learn).
+crosscheck: dependencies
+	swift build -c release --product unlearn
+	python3 scripts/crosscheck_sklearn.py --unlearn .build/release/unlearn
 
 lint:
 	git ls-files -z '*.swift' | xargs -0 swift format lint --strict

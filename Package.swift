@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "UnlearnCore", targets: ["UnlearnCore"]),
     .library(name: "UnlearnData", targets: ["UnlearnData"]),
     .library(name: "UnlearnModels", targets: ["UnlearnModels"]),
+    .library(name: "UnlearnEvaluation", targets: ["UnlearnEvaluation"]),
     // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust,
     // and call raw OpenBLAS as the baseline for the wrappers.
     .library(name: "_UnlearnTestSupport", targets: ["_UnlearnTestSupport"]),
@@ -56,8 +57,13 @@ let package = Package(
       dependencies: [
         "UnlearnCore",
         "UnlearnData",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "RealModule", package: "swift-numerics"),
       ]
+    ),
+    .target(
+      name: "UnlearnEvaluation",
+      dependencies: ["UnlearnCore"]
     ),
     .target(
       name: "_UnlearnTestSupport",
@@ -68,6 +74,8 @@ let package = Package(
       dependencies: [
         "UnlearnCore",
         "UnlearnData",
+        "UnlearnModels",
+        "UnlearnEvaluation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -92,6 +100,7 @@ let package = Package(
       name: "UnlearnModelsTests",
       dependencies: [
         "UnlearnModels",
+        "UnlearnEvaluation",
         "UnlearnData",
         "_UnlearnTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),

@@ -19,6 +19,7 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
       case truncatedFile = "truncated or corrupt file"
       case unknownFormat = "unknown data format"
       case unknownClass = "unknown class"
+      case featureCountMismatch = "wrong number of features"
     }
     private let value: Value
     private init(_ value: Value) { self.value = value }
@@ -35,6 +36,7 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
     public static let truncatedFile = Code(.truncatedFile)
     public static let unknownFormat = Code(.unknownFormat)
     public static let unknownClass = Code(.unknownClass)
+    public static let featureCountMismatch = Code(.featureCountMismatch)
 
     public var description: String { value.rawValue }
   }
@@ -135,6 +137,13 @@ extension DataError {
       .duplicateID, file: file, line: line, column: column, columnName: "id",
       expected: "a unique id (\"\(id)\" is already on line \(firstLine))", found: "\"\(id)\" again",
       hint: "Sample ids must be unique: deletion requests name samples by id")
+  }
+
+  /// The file's rows do not have the number of features the model or training data has.
+  public static func featureCountMismatch(_ file: String, expected: Int, found: Int) -> DataError {
+    DataError(
+      .featureCountMismatch, file: file, expected: "\(expected) features, as in the training data",
+      found: "\(found)", hint: "Use data with the same columns the model was trained on")
   }
 
   static func truncatedFile(_ file: String, offset: Int? = nil, expected: String, found: String) -> DataError {

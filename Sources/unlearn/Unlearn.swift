@@ -11,7 +11,7 @@ struct Unlearn: AsyncParsableCommand {
       requests remove samples, and the evidence shows the result behaves like retraining without them.
       """,
     version: UnlearnVersion.current,
-    subcommands: [DataCommand.self]
+    subcommands: [DataCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self]
   )
 }
 

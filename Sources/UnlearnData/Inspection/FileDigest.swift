@@ -18,6 +18,17 @@ public enum FileDigest {
     } catch {
       throw DataError.unreadableFile(path, reason: "read failed: \(error)")
     }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return hexadecimal(hasher.finalize())
+  }
+
+  /// Lowercase hex of a byte sequence (a digest), two characters a byte.
+  public static func hexadecimal(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var characters: [UInt8] = []
+    for byte in bytes {
+      characters.append(digits[Int(byte >> 4)])
+      characters.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: characters, as: UTF8.self)
   }
 }

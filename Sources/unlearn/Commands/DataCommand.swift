@@ -21,43 +21,24 @@ struct DataCommand: AsyncParsableCommand {
     @Argument(help: "The dataset file.")
     var file: String
 
-    @Option(help: "CSV: the label column's name (default: the last column other than id).")
-    var label: String?
-
-    @Option(help: "Read FILE as this format instead of guessing from its name (csv, tsv, idx).")
-    var dataFormat: DatasetFile.Format?
-
-    @Option(help: "IDX: the labels file (default: the images file's name with images-idx3 → labels-idx1).")
-    var labels: String?
-
-    @Option(help: "TSV: number of hashed text features.")
-    var textFeatures: Int = 1024
+    @OptionGroup var dataset: DatasetOptions
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func validate() throws {
-      guard textFeatures > 0 else { throw ValidationError("--text-features must be positive") }
+      guard format != .markdown else { throw ValidationError("data inspect writes text or json") }
     }
 
     func run() async throws {
-      let source = try DatasetFile(
-        path: file, format: dataFormat, labelColumn: label, labelsPath: labels,
-        vectorizer: HashingVectorizer(featureCount: textFeatures))
+      let source = try dataset.file(file, labelsPath: dataset.labels)
       let start = ContinuousClock.now
-      let dataset = try source.load()
+      let loaded = try source.load()
       let elapsed = ContinuousClock.now - start
-      FileHandle.standardError.write(
-        Data("loaded \(dataset.count) rows in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds])))\n".utf8))
-      let summary = try DatasetSummary(dataset: dataset, file: source)
-      switch format {
-      case .json:
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-      case .text:
-        print(Self.text(summary))
-      }
+      printToStandardError(
+        "loaded \(loaded.count) rows in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds])))")
+      let summary = try DatasetSummary(dataset: loaded, file: source)
+      print(format == .json ? try jsonString(summary) : Self.text(summary))
     }
 
     static func text(_ summary: DatasetSummary) -> String {
@@ -84,5 +65,3 @@ struct DataCommand: AsyncParsableCommand {
     }
   }
 }
-
-extension DatasetFile.Format: ExpressibleByArgument {}

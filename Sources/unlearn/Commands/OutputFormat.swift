@@ -1,7 +1,21 @@
 import ArgumentParser
+import Foundation
 
 /// How a command writes its result to stdout.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case text
   case json
+  case markdown
+}
+
+/// Pretty, key-sorted JSON for stdout.
+func jsonString(_ value: some Encodable) throws -> String {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// Writes a line to stderr.
+func printToStandardError(_ message: String) {
+  FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -1,0 +1,162 @@
+import Crypto
+import Foundation
+import UnlearnCore
+import UnlearnData
+
+/// Unlearn's model file, format version 1: one self-describing file.
+///
+///     offset 0   8 bytes   magic "ULMODEL\n"
+///     offset 8   UInt32    format version (little-endian), 1
+///     offset 12  UInt64    metadata length m in bytes (little-endian)
+///     offset 20  m bytes   metadata, UTF-8 JSON (`ModelFile.Metadata`): model kind and
+///                          configuration, feature scaling, class and feature names, training-data
+///                          fingerprint, training summary, the classifier's shape, and the parameter
+///                          count and SHA-256 of the parameter bytes
+///     offset 20+m          the flat parameter vector θ, Float64 little-endian, nothing after it
+///
+/// Reading checks each part in turn, so a truncated, corrupted or wrong-version file gives a
+/// `ModelFileError` that says which. Writing is atomic: the bytes go to a temporary file in the
+/// same folder, are flushed to disk, and the file is renamed over the target, so a crash leaves
+/// either the old file or the new one, never half of one.
+public enum ModelFile {
+  public static let magic = Array("ULMODEL\n".utf8)
+  public static let version: UInt32 = 1
+
+  /// The JSON part of a model file.
+  struct Metadata: Codable {
+    var configuration: ModelConfiguration
+    var standardizer: Standardizer
+    var classNames: [String]
+    var featureNames: [String]?
+    var fingerprint: DataFingerprint
+    var summary: TrainingSummary
+    var classifier: ClassifierShape
+    var parameterCount: Int
+    var parametersSHA256: String
+  }
+
+  /// What the classifier looks like, without its parameters.
+  struct ClassifierShape: Codable {
+    var kind: ModelKind
+    var featureCount: Int
+    var classCount: Int
+    /// Logistic: λ.
+    var regularization: Double?
+  }
+
+  /// The file's bytes for `model`.
+  public static func encode(_ model: TrainedModel) throws -> [UInt8] {
+    let parameters: [Double]
+    let shape: ClassifierShape
+    switch model.classifier {
+    case .logistic(let logistic):
+      parameters = logistic.parameters
+      shape = ClassifierShape(
+        kind: .logistic, featureCount: logistic.featureCount, classCount: logistic.classCount,
+        regularization: logistic.regularization)
+    }
+    let parameterBytes = parameters.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+    let metadata = Metadata(
+      configuration: model.configuration, standardizer: model.standardizer, classNames: model.classNames,
+      featureNames: model.featureNames, fingerprint: model.fingerprint, summary: model.summary, classifier: shape,
+      parameterCount: parameters.count, parametersSHA256: FileDigest.hexadecimal(SHA256.hash(data: parameterBytes)))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let json = Array(try encoder.encode(metadata))
+    var bytes = magic
+    bytes += withUnsafeBytes(of: version.littleEndian, Array.init)
+    bytes += withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init)
+    bytes += json
+    bytes += parameterBytes
+    return bytes
+  }
+
+  /// Reads a model from `bytes`; `path` names the file in errors.
+  public static func decode(_ bytes: [UInt8], path: String) throws -> TrainedModel {
+    guard bytes.count >= magic.count, Array(bytes[..<magic.count]) == magic else {
+      throw ModelFileError.notAModelFile(path, "its first bytes are not the ULMODEL magic")
+    }
+    guard bytes.count >= 20 else {
+      throw ModelFileError.truncated(path, "\(bytes.count) bytes, the header alone needs 20")
+    }
+    let fileVersion = UInt32(littleEndianBytes: bytes[8..<12])
+    guard fileVersion == version else {
+      throw ModelFileError.unsupportedVersion(
+        path, "format version \(fileVersion), this build reads version \(version)")
+    }
+    let metadataLength = UInt64(littleEndianBytes: bytes[12..<20])
+    guard metadataLength <= UInt64(bytes.count - 20) else {
+      throw ModelFileError.truncated(path, "metadata needs \(metadataLength) bytes, \(bytes.count - 20) remain")
+    }
+    let parametersStart = 20 + Int(metadataLength)
+    let metadata: Metadata
+    do {
+      metadata = try JSONDecoder().decode(Metadata.self, from: Data(bytes[20..<parametersStart]))
+    } catch {
+      throw ModelFileError.corrupted(path, "metadata is not valid: \(error)")
+    }
+    let expectedEnd = parametersStart + 8 * metadata.parameterCount
+    guard bytes.count >= expectedEnd else {
+      throw ModelFileError.truncated(
+        path, "\(metadata.parameterCount) parameters need \(expectedEnd) bytes, the file has \(bytes.count)")
+    }
+    guard bytes.count == expectedEnd else {
+      throw ModelFileError.corrupted(path, "\(bytes.count - expectedEnd) unexpected bytes after the parameters")
+    }
+    let parameterBytes = bytes[parametersStart...]
+    guard FileDigest.hexadecimal(SHA256.hash(data: Array(parameterBytes))) == metadata.parametersSHA256 else {
+      throw ModelFileError.corrupted(path, "the parameters do not match their SHA-256")
+    }
+    let parameters = (0..<metadata.parameterCount).map { index in
+      let start = parametersStart + 8 * index
+      return Double(bitPattern: UInt64(littleEndianBytes: bytes[start..<(start + 8)]))
+    }
+    let classifier: TrainedClassifier
+    switch metadata.classifier.kind {
+    case .logistic:
+      guard let regularization = metadata.classifier.regularization, regularization > 0,
+        metadata.classifier.classCount >= 2, metadata.classifier.featureCount >= 0
+      else { throw ModelFileError.corrupted(path, "the logistic model's shape is invalid") }
+      var model = LogisticRegression(
+        featureCount: metadata.classifier.featureCount, classCount: metadata.classifier.classCount,
+        inverseRegularization: 1 / regularization)
+      guard model.parameterCount == parameters.count else {
+        throw ModelFileError.corrupted(
+          path, "\(parameters.count) parameters for a model that has \(model.parameterCount)")
+      }
+      model.parameters = parameters
+      classifier = .logistic(model)
+    case .mlp:
+      throw ModelFileError.corrupted(path, "MLP models are not readable by this build")
+    }
+    return TrainedModel(
+      configuration: metadata.configuration, standardizer: metadata.standardizer, classNames: metadata.classNames,
+      featureNames: metadata.featureNames, fingerprint: metadata.fingerprint, classifier: classifier,
+      summary: metadata.summary)
+  }
+
+  /// Reads the model file at `path`.
+  public static func read(from path: String) throws -> TrainedModel {
+    let bytes: [UInt8]
+    do {
+      bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+      throw ModelFileError.unreadable(
+        path, FileManager.default.fileExists(atPath: path) ? "read failed" : "no such file")
+    }
+    return try decode(bytes, path: path)
+  }
+
+  /// Writes `model` to `path` atomically (temporary file, flush, rename).
+  public static func write(_ model: TrainedModel, to path: String) throws {
+    try AtomicFile.write(try encode(model), to: path)
+  }
+}
+
+extension FixedWidthInteger {
+  /// The integer whose little-endian bytes are `bytes` (exactly `bitWidth / 8` of them).
+  init(littleEndianBytes bytes: ArraySlice<UInt8>) {
+    precondition(bytes.count == Self.bitWidth / 8, "need \(Self.bitWidth / 8) bytes, got \(bytes.count)")
+    self = bytes.reversed().reduce(0) { $0 << 8 | Self($1) }
+  }
+}

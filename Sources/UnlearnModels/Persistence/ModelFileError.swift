@@ -1,0 +1,45 @@
+/// A model file that cannot be read, and what to do about it.
+public struct ModelFileError: Error, Sendable, CustomStringConvertible {
+  private enum Kind: Sendable {
+    case unreadable, notAModelFile, unsupportedVersion, truncated, corrupted, unwritable
+  }
+
+  private let kind: Kind
+  public let path: String
+  public let detail: String
+
+  private init(_ kind: Kind, path: String, detail: String) {
+    self.kind = kind
+    self.path = path
+    self.detail = detail
+  }
+
+  static func unreadable(_ path: String, _ detail: String) -> Self { .init(.unreadable, path: path, detail: detail) }
+  static func notAModelFile(_ path: String, _ detail: String) -> Self {
+    .init(.notAModelFile, path: path, detail: detail)
+  }
+  static func unsupportedVersion(_ path: String, _ detail: String) -> Self {
+    .init(.unsupportedVersion, path: path, detail: detail)
+  }
+  static func truncated(_ path: String, _ detail: String) -> Self { .init(.truncated, path: path, detail: detail) }
+  static func corrupted(_ path: String, _ detail: String) -> Self { .init(.corrupted, path: path, detail: detail) }
+  static func unwritable(_ path: String, _ detail: String) -> Self { .init(.unwritable, path: path, detail: detail) }
+
+  public var isTruncated: Bool { kind == .truncated }
+  public var isCorrupted: Bool { kind == .corrupted }
+  public var isUnsupportedVersion: Bool { kind == .unsupportedVersion }
+  public var isNotAModelFile: Bool { kind == .notAModelFile }
+
+  public var description: String {
+    switch kind {
+    case .unreadable: return "\(path): cannot read the model file (\(detail)); check the path"
+    case .notAModelFile: return "\(path): not an Unlearn model file (\(detail)); pass a file written by 'unlearn train'"
+    case .unsupportedVersion:
+      return "\(path): \(detail); retrain the model with this version of unlearn or use the version that wrote it"
+    case .truncated:
+      return "\(path): the model file is truncated (\(detail)); it was cut short, retrain or copy it again"
+    case .corrupted: return "\(path): the model file is corrupted (\(detail)); retrain or copy it again"
+    case .unwritable: return "\(path): cannot write the model file (\(detail)); check the folder exists and is writable"
+    }
+  }
+}

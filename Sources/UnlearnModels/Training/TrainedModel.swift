@@ -1,0 +1,76 @@
+import UnlearnCore
+import UnlearnData
+
+/// The classifier inside a trained model, by kind.
+public enum TrainedClassifier: Sendable, Equatable {
+  case logistic(LogisticRegression)
+
+  /// The classifier as the common protocol.
+  public var base: any DifferentiableClassifier {
+    switch self {
+    case .logistic(let model): return model
+    }
+  }
+}
+
+/// How a training run went, for reports and model files.
+public struct TrainingSummary: Sendable, Codable, Equatable {
+  /// "newton", "l-bfgs" or "adam".
+  public let method: String
+  /// Optimizer iterations (logistic) or epochs (MLP).
+  public let iterations: Int
+  public let finalLoss: Double
+  /// Logistic: ‖∇L‖ / ‖∇L(0)‖ at the end; nil for stochastic training.
+  public let relativeGradientNorm: Double?
+  public let isConverged: Bool
+  public let seconds: Double
+
+  public init(
+    method: String, iterations: Int, finalLoss: Double, relativeGradientNorm: Double?, isConverged: Bool,
+    seconds: Double
+  ) {
+    self.method = method
+    self.iterations = iterations
+    self.finalLoss = finalLoss
+    self.relativeGradientNorm = relativeGradientNorm
+    self.isConverged = isConverged
+    self.seconds = seconds
+  }
+}
+
+/// A model ready to predict on raw features: the feature scaling fitted on its training data, the
+/// classifier, the class names, and where it came from.
+public struct TrainedModel: Sendable, Equatable {
+  public var configuration: ModelConfiguration
+  public var standardizer: Standardizer
+  public var classNames: [String]
+  public var featureNames: [String]?
+  public var fingerprint: DataFingerprint
+  public var classifier: TrainedClassifier
+  public var summary: TrainingSummary
+
+  public init(
+    configuration: ModelConfiguration, standardizer: Standardizer, classNames: [String], featureNames: [String]?,
+    fingerprint: DataFingerprint, classifier: TrainedClassifier, summary: TrainingSummary
+  ) {
+    self.configuration = configuration
+    self.standardizer = standardizer
+    self.classNames = classNames
+    self.featureNames = featureNames
+    self.fingerprint = fingerprint
+    self.classifier = classifier
+    self.summary = summary
+  }
+
+  public var featureCount: Int { standardizer.means.count }
+
+  /// n × K probabilities for raw (unscaled) feature rows.
+  public func probabilities(for features: Matrix) -> Matrix {
+    classifier.base.probabilities(for: standardizer.transform(features))
+  }
+
+  /// The most probable class index of each raw feature row.
+  public func predictedLabels(for features: Matrix) -> [Int] {
+    classifier.base.predictedLabels(for: standardizer.transform(features))
+  }
+}
