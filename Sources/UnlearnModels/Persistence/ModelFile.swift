@@ -40,8 +40,10 @@ public enum ModelFile {
     var kind: ModelKind
     var featureCount: Int
     var classCount: Int
-    /// Logistic: λ.
+    /// λ = 1/C.
     var regularization: Double?
+    /// MLP: hidden layer widths.
+    var hiddenLayers: [Int]?
   }
 
   /// The file's bytes for `model`.
@@ -54,6 +56,11 @@ public enum ModelFile {
       shape = ClassifierShape(
         kind: .logistic, featureCount: logistic.featureCount, classCount: logistic.classCount,
         regularization: logistic.regularization)
+    case .mlp(let network):
+      parameters = network.parameters
+      shape = ClassifierShape(
+        kind: .mlp, featureCount: network.featureCount, classCount: network.classCount,
+        regularization: network.regularization, hiddenLayers: Array(network.widths.dropFirst().dropLast()))
     }
     let parameterBytes = parameters.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
     let metadata = Metadata(
@@ -127,7 +134,20 @@ public enum ModelFile {
       model.parameters = parameters
       classifier = .logistic(model)
     case .mlp:
-      throw ModelFileError.corrupted(path, "MLP models are not readable by this build")
+      guard let regularization = metadata.classifier.regularization, regularization > 0,
+        let hidden = metadata.classifier.hiddenLayers, hidden.allSatisfy({ $0 > 0 }),
+        metadata.classifier.classCount >= 2, metadata.classifier.featureCount > 0
+      else { throw ModelFileError.corrupted(path, "the MLP's shape is invalid") }
+      var generator = SeededGenerator(seed: 0)
+      var network = MLP(
+        featureCount: metadata.classifier.featureCount, hiddenLayers: hidden,
+        classCount: metadata.classifier.classCount, inverseRegularization: 1 / regularization, using: &generator)
+      guard network.parameterCount == parameters.count else {
+        throw ModelFileError.corrupted(
+          path, "\(parameters.count) parameters for a network that has \(network.parameterCount)")
+      }
+      network.parameters = parameters
+      classifier = .mlp(network)
     }
     return TrainedModel(
       configuration: metadata.configuration, standardizer: metadata.standardizer, classNames: metadata.classNames,

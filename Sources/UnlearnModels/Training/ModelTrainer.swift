@@ -11,9 +11,9 @@ public struct ModelTrainer: Sendable {
   }
 
   /// Trains on `train`. `dataFileSHA256` fingerprints the file(s) it was read from; `progress`
-  /// sees every optimizer iteration (or epoch).
+  /// sees every optimizer iteration or minibatch.
   public func train(
-    on train: Dataset, dataFileSHA256: [String], progress: (OptimizationProgress) -> Void = { _ in }
+    on train: Dataset, dataFileSHA256: [String], progress: (TrainingProgress) -> Void = { _ in }
   ) throws -> TrainedModel {
     precondition(train.count > 0, "cannot train on an empty dataset")
     let clock = ContinuousClock()
@@ -31,7 +31,12 @@ public struct ModelTrainer: Sendable {
         LogisticRegression(
           featureCount: train.featureCount, classCount: train.classCount,
           inverseRegularization: configuration.inverseRegularization),
-        on: batch, progress: progress)
+        on: batch
+      ) { step in
+        progress(
+          TrainingProgress(
+            step: step.iteration, fraction: nil, loss: step.value, relativeGradientNorm: step.relativeGradientNorm))
+      }
       classifier = .logistic(model)
       summary = TrainingSummary(
         method: report.method.rawValue, iterations: report.iterations, finalLoss: report.finalValue,
@@ -39,7 +44,22 @@ public struct ModelTrainer: Sendable {
           ? report.finalGradientNorm / report.referenceGradientNorm : 0,
         isConverged: report.isConverged, seconds: (clock.now - start).seconds)
     case .mlp:
-      throw TrainingError.unavailable("the MLP model is not available in this build yet; use --model logistic")
+      var generator = SeededGenerator(seed: configuration.seed)
+      let network = MLP(
+        featureCount: train.featureCount, hiddenLayers: configuration.hiddenLayers, classCount: train.classCount,
+        inverseRegularization: configuration.inverseRegularization, using: &generator)
+      let trainer = AdamTrainer(
+        epochs: configuration.epochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate)
+      let (model, epochs) = trainer.fit(network, on: batch, using: &generator) { step in
+        progress(
+          TrainingProgress(step: step.epoch, fraction: step.fraction, loss: step.runningLoss, relativeGradientNorm: nil)
+        )
+      }
+      classifier = .mlp(model)
+      summary = TrainingSummary(
+        method: "adam", iterations: epochs.count, finalLoss: epochs.last?.meanLoss ?? .nan,
+        relativeGradientNorm: nil, isConverged: true, seconds: (clock.now - start).seconds,
+        secondsPerEpoch: epochs.map(\.seconds).reduce(0, +) / Double(max(epochs.count, 1)))
     }
     return TrainedModel(
       configuration: configuration, standardizer: standardizer, classNames: train.classNames,
@@ -49,11 +69,16 @@ public struct ModelTrainer: Sendable {
   }
 }
 
-/// Training that cannot proceed.
-public struct TrainingError: Error, Sendable, CustomStringConvertible {
-  public let description: String
-
-  static func unavailable(_ message: String) -> Self { .init(description: message) }
+/// Where training is, for a progress display.
+public struct TrainingProgress: Sendable {
+  /// Optimizer iteration (logistic) or epoch (MLP).
+  public let step: Int
+  /// Fraction of the whole run done, when it is known in advance (MLP epochs).
+  public let fraction: Double?
+  /// The objective (logistic: L(θ); MLP: running mean of the minibatch objective ≈ L/n).
+  public let loss: Double
+  /// Logistic: ‖∇L(θ)‖ / ‖∇L(0)‖.
+  public let relativeGradientNorm: Double?
 }
 
 extension Duration {

@@ -4,11 +4,13 @@ import UnlearnData
 /// The classifier inside a trained model, by kind.
 public enum TrainedClassifier: Sendable, Equatable {
   case logistic(LogisticRegression)
+  case mlp(MLP)
 
   /// The classifier as the common protocol.
   public var base: any DifferentiableClassifier {
     switch self {
     case .logistic(let model): return model
+    case .mlp(let model): return model
     }
   }
 }
@@ -23,11 +25,14 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
   /// Logistic: ‖∇L‖ / ‖∇L(0)‖ at the end; nil for stochastic training.
   public let relativeGradientNorm: Double?
   public let isConverged: Bool
+  /// Wall time of the whole fit, feature scaling included.
   public let seconds: Double
+  /// MLP: mean wall time of one epoch.
+  public let secondsPerEpoch: Double?
 
   public init(
     method: String, iterations: Int, finalLoss: Double, relativeGradientNorm: Double?, isConverged: Bool,
-    seconds: Double
+    seconds: Double, secondsPerEpoch: Double? = nil
   ) {
     self.method = method
     self.iterations = iterations
@@ -35,6 +40,7 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     self.relativeGradientNorm = relativeGradientNorm
     self.isConverged = isConverged
     self.seconds = seconds
+    self.secondsPerEpoch = secondsPerEpoch
   }
 }
 

@@ -87,12 +87,18 @@ struct TrainCommand: AsyncParsableCommand {
     let trained = try ModelTrainer(configuration: configuration).train(
       on: split.train, dataFileSHA256: split.fileSHA256
     ) { step in
-      progress.update(
-        fraction: nil,
-        "iteration \(step.iteration)  loss \(String(format: "%.6g", step.value))  "
-          + "‖∇L‖/‖∇L(0)‖ \(String(format: "%.2e", step.relativeGradientNorm))")
+      if let relative = step.relativeGradientNorm {
+        progress.update(
+          fraction: nil,
+          "iteration \(step.step)  loss \(String(format: "%.6g", step.loss))  "
+            + "‖∇L‖/‖∇L(0)‖ \(String(format: "%.2e", relative))")
+      } else {
+        progress.update(
+          fraction: step.fraction, "epoch \(step.step)/\(epochs)  loss \(String(format: "%.4f", step.loss))")
+      }
     }
-    progress.finish("\(trained.summary.method): \(trained.summary.iterations) iterations")
+    progress.finish(
+      "\(trained.summary.method): \(trained.summary.iterations) \(model == .mlp ? "epochs" : "iterations")")
     try ModelFile.write(trained, to: out)
     let report = TrainingOutcome(
       model: trained, out: out, train: split.train, test: split.test)
@@ -118,6 +124,7 @@ struct TrainingOutcome: Encodable {
   let converged: Bool
   let relativeGradientNorm: Double?
   let trainSeconds: Double
+  let secondsPerEpoch: Double?
   let trainAccuracy: Double
   let testAccuracy: Double?
 
@@ -127,6 +134,7 @@ struct TrainingOutcome: Encodable {
     case testSamples = "n_test"
     case relativeGradientNorm = "relative_gradient_norm"
     case trainSeconds = "fit_seconds"
+    case secondsPerEpoch = "seconds_per_epoch"
     case trainAccuracy = "train_accuracy"
     case testAccuracy = "test_accuracy"
   }
@@ -148,6 +156,7 @@ struct TrainingOutcome: Encodable {
     converged = trained.summary.isConverged
     relativeGradientNorm = trained.summary.relativeGradientNorm
     trainSeconds = trained.summary.seconds
+    secondsPerEpoch = trained.summary.secondsPerEpoch
     trainAccuracy = accuracy(train)
     testAccuracy = test.map(accuracy)
   }
@@ -160,6 +169,7 @@ struct TrainingOutcome: Encodable {
     ]
     if let relativeGradientNorm { rows.append(("‖∇L‖/‖∇L(0)‖", String(format: "%.2e", relativeGradientNorm))) }
     rows.append(("fit seconds", String(format: "%.3f", trainSeconds)))
+    if let secondsPerEpoch { rows.append(("seconds per epoch", String(format: "%.3f", secondsPerEpoch))) }
     rows.append(("train accuracy", String(format: "%.4f", trainAccuracy)))
     if let testSamples, let testAccuracy {
       rows.append(("test samples", "\(testSamples)"))
