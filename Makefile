@@ -1,7 +1,7 @@
 # The two commands a newcomer needs, each installing what is missing first:
 #   make demo   build the CLI and run the main job on the bundled real data
 #   make test   run the test suite
-.PHONY: demo test bench crosscheck lint format dependencies
+.PHONY: demo test bench bench-all crosscheck lint format dependencies
 
 dependencies:
 	@scripts/install-dependencies
@@ -15,8 +15,13 @@ demo: dependencies
 test: dependencies
 	swift test
 
-# Benchmarks: a nested package built in release mode; reads ../shared/data for the loading figures.
+# Benchmarks: a nested package built in release mode, reading ../shared/data.
+#   make bench       gemm and loading (about a minute)
+#   make bench-all   also logistic training vs scikit-learn and the Fashion-MNIST MLP (about 15 minutes)
 bench: dependencies
+	cd Benchmarks && swift build -c release && .build/release/unlearn-benchmarks quick --data ../../shared/data
+
+bench-all: dependencies
 	cd Benchmarks && swift build -c release && .build/release/unlearn-benchmarks all --data ../../shared/data
 
 # Logistic models against scikit-learn on the same data (skipped, and says so, without scikit-learn).

@@ -20,6 +20,7 @@ let package = Package(
       dependencies: [
         .product(name: "UnlearnCore", package: unlearn),
         .product(name: "UnlearnData", package: unlearn),
+        .product(name: "UnlearnModels", package: unlearn),
         .product(name: "_UnlearnTestSupport", package: unlearn),
         .product(name: "CUnlearnBLAS", package: unlearn),
       ]

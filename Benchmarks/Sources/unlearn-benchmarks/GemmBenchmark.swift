@@ -17,6 +17,8 @@ enum GemmBenchmark {
       "| threads | n | naive GFLOP/s | raw OpenBLAS GFLOP/s | BLAS.gemm GFLOP/s | wrapper / raw | wrapper / naive | reps |"
     )
     print("|---|---|---|---|---|---|---|---|")
+    let originalThreads = openblas_get_num_threads()
+    defer { openblas_set_num_threads(originalThreads) }
     var generator = SeededGenerator(seed: 2026)
     var naiveRates: [Int: Double] = [:]
     for threads in threadCounts {

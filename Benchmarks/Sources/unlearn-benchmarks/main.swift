@@ -1,9 +1,11 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|all] [--data DIR]
+// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|quick|all] [--data DIR]
+//   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
+// Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let which = arguments.first { !$0.hasPrefix("--") } ?? "all"
+let which = arguments.first { !$0.hasPrefix("--") } ?? "quick"
 let dataDirectory: String = {
   if let index = arguments.firstIndex(of: "--data"), index + 1 < arguments.count { return arguments[index + 1] }
   return "../../shared/data"
@@ -14,11 +16,35 @@ case "gemm":
   GemmBenchmark.run(sizes: [256, 512, 1024], threadCounts: [1, 2])
 case "load":
   try LoadBenchmark.run(dataDirectory: dataDirectory)
+case "training":
+  try TrainingBenchmark.run(
+    dataDirectory: dataDirectory,
+    datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv", "fashion-mnist/train-images-idx3-ubyte.gz"],
+    threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 1)
+case "mlp":
+  try MLPBenchmark.run(
+    dataDirectory: dataDirectory, epochs: 10,
+    threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 2)
+case "training-small":
+  try TrainingBenchmark.run(
+    dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],
+    threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 1)
+case "quick":
+  GemmBenchmark.run(sizes: [256, 512, 1024], threadCounts: [1, 2])
+  print("")
+  try LoadBenchmark.run(dataDirectory: dataDirectory)
 case "all":
   GemmBenchmark.run(sizes: [256, 512, 1024], threadCounts: [1, 2])
   print("")
   try LoadBenchmark.run(dataDirectory: dataDirectory)
+  print("")
+  try TrainingBenchmark.run(
+    dataDirectory: dataDirectory,
+    datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv", "fashion-mnist/train-images-idx3-ubyte.gz"],
+    threads: 1)
+  print("")
+  try MLPBenchmark.run(dataDirectory: dataDirectory, epochs: 10, threads: 2)
 default:
-  log("unknown benchmark '\(which)'; expected gemm, load or all")
+  log("unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, quick or all")
   exit(64)
 }

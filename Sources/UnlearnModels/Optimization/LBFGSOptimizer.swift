@@ -13,7 +13,7 @@ public struct LBFGSOptimizer: Sendable {
   public var memory: Int
 
   public init(
-    criterion: ConvergenceCriterion = ConvergenceCriterion(maximumIterations: 20_000), memory: Int = 10
+    criterion: ConvergenceCriterion = ConvergenceCriterion(maximumIterations: 20_000), memory: Int = 30
   ) {
     precondition(memory > 0, "memory must be positive")
     self.criterion = criterion
