@@ -106,6 +106,10 @@ let package = Package(
         .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),
+    .testTarget(
+      name: "unlearnCLITests",
+      dependencies: ["unlearn"]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -19,3 +19,12 @@ func jsonString(_ value: some Encodable) throws -> String {
 func printToStandardError(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+/// A failure found while a command runs (not while parsing), printed as "Error: <message>", exit 1.
+struct CommandError: Error, CustomStringConvertible {
+  let description: String
+
+  init(_ description: String) {
+    self.description = description
+  }
+}

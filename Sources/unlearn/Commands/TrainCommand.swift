@@ -78,6 +78,11 @@ struct TrainCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    // Fail before training, not after it, when the model cannot be written.
+    let folder = (out as NSString).deletingLastPathComponent
+    guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+      throw CommandError("--out: the folder '\(folder)' does not exist or is not writable")
+    }
     let configuration = ModelConfiguration(
       kind: model, inverseRegularization: inverseRegularization, solver: solver, relativeTolerance: tolerance,
       hiddenLayers: try hiddenLayers(), epochs: epochs, seed: seed)

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// The `unlearn` executable as a user runs it: exit codes, stdout, stderr.
+struct CommandLineTests {
+  struct Run {
+    let status: Int32
+    let standardOutput: String
+    let standardError: String
+  }
+
+  /// The built `unlearn` beside the test bundle (both live in the same build folder).
+  static let executable: String = {
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for folder in [runner, runner.deletingLastPathComponent()] {
+      let candidate = folder.appendingPathComponent("unlearn").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return runner.appendingPathComponent("unlearn").path
+  }()
+
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  let folder: String
+
+  init() throws {
+    folder = NSTemporaryDirectory() + "unlearn-cli-tests-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+
+  func run(_ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = Self.repository
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+      standardError: String(decoding: errorData, as: UTF8.self))
+  }
+
+  @Test func versionAndHelp() throws {
+    #expect(try run(["--version"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    let help = try run(["--help"])
+    #expect(help.status == 0)
+    for command in ["data", "train", "evaluate", "predict"] { #expect(help.standardOutput.contains(command)) }
+  }
+
+  @Test func inspectReportsShapeClassesAndChecksum() throws {
+    let result = try run(["data", "inspect", "data/breast_cancer.csv", "--format", "json"])
+    #expect(result.status == 0)
+    let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+    #expect(summary?["rows"] as? Int == 569)
+    #expect(summary?["features"] as? Int == 30)
+    #expect(summary?["ids_present"] as? Bool == false)
+    #expect(result.standardOutput.contains("a89eb1744ae2f8247cc4254203e055ba941f4b6858a9d40888f1b7fff5007e52"))
+  }
+
+  @Test func trainPredictEvaluateRoundTrip() throws {
+    let model = folder + "/cancer.ulm"
+    let train = try run([
+      "train", "--data", "data/breast_cancer.csv", "--test-fraction", "0.25", "--model", "logistic", "--seed", "3",
+      "--out", model, "--format", "json", "--no-progress",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    #expect(train.standardError.isEmpty)  // --no-progress
+    let summary = try JSONSerialization.jsonObject(with: Data(train.standardOutput.utf8)) as? [String: Any]
+    #expect(summary?["converged"] as? Bool == true)
+    #expect((summary?["test_accuracy"] as? Double ?? 0) > 0.94)
+
+    let predict = try run(["predict", "--model", model, "--data", "data/breast_cancer.csv"])
+    #expect(predict.status == 0)
+    let lines = predict.standardOutput.split(separator: "\n")
+    #expect(lines.first == "id,label,p_0,p_1")
+    #expect(lines.count == 570)
+    let first = lines[1].split(separator: ",")
+    #expect(first[0] == "0")
+    #expect(abs(Double(first[2])! + Double(first[3])! - 1) < 1e-12)
+
+    let evaluate = try run(["evaluate", "--model", model, "--data", "data/breast_cancer.csv", "--format", "json"])
+    #expect(evaluate.status == 0)
+    let metrics = try JSONSerialization.jsonObject(with: Data(evaluate.standardOutput.utf8)) as? [String: Any]
+    #expect((metrics?["accuracy"] as? Double ?? 0) > 0.95)
+    #expect((metrics?["confusion"] as? [[Int]])?.flatMap { $0 }.reduce(0, +) == 569)
+  }
+
+  @Test func badInputFailsWithALocatedMessage() throws {
+    let csv = folder + "/bad.csv"
+    try "a,b,label\n1,2,0\n1,x,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
+    let result = try run(["data", "inspect", csv])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("bad.csv:3:2 (column 'b'): non-numeric cell"))
+  }
+
+  @Test func usageErrorsExitWith64() throws {
+    let both = try run([
+      "train", "--data", "data/digits.csv", "--model", "logistic", "--test", "data/digits.csv",
+      "--test-fraction", "0.2", "--out", folder + "/m.ulm",
+    ])
+    #expect(both.status == 64)
+    #expect(both.standardError.contains("not both"))
+    #expect(try run(["train", "--data", "data/digits.csv", "--model", "forest", "--out", "m"]).status == 64)
+  }
+}
