@@ -79,22 +79,18 @@ struct LogisticRegressionDerivativeTests {
     let free = LogisticRegression(featureCount: 3, classCount: k, inverseRegularization: 1e300)
     var unregularized = free
     unregularized.parameters = model.parameters
-    var dataGradient = unregularized.lossAndGradient(on: batch).gradient
-    if k > 2 {
-      let biasSum = (0..<k).reduce(0) { $0 + model.parameters[3 * k + $1] }
-      for c in 0..<k { dataGradient[3 * k + c] -= LogisticRegression.gaugeWeight * biasSum }
+    /// The gradient of Σℓ over `part` alone: the near-unregularized gradient without the gauge term.
+    func dataGradient(_ part: LabelledBatch) -> [Double] {
+      var gradient = unregularized.lossAndGradient(on: part).gradient
+      if k > 2 {
+        let biasSum = (0..<k).reduce(0) { $0 + model.parameters[3 * k + $1] }
+        for c in 0..<k { gradient[3 * k + c] -= LogisticRegression.gaugeWeight * biasSum }
+      }
+      return gradient
     }
-    #expect(RandomMatrices.relativeDifference(summed, dataGradient) < 1e-12)
+    #expect(RandomMatrices.relativeDifference(summed, dataGradient(batch)) < 1e-12)
     // And each row is the gradient of that one sample's loss.
-    let single = batch.subset([4])
-    var one = unregularized
-    one.parameters = model.parameters
-    var singleGradient = one.lossAndGradient(on: single).gradient
-    if k > 2 {
-      let biasSum = (0..<k).reduce(0) { $0 + model.parameters[3 * k + $1] }
-      for c in 0..<k { singleGradient[3 * k + c] -= LogisticRegression.gaugeWeight * biasSum }
-    }
-    #expect(RandomMatrices.relativeDifference(perSample.row(4), singleGradient) < 1e-12)
+    #expect(RandomMatrices.relativeDifference(perSample.row(4), dataGradient(batch.subset([4]))) < 1e-12)
   }
 
   @Test func unregularizedHessianIsTheSumOfPerSampleHessians() {

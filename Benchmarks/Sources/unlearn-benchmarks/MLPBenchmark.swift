@@ -54,23 +54,10 @@ enum MLPBenchmark {
   }
 
   private static func runTorch(train: String, test: String, epochs: Int, threads: Int) throws -> TorchResult {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("torch_mlp.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "python3", script, "--train", train, "--test", test, "--epochs", String(epochs), "--threads", String(threads),
-    ]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      return TorchResult(
-        torch: nil, seconds_per_epoch: nil, test_accuracy: nil, error: "python exited with \(process.terminationStatus)"
-      )
-    }
-    return try JSONDecoder().decode(TorchResult.self, from: data)
+    let (result, failure) = try PythonScript.run(
+      "torch_mlp.py",
+      arguments: ["--train", train, "--test", test, "--epochs", String(epochs), "--threads", String(threads)],
+      threads: threads, as: TorchResult.self)
+    return result ?? TorchResult(torch: nil, secondsPerEpoch: nil, testAccuracy: nil, error: failure)
   }
 }

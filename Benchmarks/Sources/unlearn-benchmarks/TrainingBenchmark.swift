@@ -80,25 +80,10 @@ enum TrainingBenchmark {
   }
 
   private static func runSklearn(path: String, repetitions: Int, threads: Int) throws -> SklearnResult {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("sklearn_fit.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, "--data", path, "--repetitions", String(repetitions)]
-    var environment = ProcessInfo.processInfo.environment
-    environment["OPENBLAS_NUM_THREADS"] = String(threads)
-    environment["OMP_NUM_THREADS"] = String(threads)
-    process.environment = environment
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      return SklearnResult(
-        sklearn: nil, seconds: nil, repetitions: nil, iterations: nil, parameters: nil,
-        error: "python exited with \(process.terminationStatus)")
-    }
-    return try JSONDecoder().decode(SklearnResult.self, from: data)
+    let (result, failure) = try PythonScript.run(
+      "sklearn_fit.py", arguments: ["--data", path, "--repetitions", String(repetitions)], threads: threads,
+      as: SklearnResult.self)
+    return result
+      ?? SklearnResult(sklearn: nil, seconds: nil, repetitions: nil, iterations: nil, parameters: nil, error: failure)
   }
 }

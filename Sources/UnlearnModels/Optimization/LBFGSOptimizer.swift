@@ -26,7 +26,7 @@ public struct LBFGSOptimizer: Sendable {
   ) -> (parameters: [Double], report: OptimizationReport) {
     precondition(
       start.count == objective.parameterCount, "start has \(start.count) entries, expected \(objective.parameterCount)")
-    let reference = BLAS.nrm2(objective.valueAndGradient(at: [Double](repeating: 0, count: start.count)).gradient)
+    let reference = criterion.referenceGradientNorm(of: objective)
     var theta = start
     var (value, gradient) = objective.valueAndGradient(at: theta)
     var evaluations = 2
@@ -43,13 +43,14 @@ public struct LBFGSOptimizer: Sendable {
     var failedLineSearches = 0
     while true {
       let gradientNorm = BLAS.nrm2(gradient)
-      if iteration.isMultiple(of: 10) || gradientNorm <= criterion.relativeTolerance * reference {
+      let isConverged = criterion.isMet(gradientNorm: gradientNorm, reference: reference)
+      if iteration.isMultiple(of: 10) || isConverged {
         progress(
           OptimizationProgress(
             iteration: iteration, maximumIterations: criterion.maximumIterations, value: value,
             relativeGradientNorm: reference > 0 ? gradientNorm / reference : 0))
       }
-      if gradientNorm <= criterion.relativeTolerance * reference {
+      if isConverged {
         return (theta, report(true, "gradient norm below tolerance"))
       }
       if iteration == criterion.maximumIterations {
@@ -65,19 +66,9 @@ public struct LBFGSOptimizer: Sendable {
         direction = gradient.map { -$0 }
         slope = -gradientNorm * gradientNorm
       }
-      var t = steps.isEmpty ? min(1, 1 / gradientNorm) : 1
-      var accepted: (theta: [Double], value: Double, gradient: [Double])?
-      for _ in 0..<50 {
-        var candidate = theta
-        BLAS.axpy(t, direction, &candidate)
-        let (candidateValue, candidateGradient) = objective.valueAndGradient(at: candidate)
-        evaluations += 1
-        if candidateValue <= value + 1e-4 * t * slope {
-          accepted = (candidate, candidateValue, candidateGradient)
-          break
-        }
-        t /= 2
-      }
+      let accepted = ArmijoBacktracking(maximumTrials: 50).search(
+        objective, from: theta, value: value, direction: direction, slope: slope,
+        initialStep: steps.isEmpty ? min(1, 1 / gradientNorm) : 1, evaluations: &evaluations)
       iteration += 1
       guard let (newTheta, newValue, newGradient) = accepted else {
         failedLineSearches += 1

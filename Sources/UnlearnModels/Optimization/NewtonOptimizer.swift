@@ -21,7 +21,7 @@ public struct NewtonOptimizer: Sendable {
   ) throws -> (parameters: [Double], report: OptimizationReport) {
     precondition(
       start.count == objective.parameterCount, "start has \(start.count) entries, expected \(objective.parameterCount)")
-    let reference = BLAS.nrm2(objective.valueAndGradient(at: [Double](repeating: 0, count: start.count)).gradient)
+    let reference = criterion.referenceGradientNorm(of: objective)
     var theta = start
     var (value, gradient) = objective.valueAndGradient(at: theta)
     var evaluations = 2
@@ -38,7 +38,7 @@ public struct NewtonOptimizer: Sendable {
         OptimizationProgress(
           iteration: iteration, maximumIterations: criterion.maximumIterations, value: value,
           relativeGradientNorm: reference > 0 ? gradientNorm / reference : 0))
-      if gradientNorm <= criterion.relativeTolerance * reference {
+      if criterion.isMet(gradientNorm: gradientNorm, reference: reference) {
         return (theta, report(true, "gradient norm below tolerance"))
       }
       if iteration == criterion.maximumIterations {
@@ -47,28 +47,16 @@ public struct NewtonOptimizer: Sendable {
       let factor = try LAPACK.cholesky(objective.hessian(at: theta))
       var step = factor.solve(gradient)
       BLAS.scal(-1, &step)
-      let slope = BLAS.dot(gradient, step)
-      var t = 1.0
-      var accepted = false
-      for _ in 0..<40 {
-        var candidate = theta
-        BLAS.axpy(t, step, &candidate)
-        let (candidateValue, candidateGradient) = objective.valueAndGradient(at: candidate)
-        evaluations += 1
-        if candidateValue <= value + 1e-4 * t * slope {
-          theta = candidate
-          value = candidateValue
-          gradient = candidateGradient
-          accepted = true
-          break
-        }
-        t /= 2
-      }
+      let accepted = ArmijoBacktracking(maximumTrials: 40).search(
+        objective, from: theta, value: value, direction: step, slope: BLAS.dot(gradient, step), initialStep: 1,
+        evaluations: &evaluations)
       iteration += 1
-      if !accepted {
+      guard let accepted else {
         // At the floor of floating point: f cannot decrease along the Newton direction.
-        return (theta, report(BLAS.nrm2(gradient) <= criterion.relativeTolerance * reference, "line search failed"))
+        let converged = criterion.isMet(gradientNorm: BLAS.nrm2(gradient), reference: reference)
+        return (theta, report(converged, "line search failed"))
       }
+      (theta, value, gradient) = accepted
     }
   }
 }
