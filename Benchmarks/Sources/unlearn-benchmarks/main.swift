@@ -4,6 +4,8 @@ import Foundation
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
+// Line-buffered stdout, so each table row shows up as soon as it is measured, even in a file.
+setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let which = arguments.first { !$0.hasPrefix("--") } ?? "quick"
 let dataDirectory: String = {
