@@ -32,6 +32,11 @@ struct MatrixTests {
     #expect(m.selectingRows([2, 0]) == Matrix([[3], [1]]))
   }
 
+  @Test func rowMaximaBreakTiesToTheFirstColumn() {
+    #expect(Matrix([[0.2, 0.5, 0.3], [0.4, 0.4, 0.2], [1, 0, 0]]).indicesOfRowMaxima() == [1, 0, 0])
+    #expect(Matrix(rows: 2, columns: 1, repeating: 7).indicesOfRowMaxima() == [0, 0])
+  }
+
   @Test func codableRoundTripAndRejectsWrongCount() throws {
     let m = Matrix([[1.5, -2], [0.1, 3e300]])
     let data = try JSONEncoder().encode(m)

@@ -119,6 +119,15 @@ public struct Matrix: Equatable, Hashable, Sendable {
     }
   }
 
+  /// For each row, the column of its largest entry (the first one on ties).
+  public func indicesOfRowMaxima() -> [Int] {
+    (0..<rows).map { row in
+      var best = 0
+      for column in 1..<Swift.max(columns, 1) where self[row, column] > self[row, best] { best = column }
+      return best
+    }
+  }
+
   /// The largest absolute entry (0 for an empty matrix).
   public var maxAbsoluteValue: Double {
     elements.reduce(0) { Swift.max($0, Swift.abs($1)) }

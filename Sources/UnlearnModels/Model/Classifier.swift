@@ -13,12 +13,7 @@ public protocol Classifier: Sendable {
 extension Classifier {
   /// The most probable class of each row (ties to the lowest class index).
   public func predictedLabels(for features: Matrix) -> [Int] {
-    let probabilities = probabilities(for: features)
-    return (0..<probabilities.rows).map { row in
-      var best = 0
-      for k in 1..<probabilities.columns where probabilities[row, k] > probabilities[row, best] { best = k }
-      return best
-    }
+    probabilities(for: features).indicesOfRowMaxima()
   }
 }
 

@@ -24,6 +24,7 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
   public let finalLoss: Double
   /// Logistic: ‖∇L‖ / ‖∇L(0)‖ at the end; nil for stochastic training.
   public let relativeGradientNorm: Double?
+  /// Logistic: the tolerance was reached. MLP: all epochs ran (there is no convergence test).
   public let isConverged: Bool
   /// Wall time of the whole fit, feature scaling included.
   public let seconds: Double

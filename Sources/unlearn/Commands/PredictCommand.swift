@@ -28,11 +28,10 @@ struct PredictCommand: AsyncParsableCommand {
       throw DataError.featureCountMismatch(data, expected: trained.featureCount, found: loaded.featureCount)
     }
     let probabilities = trained.probabilities(for: loaded.features)
+    let predicted = probabilities.indicesOfRowMaxima()
     var output = "id,label," + trained.classNames.map { "p_\($0)" }.joined(separator: ",") + "\n"
     for row in 0..<loaded.count {
-      var best = 0
-      for k in 1..<probabilities.columns where probabilities[row, k] > probabilities[row, best] { best = k }
-      output += csvField(loaded.ids[row].rawValue) + "," + csvField(trained.classNames[best])
+      output += csvField(loaded.ids[row].rawValue) + "," + csvField(trained.classNames[predicted[row]])
       for k in 0..<probabilities.columns { output += ",\(probabilities[row, k])" }
       output += "\n"
       if output.utf8.count > 1 << 20 {

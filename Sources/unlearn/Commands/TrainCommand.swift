@@ -111,7 +111,7 @@ struct TrainCommand: AsyncParsableCommand {
     case .json: print(try jsonString(report))
     case .text, .markdown: print(report.text(markdown: format == .markdown))
     }
-    if !trained.summary.isConverged {
+    if model == .logistic && !trained.summary.isConverged {
       printToStandardError("warning: the optimizer stopped before reaching the tolerance; see 'converged' above")
     }
   }
@@ -126,7 +126,8 @@ struct TrainingOutcome: Encodable {
   let parameters: Int
   let method: String
   let iterations: Int
-  let converged: Bool
+  /// Logistic: whether the tolerance was reached; nil for the MLP (stochastic training runs its epochs).
+  let converged: Bool?
   let relativeGradientNorm: Double?
   let trainSeconds: Double
   let secondsPerEpoch: Double?
@@ -158,7 +159,7 @@ struct TrainingOutcome: Encodable {
     parameters = trained.classifier.base.parameterCount
     method = trained.summary.method
     iterations = trained.summary.iterations
-    converged = trained.summary.isConverged
+    converged = trained.summary.relativeGradientNorm == nil ? nil : trained.summary.isConverged
     relativeGradientNorm = trained.summary.relativeGradientNorm
     trainSeconds = trained.summary.seconds
     secondsPerEpoch = trained.summary.secondsPerEpoch
@@ -170,8 +171,8 @@ struct TrainingOutcome: Encodable {
     var rows: [(String, String)] = [
       ("model file", model), ("kind", kind), ("parameters", "\(parameters)"),
       ("train samples", "\(trainSamples)"), ("method", method), ("iterations", "\(iterations)"),
-      ("converged", converged ? "yes" : "no"),
     ]
+    if let converged { rows.append(("converged", converged ? "yes" : "no")) }
     if let relativeGradientNorm { rows.append(("‖∇L‖/‖∇L(0)‖", String(format: "%.2e", relativeGradientNorm))) }
     rows.append(("fit seconds", String(format: "%.3f", trainSeconds)))
     if let secondsPerEpoch { rows.append(("seconds per epoch", String(format: "%.3f", secondsPerEpoch))) }
