@@ -63,7 +63,10 @@ let package = Package(
     ),
     .target(
       name: "UnlearnEvaluation",
-      dependencies: ["UnlearnCore"]
+      dependencies: [
+        "UnlearnCore",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
     ),
     .target(
       name: "_UnlearnTestSupport",
@@ -100,10 +103,17 @@ let package = Package(
       name: "UnlearnModelsTests",
       dependencies: [
         "UnlearnModels",
-        "UnlearnEvaluation",
         "UnlearnData",
         "_UnlearnTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+    .testTarget(
+      name: "UnlearnEvaluationTests",
+      dependencies: [
+        "UnlearnEvaluation",
+        "UnlearnModels",
+        "UnlearnData",
       ]
     ),
     .testTarget(

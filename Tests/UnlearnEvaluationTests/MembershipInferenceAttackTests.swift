@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import UnlearnCore
+import UnlearnData
+import UnlearnEvaluation
+import UnlearnModels
+
+/// The attacks must see membership where there is some and none where there is none.
+struct MembershipInferenceAttackTests {
+  static func digits() throws -> Dataset {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return try CSVLoader().load(path: url.appendingPathComponent("data/digits.csv").path)
+  }
+
+  /// An MLP over-fitted on 150 digits (weak regularization, many epochs) against 600 unseen ones.
+  @Test(arguments: MembershipInferenceAttack.allCases)
+  func overfittedModelExposesItsTrainingPoints(_ attack: MembershipInferenceAttack) throws {
+    let data = try Self.digits()
+    var generator = SeededGenerator(seed: 21)
+    let order = Array(0..<data.count).fisherYatesShuffled(using: &generator)
+    let members = data.subset(rows: Array(order[..<150]))
+    let outsiders = data.subset(rows: Array(order[150..<750]))
+    let model = try ModelTrainer(
+      configuration: ModelConfiguration(
+        kind: .mlp, inverseRegularization: 1e6, hiddenLayers: [64], epochs: 60, batchSize: 16, seed: 5)
+    ).train(on: members, dataFileSHA256: [])
+    let auc = attack.auc(
+      members: (model.probabilities(for: members.features), members.labels),
+      nonMembers: (model.probabilities(for: outsiders.features), outsiders.labels))
+    #expect(auc > 0.6, "\(attack) AUC \(auc)")
+  }
+
+  /// Two random halves of data the model never saw: membership labels are random, AUC ≈ 0.5.
+  @Test(arguments: MembershipInferenceAttack.allCases)
+  func randomMembershipLabelsGiveChanceAUC(_ attack: MembershipInferenceAttack) throws {
+    let data = try Self.digits()
+    var generator = SeededGenerator(seed: 22)
+    let order = Array(0..<data.count).fisherYatesShuffled(using: &generator)
+    let training = data.subset(rows: Array(order[..<400]))
+    let unseen = Array(order[400...])
+    let model = try ModelTrainer(configuration: ModelConfiguration(kind: .logistic, seed: 1))
+      .train(on: training, dataFileSHA256: [])
+    let half = unseen.count / 2
+    let a = data.subset(rows: Array(unseen[..<half]))
+    let b = data.subset(rows: Array(unseen[half...]))
+    let auc = attack.auc(
+      members: (model.probabilities(for: a.features), a.labels),
+      nonMembers: (model.probabilities(for: b.features), b.labels))
+    // With ~700 samples per side the AUC's standard error is about 0.015.
+    #expect(abs(auc - 0.5) < 0.06, "\(attack) AUC \(auc)")
+  }
+
+  @Test func lossScoreIsLogProbabilityOfTheTrueClass() {
+    let probabilities = Matrix([[0.7, 0.3], [0.2, 0.8]])
+    let scores = MembershipInferenceAttack.loss.scores(probabilities: probabilities, labels: [0, 0])
+    #expect(abs(scores[0] - log(0.7)) < 1e-15)
+    #expect(abs(scores[1] - log(0.2)) < 1e-15)
+    #expect(MembershipInferenceAttack.confidence.scores(probabilities: probabilities, labels: [0, 0]) == [0.7, 0.8])
+  }
+}
+
+struct ModelAgreementTests {
+  @Test func agreementKLAndDistance() {
+    #expect(ModelAgreement.agreement([0, 1, 2, 2], [0, 1, 1, 2]) == 0.75)
+    let p = Matrix([[0.5, 0.5], [1, 0]])
+    #expect(ModelAgreement.meanKullbackLeibler(p, p) == 0)
+    let q = Matrix([[0.25, 0.75], [0.5, 0.5]])
+    let expected = (0.5 * log(2) + 0.5 * log(0.5 / 0.75) + log(2)) / 2
+    #expect(abs(ModelAgreement.meanKullbackLeibler(p, q) - expected) < 1e-15)
+    #expect(ModelAgreement.relativeParameterDistance([3, 4], reference: [0, 0]) == 5)
+    #expect(ModelAgreement.relativeParameterDistance([1, 1], reference: [1, 0]) == 1)
+  }
+}
