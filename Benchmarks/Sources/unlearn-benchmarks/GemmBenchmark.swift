@@ -9,14 +9,14 @@ import _UnlearnTestSupport
 /// measured once per n and shown in both thread rows.
 enum GemmBenchmark {
   static func run(sizes: [Int], threadCounts: [Int]) {
-    print("# gemm: C = A·B, n × n, Double")
-    print("CPU: \(MachineDescription.cpuModel) (AVX-512: \(MachineDescription.hasAVX512 ? "yes" : "no"))")
-    print("OpenBLAS: \(String(cString: openblas_get_config()))")
-    print("")
-    print(
+    emit("# gemm: C = A·B, n × n, Double")
+    emit("CPU: \(MachineDescription.cpuModel) (AVX-512: \(MachineDescription.hasAVX512 ? "yes" : "no"))")
+    emit("OpenBLAS: \(String(cString: openblas_get_config()))")
+    emit("")
+    emit(
       "| threads | n | naive GFLOP/s | raw OpenBLAS GFLOP/s | BLAS.gemm GFLOP/s | wrapper / raw | wrapper / naive | reps |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    emit("|---|---|---|---|---|---|---|---|")
     let originalThreads = openblas_get_num_threads()
     defer { openblas_set_num_threads(originalThreads) }
     var generator = SeededGenerator(seed: 2026)
@@ -55,13 +55,13 @@ enum GemmBenchmark {
         let wrapperRate = flops / wrapper.median / 1e9
         let rawRate = flops / measuredRaw.median / 1e9
         let naiveRate = naiveRates[n]!
-        print(
+        emit(
           "| \(threads) | \(n) | \(format(naiveRate)) | \(format(rawRate, 1)) | \(format(wrapperRate, 1)) | "
             + "\(format(wrapperRate / rawRate)) | \(format(wrapperRate / naiveRate, 0))× | \(repetitions) |")
       }
     }
-    print("")
-    print(
+    emit("")
+    emit(
       "Rates are medians over the repetitions shown, wrapper and raw timed in alternation after one warm-up\neach; naive: median of 3 runs after a warm-up (1 run, no warm-up, at n = 1024)."
     )
   }

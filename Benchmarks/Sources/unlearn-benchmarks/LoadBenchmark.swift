@@ -4,10 +4,10 @@ import UnlearnData
 /// to Double), the cost every command pays before training.
 enum LoadBenchmark {
   static func run(dataDirectory: String) throws {
-    print("# dataset loading (median of 3 after one warm-up)")
-    print("")
-    print("| dataset | rows × features | seconds | MB/s of features |")
-    print("|---|---|---|---|")
+    emit("# dataset loading (median of 3 after one warm-up)")
+    emit("")
+    emit("| dataset | rows × features | seconds | MB/s of features |")
+    emit("|---|---|---|---|")
     let files = [
       "digits.csv", "mnist5k.csv", "sms_spam/sms_spam.tsv", "fashion-mnist/train-images-idx3-ubyte.gz",
     ]
@@ -20,7 +20,7 @@ enum LoadBenchmark {
         shape = (dataset.count, dataset.featureCount)
       }
       let megabytes = Double(shape.0 * shape.1 * 8) / 1e6
-      print(
+      emit(
         "| \(name) | \(shape.0) × \(shape.1) | \(format(measurement.median, 3)) | "
           + "\(format(megabytes / measurement.median, 0)) |")
     }

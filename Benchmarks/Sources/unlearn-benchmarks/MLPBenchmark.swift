@@ -25,9 +25,9 @@ enum MLPBenchmark {
     openblas_set_num_threads(Int32(threads))
     let trainPath = dataDirectory + "/fashion-mnist/train-images-idx3-ubyte.gz"
     let testPath = dataDirectory + "/fashion-mnist/t10k-images-idx3-ubyte.gz"
-    print("# MLP 784-256-10 on Fashion-MNIST: Adam, batch 128, \(epochs) epochs, OPENBLAS_NUM_THREADS=\(threads)")
-    print("CPU: \(MachineDescription.cpuModel)")
-    print("")
+    emit("# MLP 784-256-10 on Fashion-MNIST: Adam, batch 128, \(epochs) epochs, OPENBLAS_NUM_THREADS=\(threads)")
+    emit("CPU: \(MachineDescription.cpuModel)")
+    emit("")
     let train = try DatasetFile(path: trainPath).load()
     let test = try DatasetFile(path: testPath).load().aligningClasses(to: train.classNames)
     log("mlp: training ours")
@@ -39,18 +39,18 @@ enum MLPBenchmark {
     let ours = trained.summary.secondsPerEpoch ?? .nan
     log("mlp: PyTorch, if installed")
     let torch = try runTorch(train: trainPath, test: testPath, epochs: epochs, threads: threads)
-    print("| implementation | precision | seconds per epoch | test accuracy | ours / PyTorch |")
-    print("|---|---|---|---|---|")
-    print("| Unlearn MLP | float64 | \(format(ours, 3)) | \(format(accuracy, 4)) | – |")
+    emit("| implementation | precision | seconds per epoch | test accuracy | ours / PyTorch |")
+    emit("|---|---|---|---|---|")
+    emit("| Unlearn MLP | float64 | \(format(ours, 3)) | \(format(accuracy, 4)) | – |")
     if let seconds = torch.secondsPerEpoch, let torchAccuracy = torch.testAccuracy {
-      print(
+      emit(
         "| PyTorch \(torch.torch ?? "") | float32 | \(format(seconds, 3)) | \(format(torchAccuracy, 4)) | "
           + "\(format(ours / seconds)) |")
     } else {
-      print("| PyTorch | – | not run: \(torch.error ?? "unknown") | – | – |")
+      emit("| PyTorch | – | not run: \(torch.error ?? "unknown") | – | – |")
     }
-    print("")
-    print("Seconds per epoch: mean over the \(epochs) epochs of one training run (feature scaling excluded).")
+    emit("")
+    emit("Seconds per epoch: mean over the \(epochs) epochs of one training run (feature scaling excluded).")
   }
 
   private static func runTorch(train: String, test: String, epochs: Int, threads: Int) throws -> TorchResult {

@@ -63,6 +63,12 @@ enum MachineDescription {
   }
 }
 
+/// Writes a result line to stdout at once (unbuffered), so each table row shows up as soon as it is
+/// measured, even when stdout is a file.
+func emit(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// Writes a line to stderr (progress), keeping stdout for the results.
 func log(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -28,13 +28,13 @@ enum TrainingBenchmark {
 
   static func run(dataDirectory: String, datasets: [String], threads: Int) throws {
     openblas_set_num_threads(Int32(threads))
-    print("# logistic regression fit: Unlearn vs scikit-learn (C = 1, standardized features)")
-    print("OPENBLAS_NUM_THREADS=\(threads) for both; CPU: \(MachineDescription.cpuModel)")
-    print("")
-    print(
+    emit("# logistic regression fit: Unlearn vs scikit-learn (C = 1, standardized features)")
+    emit("OPENBLAS_NUM_THREADS=\(threads) for both; CPU: \(MachineDescription.cpuModel)")
+    emit("")
+    emit(
       "| dataset | n × d, K | ours: method, iterations, ‖∇L‖/‖∇L(0)‖ | ours s | sklearn iterations | sklearn s | ours / sklearn "
         + "| sklearn ‖θ−θ*‖/‖θ*‖ | sklearn ‖∇L‖/‖∇L(0)‖ | ours at sklearn's accuracy s | same-accuracy ratio | reps |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    emit("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in datasets {
       let path = dataDirectory + "/" + name
       let dataset = try DatasetFile(path: path).load()
@@ -60,7 +60,7 @@ enum TrainingBenchmark {
         "\(report!.method.rawValue), \(report!.iterations), \(String(format: "%.1e", reached))"
         + (report!.isConverged ? "" : " (cap, not converged)")
       guard let seconds = sklearn.seconds, let theirs = sklearn.parameters else {
-        print(
+        emit(
           "| \(name) | \(shape) | \(oursColumn) | \(format(ours.median, 3)) | – | – | – | – | – | – | – | \(repetitions) |"
         )
         log("scikit-learn unavailable: \(sklearn.error ?? "no result")")
@@ -76,14 +76,14 @@ enum TrainingBenchmark {
       let sameAccuracy = try Measurement.run(repetitions: repetitions, warmUp: !large) {
         _ = try LogisticRegressionTrainer(relativeTolerance: relativeGradient).fit(model, on: batch)
       }
-      print(
+      emit(
         "| \(name) | \(shape) | \(oursColumn) | \(format(ours.median, 3)) | \(sklearn.iterations ?? 0) | "
           + "\(format(seconds, 3)) | \(format(ours.median / seconds)) | \(String(format: "%.1e", relativeDistance)) | "
           + "\(String(format: "%.1e", relativeGradient)) | \(format(sameAccuracy.median, 3)) | "
           + "\(format(sameAccuracy.median / seconds)) | \(repetitions) |")
     }
-    print("")
-    print(
+    emit("")
+    emit(
       "Times are medians (one run, no warm-up, for the large datasets). Our tolerance: ‖∇L‖ ≤ 1e-8·‖∇L(0)‖, "
         + "at most \(iterationCap) iterations on the large datasets.")
   }

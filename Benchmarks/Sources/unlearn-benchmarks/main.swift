@@ -4,8 +4,6 @@ import Foundation
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
-// Line-buffered stdout, so each table row shows up as soon as it is measured, even in a file.
-setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let which = arguments.first { !$0.hasPrefix("--") } ?? "quick"
 let dataDirectory: String = {
@@ -33,18 +31,18 @@ case "training-small":
     threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 1)
 case "quick":
   GemmBenchmark.run(sizes: [256, 512, 1024], threadCounts: [1, 2])
-  print("")
+  emit("")
   try LoadBenchmark.run(dataDirectory: dataDirectory)
 case "all":
   GemmBenchmark.run(sizes: [256, 512, 1024], threadCounts: [1, 2])
-  print("")
+  emit("")
   try LoadBenchmark.run(dataDirectory: dataDirectory)
-  print("")
+  emit("")
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory,
     datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv", "fashion-mnist/train-images-idx3-ubyte.gz"],
     threads: 1)
-  print("")
+  emit("")
   try MLPBenchmark.run(dataDirectory: dataDirectory, epochs: 10, threads: 2)
 default:
   log("unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, quick or all")
