@@ -114,6 +114,7 @@ let package = Package(
         "UnlearnEvaluation",
         "UnlearnModels",
         "UnlearnData",
+        "_UnlearnTestSupport",
       ]
     ),
     .testTarget(

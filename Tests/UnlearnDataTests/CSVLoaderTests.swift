@@ -1,6 +1,7 @@
 import Testing
 import UnlearnCore
 import UnlearnData
+import _UnlearnTestSupport
 
 struct CSVLoaderTests {
   let folder: TemporaryDirectory
@@ -111,11 +112,11 @@ struct CSVLoaderTests {
   }
 
   @Test func loadsBundledDigitsAndBreastCancer() throws {
-    let digits = try CSVLoader().load(path: BundledData.path("digits.csv"))
+    let digits = try CSVLoader().load(path: TestData.bundled("digits.csv"))
     #expect((digits.count, digits.featureCount, digits.classCount) == (1797, 64, 10))
     #expect(digits.classCounts[0] == 178)
     #expect(digits.features[0, 2] == 5)  // first digit's third pixel, checked against the file
-    let cancer = try CSVLoader().load(path: BundledData.path("breast_cancer.csv"))
+    let cancer = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv"))
     #expect((cancer.count, cancer.featureCount) == (569, 30))
     #expect(cancer.classCounts == [212, 357])
     #expect(cancer.features[0, 0] == 17.99)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UnlearnCore
 import UnlearnData
+import _UnlearnTestSupport
 
 struct IDXLoaderTests {
   let folder: TemporaryDirectory
@@ -88,7 +89,7 @@ struct IDXLoaderTests {
   }
 
   @Test func loadsRealFashionMNISTTestSet() throws {
-    let dataset = try DatasetFile(path: SharedData.path("fashion-mnist/t10k-images-idx3-ubyte.gz")).load()
+    let dataset = try DatasetFile(path: TestData.shared("fashion-mnist/t10k-images-idx3-ubyte.gz")).load()
     #expect((dataset.count, dataset.featureCount) == (10_000, 784))
     #expect(dataset.classCounts == [Int](repeating: 1000, count: 10))
     #expect(dataset.features.maxAbsoluteValue == 255)

@@ -77,7 +77,7 @@ struct PreparationTests {
 
   @Test func fileDigestMatchesPublishedChecksum() throws {
     #expect(
-      try FileDigest.sha256(ofFileAt: BundledData.path("digits.csv"))
+      try FileDigest.sha256(ofFileAt: TestData.bundled("digits.csv"))
         == "4faf08295f17d77e9a147ed5ea842ec501bd089cc6e61627f36ef15c1b48ea5b")
   }
 }

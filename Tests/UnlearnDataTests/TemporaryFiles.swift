@@ -36,26 +36,6 @@ final class TemporaryDirectory {
   }
 }
 
-/// The shared real datasets (../shared/data), as the README describes them.
-enum SharedData {
-  static let directory: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.deletingLastPathComponent().appendingPathComponent("shared/data").path
-  }()
-
-  static func path(_ name: String) -> String { directory + "/" + name }
-}
-
-/// The project's bundled copies (data/ in the repository).
-enum BundledData {
-  static func path(_ name: String) -> String {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("data/" + name).path
-  }
-}
-
 /// An IDX file's bytes: magic 00 00 08 <dims>, big-endian sizes, then the values.
 func idxBytes(shape: [Int], values: [UInt8]) -> [UInt8] {
   var bytes: [UInt8] = [0, 0, 0x08, UInt8(shape.count)]

@@ -1,6 +1,7 @@
 import Testing
 import UnlearnCore
 import UnlearnData
+import _UnlearnTestSupport
 
 struct TextTSVLoaderTests {
   let folder: TemporaryDirectory
@@ -54,7 +55,7 @@ struct TextTSVLoaderTests {
   }
 
   @Test func loadsRealSMSSpam() throws {
-    let dataset = try TextTSVLoader().load(path: SharedData.path("sms_spam/sms_spam.tsv"))
+    let dataset = try TextTSVLoader().load(path: TestData.shared("sms_spam/sms_spam.tsv"))
     #expect(dataset.count == 5574)
     #expect(dataset.classCounts == [4827, 747])
   }

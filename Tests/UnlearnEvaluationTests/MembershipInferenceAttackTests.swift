@@ -4,21 +4,21 @@ import UnlearnCore
 import UnlearnData
 import UnlearnEvaluation
 import UnlearnModels
+import _UnlearnTestSupport
 
 /// The attacks must see membership where there is some and none where there is none.
 struct MembershipInferenceAttackTests {
-  static func digits() throws -> Dataset {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return try CSVLoader().load(path: url.appendingPathComponent("data/digits.csv").path)
+  /// Bundled digits and a seeded shuffle of its rows.
+  static func shuffledDigits(seed: UInt64) throws -> (Dataset, [Int]) {
+    let data = try CSVLoader().load(path: TestData.bundled("digits.csv"))
+    var generator = SeededGenerator(seed: seed)
+    return (data, Array(0..<data.count).fisherYatesShuffled(using: &generator))
   }
 
   /// An MLP over-fitted on 150 digits (weak regularization, many epochs) against 600 unseen ones.
   @Test(arguments: MembershipInferenceAttack.allCases)
   func overfittedModelExposesItsTrainingPoints(_ attack: MembershipInferenceAttack) throws {
-    let data = try Self.digits()
-    var generator = SeededGenerator(seed: 21)
-    let order = Array(0..<data.count).fisherYatesShuffled(using: &generator)
+    let (data, order) = try Self.shuffledDigits(seed: 21)
     let members = data.subset(rows: Array(order[..<150]))
     let outsiders = data.subset(rows: Array(order[150..<750]))
     let model = try ModelTrainer(
@@ -34,9 +34,7 @@ struct MembershipInferenceAttackTests {
   /// Two random halves of data the model never saw: membership labels are random, AUC ≈ 0.5.
   @Test(arguments: MembershipInferenceAttack.allCases)
   func randomMembershipLabelsGiveChanceAUC(_ attack: MembershipInferenceAttack) throws {
-    let data = try Self.digits()
-    var generator = SeededGenerator(seed: 22)
-    let order = Array(0..<data.count).fisherYatesShuffled(using: &generator)
+    let (data, order) = try Self.shuffledDigits(seed: 22)
     let training = data.subset(rows: Array(order[..<400]))
     let unseen = Array(order[400...])
     let model = try ModelTrainer(configuration: ModelConfiguration(kind: .logistic, seed: 1))

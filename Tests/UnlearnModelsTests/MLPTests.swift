@@ -79,7 +79,7 @@ struct MLPTests {
   }
 
   @Test func learnsDigits() throws {
-    let data = try CSVLoader().load(path: ModelFixtures.bundledPath("digits.csv"))
+    let data = try CSVLoader().load(path: TestData.bundled("digits.csv"))
     var generator = SeededGenerator(seed: 3)
     let (train, test) = data.stratifiedSplit(testFraction: 0.25, using: &generator)
     let trained = try ModelTrainer(
@@ -91,7 +91,7 @@ struct MLPTests {
   }
 
   @Test func modelFileRoundTripForAnMLP() throws {
-    let data = try CSVLoader().load(path: ModelFixtures.bundledPath("breast_cancer.csv"))
+    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv"))
     let trained = try ModelTrainer(
       configuration: ModelConfiguration(kind: .mlp, hiddenLayers: [8, 4], epochs: 1, seed: 2)
     ).train(on: data, dataFileSHA256: [])

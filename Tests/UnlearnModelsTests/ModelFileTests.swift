@@ -3,6 +3,7 @@ import Testing
 import UnlearnCore
 import UnlearnData
 import UnlearnModels
+import _UnlearnTestSupport
 
 struct ModelFileTests {
   let folder: String
@@ -13,7 +14,7 @@ struct ModelFileTests {
   }
 
   private func trainedBreastCancerModel() throws -> (TrainedModel, Dataset) {
-    let data = try CSVLoader().load(path: ModelFixtures.bundledPath("breast_cancer.csv"))
+    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv"))
     let model = try ModelTrainer(configuration: ModelConfiguration(kind: .logistic, seed: 3))
       .train(on: data, dataFileSHA256: ["abc"])
     return (model, data)

@@ -1,4 +1,3 @@
-import Foundation
 import UnlearnCore
 import UnlearnData
 import UnlearnModels
@@ -32,14 +31,8 @@ enum ModelFixtures {
 
   /// The bundled dataset, standardized on itself.
   static func standardized(_ name: String) throws -> Dataset {
-    let dataset = try CSVLoader().load(path: bundledPath(name))
+    let dataset = try CSVLoader().load(path: TestData.bundled(name))
     return Standardizer(fitting: dataset.features).transform(dataset)
-  }
-
-  static func bundledPath(_ name: String) -> String {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("data/" + name).path
   }
 
   static func batch(_ dataset: Dataset) -> LabelledBatch {

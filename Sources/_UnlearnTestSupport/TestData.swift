@@ -1,0 +1,19 @@
+import Foundation
+
+/// Where the tests find real data: the repository's bundled `data/` folder and the team's shared
+/// datasets beside the repository (`../shared/data`, as CI lays it out).
+public enum TestData {
+  /// The repository root, found from this file's place in it.
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  /// A file in the repository's `data/` folder, e.g. `bundled("digits.csv")`.
+  public static func bundled(_ name: String) -> String {
+    repository.appendingPathComponent("data").appendingPathComponent(name).path
+  }
+
+  /// A file in `../shared/data`, e.g. `shared("fashion-mnist/t10k-images-idx3-ubyte.gz")`.
+  public static func shared(_ name: String) -> String {
+    repository.deletingLastPathComponent().appendingPathComponent("shared/data").appendingPathComponent(name).path
+  }
+}
