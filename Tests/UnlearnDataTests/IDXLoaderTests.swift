@@ -15,20 +15,18 @@ struct IDXLoaderTests {
 
   @Test(arguments: [false, true])
   func readsPlainAndGzippedFiles(_ gzipped: Bool) throws {
-    let (imagesPath, labelsPath) =
-      gzipped
-      ? (
-        try folder.writeGzip("x-images-idx3-ubyte.gz", bytes: images),
-        try folder.writeGzip("x-labels-idx1-ubyte.gz", bytes: labels)
-      )
-      : (try folder.write("x-images-idx3-ubyte", bytes: images), try folder.write("x-labels-idx1-ubyte", bytes: labels))
-    let dataset = try DatasetFile(path: imagesPath).load()
-    #expect(DatasetFile.Format.idx == (try DatasetFile(path: imagesPath)).format)
+    // The labels file is not named: DatasetFile finds it by the MNIST naming convention.
+    let suffix = gzipped ? ".gz" : ""
+    let write = gzipped ? folder.writeGzip : folder.write
+    let imagesPath = try write("x-images-idx3-ubyte" + suffix, images)
+    _ = try write("x-labels-idx1-ubyte" + suffix, labels)
+    let file = try DatasetFile(path: imagesPath)
+    #expect(file.format == .idx)
+    let dataset = try file.load()
     #expect(dataset.features == Matrix([[0, 1, 2, 3], [10, 11, 12, 13], [255, 254, 253, 252]]))
     #expect(dataset.classNames == ["2", "7"])
     #expect(dataset.labels == [1, 0, 1])
     #expect(dataset.ids == ["0", "1", "2"])
-    _ = labelsPath
   }
 
   @Test func truncatedHeaderIsReported() throws {
