@@ -85,23 +85,11 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
     return result
   }
 
-  /// Row-wise softmax, shifted by the row maximum so no exponential overflows.
+  /// Row-wise softmax probabilities of the logits.
   private func softmax(_ logits: Matrix) -> Matrix {
-    var result = logits
-    let k = logits.columns
-    result.withUnsafeMutableBufferPointer { z in
-      for i in 0..<logits.rows {
-        var maximum = -Double.infinity
-        for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
-        var sum = 0.0
-        for c in 0..<k {
-          z[i * k + c] = Double.exp(z[i * k + c] - maximum)
-          sum += z[i * k + c]
-        }
-        for c in 0..<k { z[i * k + c] /= sum }
-      }
-    }
-    return result
+    var probabilities = logits
+    StableFunctions.softmaxRows(&probabilities, labels: nil)
+    return probabilities
   }
 
   // MARK: Objective
@@ -137,19 +125,7 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
         residuals[i, 0] = -y * StableFunctions.sigmoid(-margin)
       }
     } else {
-      let k = classCount
-      residuals.withUnsafeMutableBufferPointer { z in
-        for i in 0..<batch.count {
-          var maximum = -Double.infinity
-          for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
-          var sum = 0.0
-          for c in 0..<k { sum += Double.exp(z[i * k + c] - maximum) }
-          let logSumExp = maximum + Double.log(sum)
-          loss += logSumExp - z[i * k + batch.labels[i]]
-          for c in 0..<k { z[i * k + c] = Double.exp(z[i * k + c] - logSumExp) }
-          z[i * k + batch.labels[i]] -= 1
-        }
-      }
+      loss = StableFunctions.softmaxRows(&residuals, labels: batch.labels)
     }
     return (loss, residuals)
   }

@@ -97,7 +97,7 @@ public struct MLP: DifferentiableClassifier, Codable, Equatable {
   public func probabilities(for features: Matrix) -> Matrix {
     precondition(features.columns == featureCount, "network has \(featureCount) inputs, data \(features.columns)")
     var logits = preActivations(forDesign: LabelledBatch.design(for: features)).last!
-    Self.softmaxInPlace(&logits, labels: nil)
+    StableFunctions.softmaxRows(&logits, labels: nil)
     return logits
   }
 
@@ -136,7 +136,7 @@ public struct MLP: DifferentiableClassifier, Codable, Equatable {
     var inputs = [batch.design]
     for layer in 0..<(layerCount - 1) { inputs.append(Self.relu(z[layer])) }
     var delta = z[layerCount - 1]
-    let loss = scale * Self.softmaxInPlace(&delta, labels: batch.labels)
+    let loss = scale * StableFunctions.softmaxRows(&delta, labels: batch.labels)
     if scale != 1 {
       delta = Matrix(rows: delta.rows, columns: delta.columns, elements: delta.elements.map { $0 * scale })
     }
@@ -241,27 +241,5 @@ public struct MLP: DifferentiableClassifier, Codable, Equatable {
 
   static func relu(_ z: Matrix) -> Matrix {
     Matrix(rows: z.rows, columns: z.columns, elements: z.elements.map { max($0, 0) })
-  }
-
-  /// Replaces logits by softmax probabilities (max-shifted); with labels, also subtracts e_y and
-  /// returns Σ_i CE. Without labels returns 0.
-  @discardableResult
-  static func softmaxInPlace(_ logits: inout Matrix, labels: [Int]?) -> Double {
-    let k = logits.columns
-    let n = logits.rows
-    var loss = 0.0
-    logits.withUnsafeMutableBufferPointer { z in
-      for i in 0..<n {
-        var maximum = -Double.infinity
-        for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
-        var sum = 0.0
-        for c in 0..<k { sum += Double.exp(z[i * k + c] - maximum) }
-        let logSumExp = maximum + Double.log(sum)
-        if let labels { loss += logSumExp - z[i * k + labels[i]] }
-        for c in 0..<k { z[i * k + c] = Double.exp(z[i * k + c] - logSumExp) }
-        if let labels { z[i * k + labels[i]] -= 1 }
-      }
-    }
-    return loss
   }
 }
