@@ -1,4 +1,5 @@
 import Foundation
+import UnlearnCore
 
 /// Wall-clock timing with repetitions: the median is reported, so one slow outlier (a page fault,
 /// another process) does not move the figure.
@@ -20,8 +21,7 @@ struct Measurement {
     for _ in 0..<repetitions {
       let start = ContinuousClock.now
       try body()
-      let elapsed = ContinuousClock.now - start
-      seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+      seconds.append((ContinuousClock.now - start).seconds)
     }
     return Measurement(seconds: seconds)
   }
@@ -40,8 +40,7 @@ struct Measurement {
       for which in order {
         let start = ContinuousClock.now
         which == 0 ? first() : second()
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = (ContinuousClock.now - start).seconds
         if which == 0 { firstSeconds.append(seconds) } else { secondSeconds.append(seconds) }
       }
     }

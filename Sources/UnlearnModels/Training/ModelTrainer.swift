@@ -80,10 +80,3 @@ public struct TrainingProgress: Sendable {
   /// Logistic: ‖∇L(θ)‖ / ‖∇L(0)‖.
   public let relativeGradientNorm: Double?
 }
-
-extension Duration {
-  /// The duration in seconds as a `Double`.
-  public var seconds: Double {
-    Double(components.seconds) + Double(components.attoseconds) * 1e-18
-  }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import UnlearnCore
 
 #if canImport(Glibc)
   import Glibc
@@ -23,8 +24,7 @@ final class ProgressReporter {
   }
 
   var elapsedSeconds: Double {
-    let elapsed = clock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    (clock.now - start).seconds
   }
 
   /// Reports progress; `fraction` (0…1) adds a bar and an ETA when the total is known.
