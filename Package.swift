@@ -5,9 +5,11 @@ import PackageDescription
 //   CUnlearnBLAS, CUnlearnZlib  C libraries (OpenBLAS + LAPACKE, zlib) found through pkg-config
 //   UnlearnCore                 Matrix, BLAS/LAPACK wrappers, seeded randomness
 //   UnlearnData                 Dataset, CSV / IDX(.gz) / text-TSV loaders, scaling, splits
+//   UnlearnModels               logistic regression, MLP, their trainers, model files
+//   Unlearning                  forget requests, the Strategy protocol and the strategies, state files
+//   UnlearnEvaluation           metrics, membership inference, comparison against retraining
 //   unlearn                     the command-line tool: argument parsing only
-// Later modules (UnlearnModels, Unlearning, UnlearnEvaluation, UnlearnStore, UnlearnServer) join
-// this list as the issues that fill them land.
+// UnlearnStore and UnlearnServer join this list as the issues that fill them land.
 let package = Package(
   name: "Unlearn",
   products: [
@@ -15,6 +17,7 @@ let package = Package(
     .library(name: "UnlearnCore", targets: ["UnlearnCore"]),
     .library(name: "UnlearnData", targets: ["UnlearnData"]),
     .library(name: "UnlearnModels", targets: ["UnlearnModels"]),
+    .library(name: "Unlearning", targets: ["Unlearning"]),
     .library(name: "UnlearnEvaluation", targets: ["UnlearnEvaluation"]),
     // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust,
     // and call raw OpenBLAS as the baseline for the wrappers.
@@ -62,9 +65,21 @@ let package = Package(
       ]
     ),
     .target(
+      name: "Unlearning",
+      dependencies: [
+        "UnlearnCore",
+        "UnlearnData",
+        "UnlearnModels",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .target(
       name: "UnlearnEvaluation",
       dependencies: [
         "UnlearnCore",
+        "UnlearnData",
+        "UnlearnModels",
+        "Unlearning",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
@@ -78,6 +93,7 @@ let package = Package(
         "UnlearnCore",
         "UnlearnData",
         "UnlearnModels",
+        "Unlearning",
         "UnlearnEvaluation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -106,6 +122,15 @@ let package = Package(
         "UnlearnData",
         "_UnlearnTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+    .testTarget(
+      name: "UnlearningTests",
+      dependencies: [
+        "Unlearning",
+        "UnlearnModels",
+        "UnlearnData",
+        "_UnlearnTestSupport",
       ]
     ),
     .testTarget(

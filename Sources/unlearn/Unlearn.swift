@@ -11,7 +11,11 @@ struct Unlearn: AsyncParsableCommand {
       requests remove samples, and the evidence shows the result behaves like retraining without them.
       """,
     version: UnlearnVersion.current,
-    subcommands: [DataCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self]
+    subcommands: [
+      DemoCommand.self, DataCommand.self, TrainCommand.self, ForgetCommand.self, CompareCommand.self,
+      EvaluateCommand.self,
+      PredictCommand.self,
+    ]
   )
 }
 

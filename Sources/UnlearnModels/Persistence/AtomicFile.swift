@@ -5,11 +5,11 @@ import Foundation
 #endif
 
 /// Writes whole files so that readers and crashes only ever see the old or the new contents.
-enum AtomicFile {
+public enum AtomicFile {
   /// Writes `bytes` to a temporary file beside `path`, fsyncs it, and renames it over `path`
   /// (rename is atomic within one file system). On failure the temporary file is removed and
   /// `path` is untouched.
-  static func write(_ bytes: [UInt8], to path: String) throws {
+  public static func write(_ bytes: [UInt8], to path: String) throws {
     let directory = (path as NSString).deletingLastPathComponent
     let temporary =
       (directory.isEmpty ? "" : directory + "/") + ".\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"

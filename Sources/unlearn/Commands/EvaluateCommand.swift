@@ -10,7 +10,8 @@ struct EvaluateCommand: AsyncParsableCommand {
     abstract: "Accuracy, per-class precision and recall, and the confusion matrix of a model on a dataset."
   )
 
-  @Option(help: "The model file written by 'unlearn train'.")
+  @Option(
+    help: "A model file from 'unlearn train', or a state file from 'unlearn train --strategy' or 'unlearn forget'.")
   var model: String
 
   @Option(help: "The labelled data to evaluate on.")
@@ -22,10 +23,10 @@ struct EvaluateCommand: AsyncParsableCommand {
   @OptionGroup var dataset: DatasetOptions
 
   func run() async throws {
-    let trained = try ModelFile.read(from: model)
-    let evaluation = try LoadedEvaluationData(model: trained, path: data, options: dataset).dataset
+    let trained = try LoadedModel.read(from: model)
+    let evaluation = try trained.evaluationData(data, options: dataset)
     let metrics = ClassificationMetrics(
-      trueLabels: evaluation.labels, predictedLabels: trained.predictedLabels(for: evaluation.features),
+      trueLabels: evaluation.labels, predictedLabels: trained.probabilities(evaluation.features).indicesOfRowMaxima(),
       classNames: trained.classNames)
     switch format {
     case .json: print(try jsonString(metrics))
@@ -74,18 +75,5 @@ struct EvaluateCommand: AsyncParsableCommand {
       lines.append(pad(names[index], nameWidth) + row.map { pad("\($0)", cellWidth + 1) }.joined())
     }
     return lines.joined(separator: "\n")
-  }
-}
-
-/// A dataset read for a trained model: same feature count, classes expressed in the model's.
-struct LoadedEvaluationData {
-  let dataset: Dataset
-
-  init(model: TrainedModel, path: String, options: DatasetOptions) throws {
-    let loaded = try options.file(path, labelsPath: options.labels).load()
-    guard loaded.featureCount == model.featureCount else {
-      throw DataError.featureCountMismatch(path, expected: model.featureCount, found: loaded.featureCount)
-    }
-    dataset = try loaded.aligningClasses(to: model.classNames)
   }
 }

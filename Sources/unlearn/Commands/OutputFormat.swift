@@ -28,3 +28,13 @@ struct CommandError: Error, CustomStringConvertible {
     self.description = description
   }
 }
+
+/// Checks before long work that a file can later be written at `path`.
+enum OutputPath {
+  static func checkWritable(_ path: String, option: String = "--out") throws {
+    let folder = (path as NSString).deletingLastPathComponent
+    guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+      throw CommandError("\(option): the folder '\(folder)' does not exist or is not writable")
+    }
+  }
+}

@@ -13,7 +13,8 @@ struct PredictCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(help: "The model file written by 'unlearn train'.")
+  @Option(
+    help: "A model file from 'unlearn train', or a state file from 'unlearn train --strategy' or 'unlearn forget'.")
   var model: String
 
   @Option(help: "The data to predict.")
@@ -22,12 +23,12 @@ struct PredictCommand: AsyncParsableCommand {
   @OptionGroup var dataset: DatasetOptions
 
   func run() async throws {
-    let trained = try ModelFile.read(from: model)
+    let trained = try LoadedModel.read(from: model)
     let loaded = try dataset.file(data, labelsPath: dataset.labels).load()
     guard loaded.featureCount == trained.featureCount else {
       throw DataError.featureCountMismatch(data, expected: trained.featureCount, found: loaded.featureCount)
     }
-    let probabilities = trained.probabilities(for: loaded.features)
+    let probabilities = trained.probabilities(loaded.features)
     let predicted = probabilities.indicesOfRowMaxima()
     var output = "id,label," + trained.classNames.map { "p_\($0)" }.joined(separator: ",") + "\n"
     for row in 0..<loaded.count {

@@ -1,0 +1,110 @@
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+import Unlearning
+
+/// "Which strategy should I use on my data?" (DESIGN.md §1.3): the same forget set through every
+/// strategy and through retraining from scratch, side by side, all in one run.
+///
+/// Every strategy trains once on the same training set D with the same configuration and seed,
+/// then forgets the same F; the retrained reference is Retrain's result (trained on D \ F), and
+/// every other strategy's unlearned model is compared with it on the test set T.
+public struct Comparison: Sendable {
+  public let training: Dataset
+  public let test: Dataset
+  public let forgetIDs: [SampleID]
+  public let sourceSHA256: [String]
+
+  public init(training: Dataset, test: Dataset, forgetIDs: [SampleID], sourceSHA256: [String]) {
+    self.training = training
+    self.test = test
+    self.forgetIDs = forgetIDs
+    self.sourceSHA256 = sourceSHA256
+  }
+
+  /// Where a comparison is, for a progress display.
+  public struct Progress: Sendable {
+    public enum Phase: String, Sendable {
+      case fitting = "fit"
+      case forgetting = "forget"
+      case evaluating = "evaluate"
+    }
+    public let strategy: String
+    public let phase: Phase
+    /// The trainer's progress while fitting or retraining.
+    public let training: TrainingProgress?
+  }
+
+  /// Runs `reference` (retraining) and then each of `strategies`; rows come back in that order.
+  public func run(
+    reference: Retrain, strategies: [any UnlearningStrategy], progress: (Progress) -> Void = { _ in }
+  ) throws -> [ComparisonResult] {
+    let request = try ForgetRequest(ids: forgetIDs)
+    let forgetRows = try TrainingSet(data: training, sourceSHA256: sourceSHA256).resolve(request)
+    let retainRows = TrainingSet(data: training, sourceSHA256: sourceSHA256).remainingRows(after: forgetRows)
+    let sets = EvaluationSets(
+      test: test, retain: training.subset(rows: retainRows), forget: training.subset(rows: forgetRows.rows))
+
+    let retrained = try measure(reference, request: request, sets: sets, progress: progress)
+    let referenceTest = retrained.unlearnedOutputs.test
+    let referenceLabels = referenceTest.indicesOfRowMaxima()
+    var rows = [retrained.result(against: referenceTest, labels: referenceLabels, parameters: retrained.parameters)]
+    for strategy in strategies {
+      let measured = try measure(strategy, request: request, sets: sets, progress: progress)
+      rows.append(measured.result(against: referenceTest, labels: referenceLabels, parameters: retrained.parameters))
+    }
+    return rows
+  }
+
+  /// One strategy's run: fit, evidence on the original model, forget, evidence on the result.
+  private func measure<S: UnlearningStrategy>(
+    _ strategy: S, request: ForgetRequest, sets: EvaluationSets, progress: (Progress) -> Void
+  ) throws -> Measured {
+    let clock = ContinuousClock()
+    var start = clock.now
+    let fitted = try strategy.fit(training, sourceSHA256: sourceSHA256) { step in
+      progress(Progress(strategy: S.name, phase: .fitting, training: step))
+    }
+    let fitSeconds = (clock.now - start).seconds
+    progress(Progress(strategy: S.name, phase: .evaluating, training: nil))
+    let original = ModelEvidence(sets.outputs(fitted.probabilities), sets: sets)
+    start = clock.now
+    let (unlearned, report) = try strategy.forget(request, from: fitted) { step in
+      progress(Progress(strategy: S.name, phase: .forgetting, training: step))
+    }
+    let forgetSeconds = (clock.now - start).seconds
+    progress(Progress(strategy: S.name, phase: .evaluating, training: nil))
+    let outputs = sets.outputs(unlearned.probabilities)
+    return Measured(
+      strategy: S.name, fitSeconds: fitSeconds, forgetSeconds: forgetSeconds, original: original,
+      unlearned: ModelEvidence(outputs, sets: sets), unlearnedOutputs: outputs,
+      parameters: unlearned.comparableParameters, report: report)
+  }
+
+  private struct Measured {
+    let strategy: String
+    let fitSeconds: Double
+    let forgetSeconds: Double
+    let original: ModelEvidence
+    let unlearned: ModelEvidence
+    let unlearnedOutputs: SetOutputs
+    let parameters: [Double]?
+    let report: ForgetReport
+
+    func result(against reference: Matrix, labels: [Int], parameters referenceParameters: [Double]?)
+      -> ComparisonResult
+    {
+      var distance: Double?
+      if let parameters, let referenceParameters, parameters.count == referenceParameters.count {
+        distance = ModelAgreement.relativeParameterDistance(parameters, reference: referenceParameters)
+      }
+      return ComparisonResult(
+        strategy: strategy, fitSeconds: fitSeconds, forgetSeconds: forgetSeconds, unlearned: unlearned,
+        original: original,
+        agreementWithRetrain: ModelAgreement.agreement(unlearnedOutputs.test.indicesOfRowMaxima(), labels),
+        meanKLFromRetrain: ModelAgreement.meanKullbackLeibler(reference, unlearnedOutputs.test),
+        relativeParameterDistance: distance, samplesRetrained: report.samplesRetrained,
+        parametersRetrained: report.parametersRetrained, exact: report.exact, figures: report.figures)
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import UnlearnCore
+import UnlearnData
+
+/// How one model behaves on the test set T, the retained training samples R and the forget set F
+/// (DESIGN.md §5): accuracy on each, and how well the membership-inference attacks separate F
+/// from T. After forgetting, F should look like T does — as it does to a model retrained on R.
+public struct ModelEvidence: Sendable, Codable, Equatable {
+  public let testAccuracy: Double
+  public let retainAccuracy: Double
+  public let forgetAccuracy: Double
+  /// AUC of the loss-threshold attack (Yeom et al. 2018) telling F (members) from T.
+  public let lossAttackAUC: Double
+  /// AUC of the confidence attack telling F from T.
+  public let confidenceAttackAUC: Double
+
+  enum CodingKeys: String, CodingKey {
+    case testAccuracy = "test_accuracy"
+    case retainAccuracy = "retain_accuracy"
+    case forgetAccuracy = "forget_accuracy"
+    case lossAttackAUC = "mia_auc"
+    case confidenceAttackAUC = "mia_auc_confidence"
+  }
+
+  /// Evidence from a model's class probabilities on each set (rows in the sets' order).
+  public init(_ outputs: SetOutputs, sets: EvaluationSets) {
+    func accuracy(_ probabilities: Matrix, _ data: Dataset) -> Double {
+      guard data.count > 0 else { return 0 }
+      let predicted = probabilities.indicesOfRowMaxima()
+      return Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)
+    }
+    testAccuracy = accuracy(outputs.test, sets.test)
+    retainAccuracy = accuracy(outputs.retain, sets.retain)
+    forgetAccuracy = accuracy(outputs.forget, sets.forget)
+    let members = (outputs.forget, sets.forget.labels)
+    let nonMembers = (outputs.test, sets.test.labels)
+    lossAttackAUC = MembershipInferenceAttack.loss.auc(members: members, nonMembers: nonMembers)
+    confidenceAttackAUC = MembershipInferenceAttack.confidence.auc(members: members, nonMembers: nonMembers)
+  }
+}
+
+/// The three sets every piece of forgetting evidence is measured on.
+public struct EvaluationSets: Sendable {
+  /// T: held-out data no model trained on.
+  public let test: Dataset
+  /// R = D \ F: the training samples that remain.
+  public let retain: Dataset
+  /// F: the samples forgotten.
+  public let forget: Dataset
+
+  public init(test: Dataset, retain: Dataset, forget: Dataset) {
+    precondition(test.count > 0 && forget.count > 0, "evidence needs a non-empty test set and forget set")
+    self.test = test
+    self.retain = retain
+    self.forget = forget
+  }
+
+  /// One model's class probabilities on the three sets.
+  public func outputs(_ probabilities: (Matrix) -> Matrix) -> SetOutputs {
+    SetOutputs(
+      test: probabilities(test.features), retain: probabilities(retain.features), forget: probabilities(forget.features)
+    )
+  }
+}
+
+/// A model's n × K class probabilities on T, R and F.
+public struct SetOutputs: Sendable {
+  public let test: Matrix
+  public let retain: Matrix
+  public let forget: Matrix
+}

@@ -1,0 +1,138 @@
+import Foundation
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+
+/// A strategy's persisted state: the strategy's name and named binary parts ("blobs"), written to
+/// disk by `StateFile`. Small structured parts are JSON blobs; large numeric parts (features,
+/// parameters, factorizations) are raw little-endian Float64 blobs, so a 60,000 × 784 training set
+/// costs its 376 MB once and no text conversion.
+public struct StateArchive: Sendable, Equatable {
+  /// The strategy that wrote the state, as `--strategy` spells it.
+  public var strategy: String
+  /// Blob names in the order they were added (the order they are written in).
+  public private(set) var names: [String] = []
+  private var blobs: [String: [UInt8]] = [:]
+
+  public init(strategy: String) {
+    self.strategy = strategy
+  }
+
+  /// The blob called `name`, or nil.
+  public func blob(_ name: String) -> [UInt8]? { blobs[name] }
+
+  /// Adds or replaces the blob called `name`.
+  public mutating func setBlob(_ name: String, _ bytes: [UInt8]) {
+    if blobs.updateValue(bytes, forKey: name) == nil { names.append(name) }
+  }
+
+  /// The blob called `name`; a missing blob is a corrupted file.
+  public func requiredBlob(_ name: String, path: String) throws -> [UInt8] {
+    guard let bytes = blobs[name] else {
+      throw ModelFileError.corrupted(path, "the \(strategy) state has no '\(name)' part")
+    }
+    return bytes
+  }
+
+  // MARK: Typed parts
+
+  public mutating func setJSON(_ name: String, _ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    setBlob(name, Array(try encoder.encode(value)))
+  }
+
+  public func json<T: Decodable>(_ type: T.Type, _ name: String, path: String) throws -> T {
+    do {
+      return try JSONDecoder().decode(type, from: Data(try requiredBlob(name, path: path)))
+    } catch let error as ModelFileError {
+      throw error
+    } catch {
+      throw ModelFileError.corrupted(path, "the '\(name)' part is not valid: \(error)")
+    }
+  }
+
+  public mutating func setDoubles(_ name: String, _ values: [Double]) {
+    setBlob(name, Self.bytes(of: values))
+  }
+
+  public func doubles(_ name: String, count: Int, path: String) throws -> [Double] {
+    let bytes = try requiredBlob(name, path: path)
+    guard bytes.count == 8 * count else {
+      throw ModelFileError.corrupted(path, "the '\(name)' part holds \(bytes.count) bytes, expected \(8 * count)")
+    }
+    return Self.doubles(from: bytes)
+  }
+
+  /// A trained model, stored as a whole model file (`ModelFile`) with its own checks.
+  public mutating func setModel(_ name: String, _ model: TrainedModel) throws {
+    setBlob(name, try ModelFile.encode(model))
+  }
+
+  public func model(_ name: String, path: String) throws -> TrainedModel {
+    try ModelFile.decode(try requiredBlob(name, path: path), path: "\(path) (part '\(name)')")
+  }
+
+  /// A dataset: its small parts as JSON (`name.json`), its features as Float64 (`name.features`).
+  public mutating func setDataset(_ name: String, _ dataset: Dataset) throws {
+    try setJSON(name + ".json", StoredDataset(dataset))
+    setDoubles(name + ".features", dataset.features.elements)
+  }
+
+  public func dataset(_ name: String, path: String) throws -> Dataset {
+    let stored = try json(StoredDataset.self, name + ".json", path: path)
+    let elements = try doubles(name + ".features", count: stored.ids.count * stored.featureCount, path: path)
+    guard stored.labels.count == stored.ids.count,
+      stored.labels.allSatisfy({ $0 >= 0 && $0 < stored.classNames.count }),
+      stored.featureNames.map({ $0.count == stored.featureCount }) ?? true
+    else { throw ModelFileError.corrupted(path, "the stored dataset '\(name)' is inconsistent") }
+    do {
+      return try Dataset(
+        name: stored.name, ids: stored.ids,
+        features: Matrix(rows: stored.ids.count, columns: stored.featureCount, elements: elements),
+        labels: stored.labels, featureNames: stored.featureNames, classNames: stored.classNames,
+        idOrigin: stored.idOrigin)
+    } catch {
+      throw ModelFileError.corrupted(path, "the stored dataset '\(name)' is invalid: \(error)")
+    }
+  }
+
+  // MARK: Float64 bytes
+
+  /// Little-endian Float64 bytes (the in-memory layout on every platform Unlearn supports).
+  static func bytes(of values: [Double]) -> [UInt8] {
+    assert(1.littleEndian == 1, "Unlearn state files assume a little-endian machine")
+    return values.withUnsafeBytes { Array($0) }
+  }
+
+  static func doubles(from bytes: [UInt8]) -> [Double] {
+    let count = bytes.count / 8
+    return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+      bytes.withUnsafeBytes { source in
+        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[..<(8 * count)]))
+      }
+      initialized = count
+    }
+  }
+}
+
+/// The small parts of a `Dataset` (everything except the features).
+struct StoredDataset: Codable {
+  var name: String
+  var ids: [SampleID]
+  var labels: [Int]
+  var featureCount: Int
+  var featureNames: [String]?
+  var classNames: [String]
+  var idOrigin: Dataset.IDOrigin
+
+  init(_ dataset: Dataset) {
+    name = dataset.name
+    ids = dataset.ids
+    labels = dataset.labels
+    featureCount = dataset.featureCount
+    featureNames = dataset.featureNames
+    classNames = dataset.classNames
+    idOrigin = dataset.idOrigin
+  }
+}

@@ -1,0 +1,117 @@
+import Crypto
+import Foundation
+import UnlearnData
+import UnlearnModels
+
+/// Unlearn's strategy-state file, format version 1: what `unlearn train --strategy` writes and
+/// `unlearn forget` reads and rewrites.
+///
+///     offset 0   8 bytes   magic "ULSTATE\n"
+///     offset 8   UInt32    format version (little-endian), 1
+///     offset 12  UInt64    header length h in bytes (little-endian)
+///     offset 20  h bytes   header, UTF-8 JSON: {"strategy": name, "blobs": [{"name", "bytes", "sha256"}]}
+///     offset 20+h          the blobs, back to back in header order, nothing after them
+///
+/// Every blob is checked against its SHA-256 on reading, so a truncated or altered file is refused
+/// with a `ModelFileError` saying which part. Writing is atomic (temporary file, fsync, rename): a
+/// crash leaves the old state or the new one, and after `unlearn forget --out S` over the same
+/// path, the old state — which still holds the forgotten samples — is gone from that path.
+public enum StateFile {
+  public static let magic = Array("ULSTATE\n".utf8)
+  public static let version: UInt32 = 1
+
+  struct Header: Codable {
+    struct Entry: Codable {
+      var name: String
+      var bytes: Int
+      var sha256: String
+    }
+    var strategy: String
+    var blobs: [Entry]
+  }
+
+  /// Whether `bytes` start like a state file (as opposed to a model file).
+  public static func hasMagic(_ bytes: [UInt8]) -> Bool {
+    bytes.count >= magic.count && Array(bytes[..<magic.count]) == magic
+  }
+
+  public static func encode(_ archive: StateArchive) throws -> [UInt8] {
+    let header = Header(
+      strategy: archive.strategy,
+      blobs: archive.names.map { name in
+        let blob = archive.blob(name)!
+        return Header.Entry(name: name, bytes: blob.count, sha256: FileDigest.hexadecimal(SHA256.hash(data: blob)))
+      })
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let json = Array(try encoder.encode(header))
+    var bytes = magic
+    bytes += withUnsafeBytes(of: version.littleEndian, Array.init)
+    bytes += withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init)
+    bytes += json
+    bytes.reserveCapacity(bytes.count + header.blobs.reduce(0) { $0 + $1.bytes })
+    for name in archive.names { bytes += archive.blob(name)! }
+    return bytes
+  }
+
+  /// Reads an archive from `bytes`; `path` names the file in errors.
+  public static func decode(_ bytes: [UInt8], path: String) throws -> StateArchive {
+    guard hasMagic(bytes) else {
+      throw ModelFileError.notAModelFile(path, "its first bytes are not the ULSTATE magic")
+    }
+    guard bytes.count >= 20 else {
+      throw ModelFileError.truncated(path, "\(bytes.count) bytes, the header alone needs 20")
+    }
+    let fileVersion = bytes[8..<12].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    guard fileVersion == version else {
+      throw ModelFileError.unsupportedVersion(
+        path, "state format version \(fileVersion), this build reads version \(version)")
+    }
+    let headerLength = bytes[12..<20].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    guard headerLength <= UInt64(bytes.count - 20) else {
+      throw ModelFileError.truncated(path, "the header needs \(headerLength) bytes, \(bytes.count - 20) remain")
+    }
+    var offset = 20 + Int(headerLength)
+    let header: Header
+    do {
+      header = try JSONDecoder().decode(Header.self, from: Data(bytes[20..<offset]))
+    } catch {
+      throw ModelFileError.corrupted(path, "the header is not valid: \(error)")
+    }
+    let expectedEnd = header.blobs.reduce(offset) { $0 + max($1.bytes, 0) }
+    guard expectedEnd <= bytes.count else {
+      throw ModelFileError.truncated(path, "its parts need \(expectedEnd) bytes, the file has \(bytes.count)")
+    }
+    guard expectedEnd == bytes.count else {
+      throw ModelFileError.corrupted(path, "\(bytes.count - expectedEnd) unexpected bytes after the last part")
+    }
+    var archive = StateArchive(strategy: header.strategy)
+    for entry in header.blobs {
+      let blob = Array(bytes[offset..<(offset + entry.bytes)])
+      offset += entry.bytes
+      guard FileDigest.hexadecimal(SHA256.hash(data: blob)) == entry.sha256 else {
+        throw ModelFileError.corrupted(path, "the '\(entry.name)' part does not match its SHA-256")
+      }
+      archive.setBlob(entry.name, blob)
+    }
+    return archive
+  }
+
+  public static func read(from path: String) throws -> StateArchive {
+    try decode(try readBytes(path), path: path)
+  }
+
+  public static func write(_ archive: StateArchive, to path: String) throws {
+    try AtomicFile.write(try encode(archive), to: path)
+  }
+
+  /// The whole file at `path`, or a `ModelFileError` that says why not.
+  public static func readBytes(_ path: String) throws -> [UInt8] {
+    do {
+      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+      throw ModelFileError.unreadable(
+        path, FileManager.default.fileExists(atPath: path) ? "read failed" : "no such file")
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+
+/// A way of training that can later forget samples: the frame every unlearning method plugs into
+/// (DESIGN.md §2). Two verbs:
+///
+/// - `fit` trains on a dataset and returns a `State`: the deployed model(s) and whatever the
+///   strategy keeps to forget cheaply later (the data, checkpoints, factorizations, centroids).
+/// - `forget` takes a state and a request and returns the new state and a `ForgetReport` saying
+///   what was done. The old state is left as it was (states are values); callers that persist
+///   states overwrite the old one, so the forgotten samples do not survive in it.
+///
+/// Everything that compares strategies (`unlearn compare`, the tests against retraining) goes
+/// through this protocol only.
+public protocol UnlearningStrategy: Sendable {
+  associatedtype State: StrategyState where State.Strategy == Self
+
+  /// The name `--strategy` and `--strategies` use.
+  static var name: String { get }
+
+  /// Trains on `training` (raw features; scaling is fitted inside, on the data actually used).
+  /// `sourceSHA256` fingerprints the file(s) the data came from.
+  func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws -> State
+
+  /// Forgets the request's samples. Throws `ForgetError` for ids that are absent (unless the
+  /// request skips them) and leaves `state` unchanged on any error.
+  func forget(_ request: ForgetRequest, from state: State, progress: (TrainingProgress) -> Void) throws -> (
+    state: State, report: ForgetReport
+  )
+}
+
+/// What a strategy keeps after training: it predicts, says what it was trained on, and persists.
+public protocol StrategyState: Sendable {
+  associatedtype Strategy: UnlearningStrategy where Strategy.State == Self
+
+  /// The strategy (with its options) that produced this state and forgets from it.
+  var strategy: Strategy { get }
+  var configuration: ModelConfiguration { get }
+  /// The remaining training samples and the ledger of forgotten ids.
+  var trainingSet: TrainingSet { get }
+  /// Class names, in class-index order.
+  var classNames: [String] { get }
+  /// The deployed model's parameters when it is a single model of the configured kind (so they
+  /// can be compared with a retrained model's); nil for ensembles and composite models.
+  var comparableParameters: [Double]? { get }
+  /// Parameters of everything deployed (all shards, heads, ...).
+  var parameterCount: Int { get }
+  /// How the last training of the deployed model went, when it is a single model; nil otherwise.
+  var trainingSummary: TrainingSummary? { get }
+
+  /// n × K class probabilities for raw (unscaled) feature rows.
+  func probabilities(for features: Matrix) -> Matrix
+
+  /// The state as named parts, for `StateFile`.
+  func archive() throws -> StateArchive
+  /// Reads a state written by `archive()`; `path` names the file in errors.
+  init(archive: StateArchive, path: String) throws
+}
+
+extension StrategyState {
+  /// The most probable class of each raw feature row.
+  public func predictedLabels(for features: Matrix) -> [Int] {
+    probabilities(for: features).indicesOfRowMaxima()
+  }
+
+  /// Forgets through this state's own strategy (for callers that hold a state of unknown type).
+  public func forgetting(_ request: ForgetRequest, progress: (TrainingProgress) -> Void = { _ in }) throws -> (
+    state: Self, report: ForgetReport
+  ) {
+    try strategy.forget(request, from: self, progress: progress)
+  }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import UnlearnCore
+import UnlearnData
+import UnlearnEvaluation
+import UnlearnModels
+import Unlearning
+
+struct CompareCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compare",
+    abstract: "Forget the same samples with several strategies and compare them with retraining from scratch.",
+    discussion: """
+      Every strategy trains once on the same training split with the same configuration and seed, \
+      then forgets the same forget set F; the retrain row (always present, always first) is the \
+      reference the others are compared with. mia_auc is the loss-threshold membership attack's AUC \
+      of telling F from the test set (0.5: F looks unseen); the original model's figures are under \
+      "original" in the JSON. Set OPENBLAS_NUM_THREADS=1 for bit-for-bit reproducibility.
+      """
+  )
+
+  @Option(help: "The training data file.")
+  var train: String
+
+  @Option(help: "A separate test file (same format and classes as the training data).")
+  var test: String?
+
+  @Option(help: "Hold out this fraction of --train, stratified and seeded, as the test set. [default: 0.2]")
+  var testFraction: Double?
+
+  @OptionGroup var modelOptions: ModelOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "The forget set: a random fraction, percentage or count of the training set, a whole class, or ids in a file.",
+      valueName: "random:0.01|random:1%|random:50|class:NAME|ids:FILE"))
+  var forget: String = "random:0.01"
+
+  @Option(
+    help: ArgumentHelp(
+      "Strategies to compare, comma separated (retrain is always run as the reference). [default: all]",
+      valueName: StrategyCatalog.names.joined(separator: ",")))
+  var strategies: String?
+
+  @Option(help: "Output format: text, json or markdown.")
+  var format: OutputFormat = .text
+
+  @Flag(help: "Do not show progress on stderr.")
+  var noProgress = false
+
+  @OptionGroup var dataset: DatasetOptions
+
+  func validate() throws {
+    if test != nil && testFraction != nil { throw ValidationError("pass --test or --test-fraction, not both") }
+    if let testFraction, !(testFraction > 0 && testFraction < 1) {
+      throw ValidationError("--test-fraction must be between 0 and 1 (exclusive), got \(testFraction)")
+    }
+    _ = try ForgetSelection(parsing: forget)
+    _ = try StrategySelection(parsing: strategies)
+  }
+
+  func run() async throws {
+    let configuration = try modelOptions.configuration()
+    let split = try TrainingData.load(
+      data: train, test: test, testFraction: test == nil ? (testFraction ?? 0.2) : nil, seed: configuration.seed,
+      options: dataset)
+    let report = try ComparisonRun(
+      split: split, configuration: configuration, forget: try ForgetSelection(parsing: forget),
+      strategies: try StrategySelection(parsing: strategies).names, showsProgress: !noProgress
+    ).report()
+    print(try ComparisonTable.render(report, format: format))
+  }
+}
+
+/// The strategies `--strategies` names, checked against the catalog.
+struct StrategySelection {
+  let names: [String]
+
+  init(parsing text: String?) throws {
+    guard let text else {
+      names = StrategyCatalog.names
+      return
+    }
+    let requested = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !requested.isEmpty, requested.allSatisfy({ !$0.isEmpty }) else {
+      throw ValidationError("--strategies takes strategy names separated by commas, got '\(text)'")
+    }
+    let unknown = requested.filter { !StrategyCatalog.names.contains($0) }
+    guard unknown.isEmpty else {
+      throw ValidationError(
+        "unknown strateg\(unknown.count == 1 ? "y" : "ies") \(unknown.map { "'\($0)'" }.joined(separator: ", ")); "
+          + "this build has \(StrategyCatalog.names.joined(separator: ", "))")
+    }
+    var seen = Set<String>()
+    names = requested.filter { seen.insert($0).inserted }
+  }
+}
+
+/// One comparison as the CLI runs it: pick the forget set, run every strategy with progress on
+/// stderr, and assemble the report.
+struct ComparisonRun {
+  let split: TrainingData
+  let configuration: ModelConfiguration
+  let forget: ForgetSelection
+  let strategies: [String]
+  let showsProgress: Bool
+
+  func report() throws -> ComparisonReport {
+    guard let test = split.test, test.count > 0 else {
+      throw CommandError("the comparison needs a non-empty test set; pass --test FILE or --test-fraction F")
+    }
+    var base = SeededGenerator(seed: configuration.seed)
+    var generator = base.split()
+    let forgetIDs = try forget.select(from: split.train, using: &generator)
+    let comparison = Comparison(
+      training: split.train, test: test, forgetIDs: forgetIDs, sourceSHA256: split.fileSHA256)
+    let others = strategies.filter { $0 != Retrain.name }.compactMap {
+      StrategyCatalog.strategy(named: $0, configuration: configuration)
+    }
+    let progress = ProgressReporter(label: "compare", enabled: showsProgress)
+    let results = try comparison.run(reference: Retrain(configuration: configuration), strategies: others) { event in
+      if let step = event.training {
+        progress.show(step, epochs: configuration.epochs, prefix: "\(event.strategy) \(event.phase.rawValue): ")
+      } else {
+        progress.update(fraction: nil, "\(event.strategy) \(event.phase.rawValue)", force: true)
+      }
+    }
+    progress.finish("\(results.count) strateg\(results.count == 1 ? "y" : "ies") compared")
+    return ComparisonReport(
+      dataset: split.train.name, model: configuration.kind.rawValue, trainCount: split.train.count,
+      testCount: test.count, forgetCount: forgetIDs.count, seed: configuration.seed,
+      forgetSelection: forget.description, results: results)
+  }
+}

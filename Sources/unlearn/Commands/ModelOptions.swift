@@ -1,0 +1,79 @@
+import ArgumentParser
+import UnlearnModels
+
+/// The model a command trains: kind, regularization, optimizer and seed. Shared by `train`,
+/// `compare` and `demo`. An option that only applies to the other model kind is an error rather
+/// than silently ignored.
+struct ModelOptions: ParsableArguments {
+  @Option(help: "Model kind: logistic or mlp.")
+  var model: ModelKind
+
+  @Option(name: .customLong("C"), help: "Inverse L2 regularization strength (λ = 1/C).")
+  var inverseRegularization: Double = 1
+
+  @Option(help: "Logistic: optimizer (automatic, newton, lbfgs). [default: automatic]")
+  var solver: LogisticRegressionTrainer.Method?
+
+  @Option(help: "Logistic: stop when ‖∇L‖ ≤ tolerance · ‖∇L(0)‖. [default: 1e-8]")
+  var tolerance: Double?
+
+  @Option(help: "MLP: hidden layer widths, comma separated. [default: 256]")
+  var hidden: String?
+
+  @Option(help: "MLP: training epochs. [default: 10]")
+  var epochs: Int?
+
+  @Option(help: "MLP: minibatch size. [default: 128]")
+  var batchSize: Int?
+
+  @Option(help: "MLP: Adam's step size. [default: 0.001]")
+  var learningRate: Double?
+
+  @Option(help: "Seed for the split, the forget set, initialization and shuffling.")
+  var seed: UInt64 = 0
+
+  func validate() throws {
+    guard inverseRegularization > 0, inverseRegularization.isFinite else {
+      throw ValidationError("--C must be positive, got \(inverseRegularization)")
+    }
+    let mlpOnly = [
+      ("--hidden", hidden != nil), ("--epochs", epochs != nil), ("--batch-size", batchSize != nil),
+      ("--learning-rate", learningRate != nil),
+    ]
+    let logisticOnly = [("--solver", solver != nil), ("--tolerance", tolerance != nil)]
+    let misplaced = (model == .logistic ? mlpOnly : logisticOnly).filter(\.1).map(\.0)
+    if !misplaced.isEmpty {
+      throw ValidationError(
+        "\(misplaced.joined(separator: ", ")) \(misplaced.count == 1 ? "applies" : "apply") to "
+          + "--model \(model == .logistic ? "mlp" : "logistic") only; remove \(misplaced.count == 1 ? "it" : "them")")
+    }
+    if let tolerance, !(tolerance > 0) { throw ValidationError("--tolerance must be positive") }
+    if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
+    if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
+    if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+      throw ValidationError("--learning-rate must be positive")
+    }
+    _ = try hiddenLayers()
+  }
+
+  func hiddenLayers() throws -> [Int] {
+    guard let hidden else { return ModelConfiguration(kind: .mlp).hiddenLayers }
+    let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
+      throw ValidationError("--hidden takes positive layer widths separated by commas, e.g. 256,128; got '\(hidden)'")
+    }
+    return widths.compactMap { $0 }
+  }
+
+  func configuration() throws -> ModelConfiguration {
+    let defaults = ModelConfiguration(kind: model)
+    return ModelConfiguration(
+      kind: model, inverseRegularization: inverseRegularization, solver: solver ?? defaults.solver,
+      relativeTolerance: tolerance ?? defaults.relativeTolerance, hiddenLayers: try hiddenLayers(),
+      epochs: epochs ?? defaults.epochs, batchSize: batchSize ?? defaults.batchSize,
+      learningRate: learningRate ?? defaults.learningRate, seed: seed)
+  }
+}
+
+extension ModelKind: ExpressibleByArgument {}
+extension LogisticRegressionTrainer.Method: ExpressibleByArgument {}
