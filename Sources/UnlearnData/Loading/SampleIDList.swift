@@ -15,7 +15,7 @@ public enum SampleIDList {
     var ids: [SampleID] = []
     var lineOf: [SampleID: Int] = [:]
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
       lineNumber += 1
       let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
       if line.isEmpty || line.hasPrefix("#") || (ids.isEmpty && line == "id") { continue }

@@ -55,7 +55,11 @@ struct CompareCommand: AsyncParsableCommand {
     if let testFraction, !(testFraction > 0 && testFraction < 1) {
       throw ValidationError("--test-fraction must be between 0 and 1 (exclusive), got \(testFraction)")
     }
-    _ = try ForgetSelection(parsing: forget)
+    do {
+      _ = try ForgetSelection(parsing: forget)
+    } catch {
+      throw ValidationError("\(error)")
+    }
     _ = try StrategySelection(parsing: strategies)
   }
 

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// `train --strategy`, `forget`, `compare` and `demo` as a user runs them.
+extension CommandLineTests {
+  func json(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+  }
+
+  @Test func trainWithAStrategyThenForget() throws {
+    let state = folder + "/cancer.uls"
+    let train = try run([
+      "train", "--data", "data/breast_cancer.csv", "--test-fraction", "0.2", "--model", "logistic", "--seed", "4",
+      "--strategy", "retrain", "--out", state, "--format", "json", "--no-progress",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    #expect(try json(train.standardOutput)["strategy"] as? String == "retrain")
+    // predict and evaluate read a state file like a model file.
+    let predict = try run(["predict", "--model", state, "--data", "data/breast_cancer.csv"])
+    #expect(predict.status == 0, "\(predict.standardError)")
+    #expect(predict.standardOutput.split(separator: "\n").count == 570)
+
+    // Rows 0-19 are split between training and test: --skip-absent forgets the training ones.
+    let ids = folder + "/ids.txt"
+    try (["id"] + (0..<20).map(String.init)).joined(separator: "\n").write(
+      toFile: ids, atomically: true, encoding: .utf8)
+    let first = try run([
+      "forget", "--state", state, "--ids", ids, "--skip-absent", "--out", state, "--format", "json", "--no-progress",
+    ])
+    #expect(first.status == 0, "\(first.standardError)")
+    let report = try json(first.standardOutput)
+    let forgotten = try #require(report["forgotten"] as? Int)
+    #expect(forgotten > 10 && forgotten + (report["skipped"] as? Int ?? -1) == 20)
+    #expect(report["exact"] as? Bool == true)
+
+    // Everything in the list is now absent: without --skip-absent that is an error naming the cause.
+    let again = try run(["forget", "--state", state, "--ids", ids, "--out", state, "--no-progress"])
+    #expect(again.status == 1)
+    #expect(
+      again.standardError.contains("never in the training set") || again.standardError.contains("already forgotten"))
+    let repeated = try run(["forget", "--state", state, "--id", "0", "--id", "0", "--out", state])
+    #expect(repeated.status == 1 && repeated.standardError.contains("appears twice"))
+    #expect(try run(["forget", "--state", state, "--out", state]).status == 64)
+    let missing = try run(["forget", "--state", folder + "/none.uls", "--id", "1", "--out", state])
+    #expect(missing.status == 1 && missing.standardError.contains("no such file"))
+  }
+
+  @Test(arguments: ["logistic", "mlp"])
+  func compareJSONFollowsTheContract(_ model: String) throws {
+    var arguments = [
+      "compare", "--train", "data/digits.csv", "--test-fraction", "0.2", "--model", model, "--forget", "random:0.05",
+      "--strategies", "retrain", "--format", "json", "--no-progress", "--seed", "2",
+    ]
+    if model == "mlp" { arguments += ["--hidden", "32", "--epochs", "2"] }
+    let result = try run(arguments)
+    #expect(result.status == 0, "\(result.standardError)")
+    #expect(result.standardError.isEmpty)
+    let report = try json(result.standardOutput)
+    #expect(report["dataset"] as? String == "data/digits.csv")
+    #expect(report["model"] as? String == model)
+    #expect(report["n_train"] as? Int == 1438 && report["n_test"] as? Int == 359)
+    #expect(report["n_forget"] as? Int == 72)
+    let rows = try #require(report["results"] as? [[String: Any]])
+    #expect(rows.count == 1)
+    let row = rows[0]
+    #expect(row["strategy"] as? String == "retrain")
+    #expect(row["agreement_with_retrain"] as? Double == 1)
+    #expect(row["exact"] as? Bool == true)
+    #expect(row["samples_retrained"] as? Int == 1438 - 72)
+    for key in [
+      "fit_seconds", "forget_seconds", "test_accuracy", "forget_accuracy", "retain_accuracy", "mia_auc",
+      "parameters_retrained",
+    ] {
+      #expect(row[key] is NSNumber, "\(key)")
+    }
+  }
+
+  @Test func compareRejectsUnknownStrategiesAndMisplacedOptions() throws {
+    let unknown = try run(["compare", "--train", "data/digits.csv", "--model", "logistic", "--strategies", "magic"])
+    #expect(unknown.status == 64 && unknown.standardError.contains("unknown strategy 'magic'"))
+    let misplaced = try run(["compare", "--train", "data/digits.csv", "--model", "logistic", "--epochs", "3"])
+    #expect(misplaced.status == 64 && misplaced.standardError.contains("--epochs applies to --model mlp only"))
+    let badForget = try run(["compare", "--train", "data/digits.csv", "--model", "logistic", "--forget", "some"])
+    #expect(badForget.status == 64 && badForget.standardError.contains("random:FRACTION"))
+    let noClass = try run([
+      "compare", "--train", "data/digits.csv", "--model", "logistic", "--forget", "class:12", "--no-progress",
+    ])
+    #expect(noClass.status == 1 && noClass.standardError.contains("no class '12'"))
+  }
+
+  @Test func demoPrintsAComparisonTable() throws {
+    let demo = try run(["demo", "--no-progress"])
+    #expect(demo.status == 0, "\(demo.standardError)")
+    #expect(demo.standardOutput.contains("data/digits.csv: logistic"))
+    #expect(demo.standardOutput.contains("data/digits.csv: mlp"))
+    #expect(demo.standardOutput.contains("retrain"))
+  }
+}
