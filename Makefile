@@ -8,9 +8,7 @@ dependencies:
 
 demo: dependencies
 	swift build -c release --product unlearn
-	.build/release/unlearn data inspect data/digits.csv
-	.build/release/unlearn train --data data/digits.csv --test-fraction 0.2 --model logistic --C 1 --seed 1 \
-	  --out .build/digits-logistic.ulm
+	OPENBLAS_NUM_THREADS=1 .build/release/unlearn demo
 
 test: dependencies
 	swift test
