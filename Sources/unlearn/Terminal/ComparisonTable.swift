@@ -33,7 +33,11 @@ enum ComparisonTable {
     let title =
       "\(report.dataset): \(report.model), \(report.trainCount) train / \(report.testCount) test, "
       + "forgetting \(report.forgetCount) (\(report.forgetSelection)), seed \(report.seed)"
-    let notes = """
+    let notes = [
+      "test, retain, forget: accuracy on the test set, the remaining training samples, the forgotten ones.",
+      "speed-up: retrain's forget time / the strategy's. agree: share of test predictions equal to retrain's.",
+      "MIA: AUC of the loss-threshold attack telling the forget set from the test set (0.5 = looks unseen).",
+    ].joined(separator: "\n")
       test, retain, forget: accuracy on the test set, the remaining training samples and the forgotten ones. \
       speed-up: retrain's forget time / the strategy's. agree: fraction of test predictions equal to \
       retrain's. MIA: AUC of the loss-threshold attack telling the forget set from the test set \
