@@ -38,11 +38,6 @@ enum ComparisonTable {
       "speed-up: retrain's forget time / the strategy's. agree: share of test predictions equal to retrain's.",
       "MIA: AUC of the loss-threshold attack telling the forget set from the test set (0.5 = looks unseen).",
     ].joined(separator: "\n")
-      test, retain, forget: accuracy on the test set, the remaining training samples and the forgotten ones. \
-      speed-up: retrain's forget time / the strategy's. agree: fraction of test predictions equal to \
-      retrain's. MIA: AUC of the loss-threshold attack telling the forget set from the test set \
-      (0.5 = looks unseen), before and after forgetting.
-      """
     return [
       markdown ? "**\(title)**" : title, "", TextTable.grid(header: header, rows: rows, markdown: markdown), "", notes,
     ]
