@@ -34,6 +34,20 @@ struct LAPACKTests {
     #expect(RandomMatrices.relativeDifference(factor.solve(b), expected.elements) <= Self.tolerance)
   }
 
+  /// The triangular solves against the naive general solve with U and Uᵀ as the matrix.
+  @Test(arguments: sizes)
+  func triangularSolvesMatchNaiveSolves(_ n: Int) throws {
+    var generator = SeededGenerator(seed: UInt64(2000 + n))
+    let factor = try LAPACK.cholesky(RandomMatrices.symmetricPositiveDefinite(n, using: &generator))
+    for columns in [1, 4, n + 1] {
+      let b = RandomMatrices.uniform(rows: n, columns: columns, using: &generator)
+      let forward = try #require(NaiveLinearAlgebra.solve(factor.upper.transposed(), b))
+      let backward = try #require(NaiveLinearAlgebra.solve(factor.upper, b))
+      #expect(RandomMatrices.relativeDifference(factor.solveTransposed(b), forward) <= Self.tolerance)
+      #expect(RandomMatrices.relativeDifference(factor.solveUpper(b), backward) <= Self.tolerance)
+    }
+  }
+
   @Test func choleskyLogDeterminantMatchesEigenvalues() throws {
     var generator = SeededGenerator(seed: 5)
     let a = RandomMatrices.symmetricPositiveDefinite(12, using: &generator)

@@ -105,6 +105,20 @@ struct LogisticRegressionDerivativeTests {
     #expect(RandomMatrices.relativeDifference(whole, summed) < 1e-12)
   }
 
+  /// U·Uᵀ from `hessianFactor` is the unregularized Hessian (checked against the dense Hessian,
+  /// which is itself checked against finite differences above).
+  @Test(arguments: cases)
+  func hessianFactorReproducesTheDataHessian(_ setting: (Int, Double)) {
+    let (classes, c) = setting
+    let batch = ModelFixtures.randomBatch(samples: 9, features: 4, classes: classes, seed: 43)
+    let model = ModelFixtures.randomModel(features: 4, classes: classes, inverseRegularization: c, seed: 13)
+    let factor = model.hessianFactor(on: batch)
+    #expect(factor.rows == model.parameterCount && factor.columns == 9 * model.outputCount)
+    let product = NaiveLinearAlgebra.product(factor, factor, transposeB: true)
+    #expect(
+      RandomMatrices.relativeDifference(product, model.hessian(on: batch, includingRegularization: false)) < 1e-12)
+  }
+
   @Test func probabilitiesAreStableForHugeLogits() {
     var model = LogisticRegression(featureCount: 1, classCount: 3, inverseRegularization: 1)
     model.parameters = [1000, -1000, 0, 0, 0, 0]

@@ -41,6 +41,33 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
     return solve(Matrix(rows: b.count, columns: 1, elements: b)).elements
   }
 
+  /// Solves Uᵀ·X = B (forward substitution with the transposed factor, `dtrsm`): with A = UᵀU,
+  /// A⁻¹ = U⁻¹·U⁻ᵀ, so `solveUpper(solveTransposed(B))` = A⁻¹B. Reads the factor once for all
+  /// columns of B, O(n²·columns).
+  public func solveTransposed(_ b: Matrix) -> Matrix {
+    triangularSolve(b, transposed: true)
+  }
+
+  /// Solves U·X = B (back substitution, `dtrsm`). O(n²·columns).
+  public func solveUpper(_ b: Matrix) -> Matrix {
+    triangularSolve(b, transposed: false)
+  }
+
+  private func triangularSolve(_ b: Matrix, transposed: Bool) -> Matrix {
+    precondition(b.rows == dimension, "triangular solve: U is \(dimension)×\(dimension) but B has \(b.rows) rows")
+    var x = b
+    guard dimension > 0, b.columns > 0 else { return x }
+    upper.withUnsafeBufferPointer { factor in
+      x.withUnsafeMutableBufferPointer { rhs in
+        cblas_dtrsm(
+          CblasRowMajor, CblasLeft, CblasUpper, transposed ? CblasTrans : CblasNoTrans, CblasNonUnit,
+          Int32(dimension), Int32(b.columns), 1, factor.baseAddress, Int32(dimension), rhs.baseAddress,
+          Int32(b.columns))
+      }
+    }
+    return x
+  }
+
   /// log det A = 2·Σ log U_ii.
   public var logDeterminant: Double {
     (0..<dimension).reduce(0) { $0 + 2 * Double.log(upper[$1, $1]) }

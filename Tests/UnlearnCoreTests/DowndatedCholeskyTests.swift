@@ -1,0 +1,65 @@
+import Testing
+import UnlearnCore
+import _UnlearnTestSupport
+
+/// The Woodbury path against refactoring A − UUᵀ from scratch.
+struct DowndatedCholeskyTests {
+  /// A well-conditioned SPD A and a U small enough that A − UUᵀ stays positive definite.
+  static func problem(n: Int, columns: Int, seed: UInt64) -> (Matrix, Matrix) {
+    var generator = SeededGenerator(seed: seed)
+    var a = RandomMatrices.symmetricPositiveDefinite(n, using: &generator)
+    for i in 0..<n { a[i, i] += Double(n) }
+    var u = RandomMatrices.uniform(rows: n, columns: columns, using: &generator)
+    u = Matrix(rows: n, columns: columns, elements: u.elements.map { $0 * 0.5 })
+    return (a, u)
+  }
+
+  static func downdated(_ a: Matrix, _ u: Matrix) -> Matrix {
+    var result = a
+    BLAS.gemm(u, u, transposeB: true, alpha: -1, beta: 1, into: &result)
+    return result
+  }
+
+  @Test(arguments: [(1, 1), (7, 3), (40, 12), (90, 30)])
+  func solvesMatchRefactoringAfterEachDowndate(_ shape: (Int, Int)) throws {
+    let (n, total) = shape
+    let (a, u) = Self.problem(n: n, columns: total, seed: UInt64(n * 100 + total))
+    var generator = SeededGenerator(seed: 9)
+    let b = RandomMatrices.vector(count: n, using: &generator)
+    var woodbury = DowndatedCholesky(base: try LAPACK.cholesky(a))
+    #expect(RandomMatrices.relativeDifference(woodbury.solve(b), try LAPACK.cholesky(a).solve(b)) < 1e-12)
+    // Downdate in uneven pieces, half of them through the combined downdate-and-solve.
+    var start = 0
+    var piece = 1
+    while start < total {
+      let end = min(total, start + piece)
+      let block = Matrix(
+        rows: n, columns: end - start,
+        elements: (0..<n).flatMap { i in (start..<end).map { u[i, $0] } })
+      let x: [Double]
+      if piece % 2 == 0 {
+        x = try woodbury.downdate(by: block, thenSolve: b)
+      } else {
+        try woodbury.downdate(by: block)
+        x = woodbury.solve(b)
+      }
+      let sofar = Matrix(rows: n, columns: end, elements: (0..<n).flatMap { i in (0..<end).map { u[i, $0] } })
+      let direct = try LAPACK.cholesky(Self.downdated(a, sofar)).solve(b)
+      #expect(RandomMatrices.relativeDifference(x, direct) < 1e-9, "after \(end) columns")
+      #expect(woodbury.rank == end)
+      start = end
+      piece += 1
+    }
+  }
+
+  @Test func refusesADowndateThatLosesPositiveDefiniteness() throws {
+    let a = Matrix([[2, 0], [0, 1]])
+    var woodbury = DowndatedCholesky(base: try LAPACK.cholesky(a))
+    let before = woodbury
+    #expect(throws: LinearAlgebraError.self) { try woodbury.downdate(by: Matrix([[0], [1.5]])) }
+    #expect(woodbury == before)
+    try woodbury.downdate(by: Matrix([[1], [0]]))
+    let x = woodbury.solve([3, 4])
+    #expect(abs(x[0] - 3) < 1e-14 && abs(x[1] - 4) < 1e-14)
+  }
+}
