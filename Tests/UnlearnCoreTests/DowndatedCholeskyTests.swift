@@ -63,3 +63,33 @@ struct DowndatedCholeskyTests {
     #expect(abs(x[0] - 3) < 1e-14 && abs(x[1] - 4) < 1e-14)
   }
 }
+
+struct RankOneDowndateTests {
+  @Test(arguments: [1, 2, 9, 60])
+  func downdatedFactorIsTheFactorOfTheDowndatedMatrix(_ n: Int) throws {
+    let (a, u) = DowndatedCholeskyTests.problem(n: n, columns: 3, seed: UInt64(7 * n))
+    var factor = try LAPACK.cholesky(a)
+    var matrix = a
+    for k in 0..<3 {
+      let x = (0..<n).map { u[$0, k] }
+      factor = try factor.downdated(by: x)
+      BLAS.gemm(
+        Matrix(rows: n, columns: 1, elements: x), Matrix(rows: n, columns: 1, elements: x), transposeB: true,
+        alpha: -1, beta: 1, into: &matrix)
+      #expect(RandomMatrices.relativeDifference(factor.upper, try LAPACK.cholesky(matrix).upper) < 1e-10)
+    }
+    #expect(throws: LinearAlgebraError.self) {
+      try LAPACK.cholesky(Matrix([[1, 0], [0, 1]])).downdated(by: [0, 1])
+    }
+  }
+
+  @Test func foldingTheWoodburyColumnsGivesTheDirectFactor() throws {
+    let (a, u) = DowndatedCholeskyTests.problem(n: 30, columns: 8, seed: 77)
+    var woodbury = DowndatedCholesky(base: try LAPACK.cholesky(a))
+    try woodbury.downdate(by: u)
+    let direct = try LAPACK.cholesky(DowndatedCholeskyTests.downdated(a, u))
+    #expect(RandomMatrices.relativeDifference(try woodbury.folded().upper, direct.upper) < 1e-10)
+    #expect(try CholeskyFactorization(validatingUpper: direct.upper) == direct)
+    #expect(throws: LinearAlgebraError.self) { try CholeskyFactorization(validatingUpper: Matrix([[1, 0], [1, 1]])) }
+  }
+}

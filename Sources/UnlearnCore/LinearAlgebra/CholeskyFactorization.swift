@@ -13,6 +13,61 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
     self.upper = upper
   }
 
+  /// A factorization from a stored factor: `upper` must be square, upper triangular (zero below
+  /// the diagonal) with a positive, finite diagonal; anything else is `notPositiveDefinite` or
+  /// `nonFinite`.
+  public init(validatingUpper upper: Matrix) throws {
+    precondition(upper.isSquare, "a Cholesky factor must be square, got \(upper.rows)×\(upper.columns)")
+    for i in 0..<upper.rows {
+      for j in 0..<upper.columns {
+        let value = upper[i, j]
+        guard value.isFinite else { throw LinearAlgebraError.nonFinite(routine: "Cholesky factor", info: i) }
+        if j < i && value != 0 || j == i && !(value > 0) {
+          throw LinearAlgebraError.notPositiveDefinite(routine: "Cholesky factor", info: i + 1)
+        }
+      }
+    }
+    self.upper = upper
+  }
+
+  /// The factor of A − x·xᵀ, by the LINPACK rank-one downdate (`dchdd`; Golub & Van Loan,
+  /// "Matrix Computations", §6.5.4): solve Uᵀa = x, then n Givens rotations, each applied to one
+  /// row of U (a contiguous `drot`). One pass over the factor, O(n²). Throws
+  /// `notPositiveDefinite` when A − xxᵀ is not positive definite (‖a‖ ≥ 1).
+  public func downdated(by x: [Double]) throws -> CholeskyFactorization {
+    let n = dimension
+    precondition(x.count == n, "downdate: the factor is \(n)×\(n) but x has \(x.count) entries")
+    let a = solveTransposed(Matrix(rows: n, columns: 1, elements: x)).elements
+    let remainder = 1 - a.reduce(0) { $0 + $1 * $1 }
+    guard remainder > 0 else { throw LinearAlgebraError.notPositiveDefinite(routine: "dchdd", info: n) }
+    var alpha = remainder.squareRoot()
+    var cosines = [Double](repeating: 1, count: n)
+    var sines = [Double](repeating: 0, count: n)
+    for i in stride(from: n - 1, through: 0, by: -1) {
+      let scale = alpha + abs(a[i])
+      let (p, q) = (alpha / scale, a[i] / scale)
+      let norm = (p * p + q * q).squareRoot()
+      cosines[i] = p / norm
+      sines[i] = q / norm
+      alpha = scale * norm
+    }
+    var factor = upper
+    var carried = [Double](repeating: 0, count: n)
+    factor.withUnsafeMutableBufferPointer { r in
+      carried.withUnsafeMutableBufferPointer { xx in
+        for i in stride(from: n - 1, through: 0, by: -1) {
+          // (xx, R[i, i...]) ← (c·xx + s·R, c·R − s·xx)
+          cblas_drot(Int32(n - i), xx.baseAddress! + i, 1, r.baseAddress! + i * n + i, 1, cosines[i], sines[i])
+        }
+      }
+    }
+    for i in 0..<n where factor[i, i] < 0 {
+      // Rotations can leave a negative diagonal; flip the row so the factor stays canonical.
+      for j in i..<n { factor[i, j] = -factor[i, j] }
+    }
+    return CholeskyFactorization(upper: factor)
+  }
+
   /// The order n of A.
   public var dimension: Int { upper.rows }
 

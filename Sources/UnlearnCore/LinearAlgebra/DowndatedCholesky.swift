@@ -29,6 +29,22 @@ public struct DowndatedCholesky: Sendable, Equatable {
 
   /// The order n of A.
   public var dimension: Int { base.dimension }
+
+  /// The Cholesky factor of A − UUᵀ itself, with U folded in by rank-one downdates (U = RᵀV,
+  /// one column at a time). O(n²·rank). Afterwards nothing of U is kept: what to persist when U
+  /// holds data that must not survive (the features of forgotten samples).
+  public func folded() throws -> CholeskyFactorization {
+    let n = dimension
+    var factor = base
+    for k in 0..<rank {
+      var u = Array(projectedTransposed[(k * n)..<((k + 1) * n)])
+      base.upper.withUnsafeBufferPointer { r in
+        cblas_dtrmv(CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), r.baseAddress, Int32(n), &u, 1)
+      }
+      factor = try factor.downdated(by: u)
+    }
+    return factor
+  }
   /// The number of columns of U so far.
   public var rank: Int { capacitance.rows }
 

@@ -3,13 +3,20 @@ import UnlearnModels
 /// The strategies this build implements, by the names the CLI, state files and reports use.
 public enum StrategyCatalog {
   /// Every strategy's name, in the order `unlearn compare` lists them.
-  public static let names = [Retrain.name]
+  public static let names = [Retrain.name, NewtonRemoval.name]
 
-  /// The strategy called `name`, configured to train `configuration`; nil for an unknown name.
-  public static func strategy(named name: String, configuration: ModelConfiguration) -> (any UnlearningStrategy)? {
+  /// The strategy called `name`, configured to train `configuration`. Throws `StrategyError` for an
+  /// unknown name or a model kind the strategy does not support.
+  public static func strategy(named name: String, configuration: ModelConfiguration) throws -> any UnlearningStrategy {
     switch name {
     case Retrain.name: return Retrain(configuration: configuration)
-    default: return nil
+    case NewtonRemoval.name:
+      guard configuration.kind == .logistic else {
+        throw StrategyError("newton removal supports --model logistic only in this build")
+      }
+      return NewtonRemoval(configuration: configuration)
+    default:
+      throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }
   }
 
@@ -17,6 +24,7 @@ public enum StrategyCatalog {
   public static func state(from archive: StateArchive, path: String) throws -> any StrategyState {
     switch archive.strategy {
     case Retrain.name: return try RetrainState(archive: archive, path: path)
+    case NewtonRemoval.name: return try NewtonState(archive: archive, path: path)
     default:
       throw ModelFileError.unsupportedVersion(
         path,
@@ -35,5 +43,14 @@ extension StrategyState {
   /// Writes this state to `path` atomically.
   public func write(to path: String) throws {
     try StateFile.write(try archive(), to: path)
+  }
+}
+
+/// A strategy that cannot be made as asked (unknown name, unsupported model kind or option).
+public struct StrategyError: Error, Sendable, CustomStringConvertible {
+  public let description: String
+
+  public init(_ description: String) {
+    self.description = description
   }
 }

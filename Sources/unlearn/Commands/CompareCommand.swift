@@ -60,7 +60,14 @@ struct CompareCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError("\(error)")
     }
-    _ = try StrategySelection(parsing: strategies)
+    let configuration = try modelOptions.configuration()
+    for name in try StrategySelection(parsing: strategies).names {
+      do {
+        _ = try StrategyCatalog.strategy(named: name, configuration: configuration)
+      } catch let error as StrategyError {
+        throw ValidationError(error.description)
+      }
+    }
   }
 
   func run() async throws {
@@ -118,8 +125,8 @@ struct ComparisonRun {
     let forgetIDs = try forget.select(from: split.train, using: &generator)
     let comparison = Comparison(
       training: split.train, test: test, forgetIDs: forgetIDs, sourceSHA256: split.fileSHA256)
-    let others = strategies.filter { $0 != Retrain.name }.compactMap {
-      StrategyCatalog.strategy(named: $0, configuration: configuration)
+    let others = try strategies.filter { $0 != Retrain.name }.map {
+      try StrategyCatalog.strategy(named: $0, configuration: configuration)
     }
     let progress = ProgressReporter(label: "compare", enabled: showsProgress)
     let results = try comparison.run(reference: Retrain(configuration: configuration), strategies: others) { event in

@@ -10,7 +10,7 @@ struct DemoCommand: AsyncParsableCommand {
     discussion: """
       Runs 'unlearn compare' on the bundled digits data (UCI optical digits, 8×8 images, 10 classes) \
       for a softmax logistic regression and for an MLP, forgetting a seeded random 2% of the training \
-      split with every strategy this build has, and prints both comparison tables.
+      split with every strategy this build has for that model, and prints both comparison tables.
       """
   )
 
@@ -40,7 +40,10 @@ struct DemoCommand: AsyncParsableCommand {
     var reports: [String] = []
     for configuration in configurations {
       let report = try ComparisonRun(
-        split: split, configuration: configuration, forget: .randomFraction(0.02), strategies: StrategyCatalog.names,
+        split: split, configuration: configuration, forget: .randomFraction(0.02),
+        strategies: StrategyCatalog.names.filter {
+          (try? StrategyCatalog.strategy(named: $0, configuration: configuration)) != nil
+        },
         showsProgress: !noProgress
       ).report()
       reports.append(try ComparisonTable.render(report, format: format))

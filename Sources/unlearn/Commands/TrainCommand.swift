@@ -51,11 +51,12 @@ struct TrainCommand: AsyncParsableCommand {
     if let testFraction, !(testFraction > 0 && testFraction < 1) {
       throw ValidationError("--test-fraction must be between 0 and 1 (exclusive), got \(testFraction)")
     }
-    if let strategy,
-      StrategyCatalog.strategy(named: strategy, configuration: ModelConfiguration(kind: .logistic)) == nil
-    {
-      throw ValidationError(
-        "unknown strategy '\(strategy)'; this build has \(StrategyCatalog.names.joined(separator: ", "))")
+    if let strategy {
+      do {
+        _ = try StrategyCatalog.strategy(named: strategy, configuration: try modelOptions.configuration())
+      } catch let error as StrategyError {
+        throw ValidationError(error.description)
+      }
     }
   }
 
@@ -68,7 +69,8 @@ struct TrainCommand: AsyncParsableCommand {
     let clock = ContinuousClock()
     let start = clock.now
     let report: TrainingOutcome
-    if let strategy, let chosen = StrategyCatalog.strategy(named: strategy, configuration: configuration) {
+    if let strategy {
+      let chosen = try StrategyCatalog.strategy(named: strategy, configuration: configuration)
       let state = try chosen.fit(split.train, sourceSHA256: split.fileSHA256) { step in
         progress.show(step, epochs: configuration.epochs)
       }

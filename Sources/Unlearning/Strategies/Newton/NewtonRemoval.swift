@@ -1,0 +1,166 @@
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+
+/// Newton / influence removal for logistic regression (Koh & Liang, "Understanding Black-box
+/// Predictions via Influence Functions", ICML 2017; Guo, Goldstein, Hannun & van der Maaten,
+/// "Certified Data Removal from Machine Learning Models", ICML 2020). DESIGN.md §4.
+///
+/// Removing the set F from a model at θ is one Newton step on the retraining objective
+/// L'(θ) = L(θ; D \ F), the objective Retrain minimizes:
+///
+///     θ⁻ = θ − H'⁻¹·∇L'(θ),   ∇L'(θ) = ∇L(θ; D) − Σ_{i∈F} ∇ℓ_i(θ),   H' = H − Σ_{i∈F} ∇²ℓ_i.
+///
+/// At the optimum θ* of L(·; D), ∇L(θ*; D) = 0 and this is the influence-function update
+/// θ* + H'⁻¹ Σ_F ∇ℓ_i(θ*); the state keeps ∇L(θ; D) exact (one pass after every removal), so
+/// repeated requests stay consistent with one request for their union up to the method's own
+/// second-order error.
+///
+/// Refinement: where the loss is far from quadratic over the step (weak regularization, nearly
+/// separable classes, large removals), one step leaves a sizeable residual — removing 1% of the
+/// digits at C = 1 moves θ by 11% and one step only reduces ‖∇L'‖ 7×. The strategy then takes
+/// further steps θ ← θ − H'⁻¹∇L'(θ) with the same factorization (each one gradient pass and two
+/// triangular solves, no new factorization) until ‖∇L'(θ)‖ ≤ `residualTarget`·‖∇L'(θ_before)‖ or
+/// `maxSteps` steps; `maxSteps = 1` is the pure influence step. The report gives the steps taken.
+///
+/// Cost per request: the Hessian is built and Cholesky-factored once, at fit. A removal subtracts
+/// Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per sample for binary, K per sample for softmax, from
+/// `LogisticRegression.hessianFactor`), solved with the Woodbury identity (`DowndatedCholesky`):
+/// O(P²·rank) for P parameters instead of the O(P³) refactorization. Per-sample Hessians of later
+/// requests are taken at the current θ, the cached Hessian at the point it was built: the same
+/// second-order approximation the step already makes. When the accumulated rank passes
+/// `refactorRank` (default P/2: by then the Woodbury terms cost about as much as another pass over
+/// the factor, and the cached Hessian has aged), the Hessian of the remaining data is rebuilt at the
+/// current θ and refactored; the report says so.
+///
+/// What is kept: the remaining samples, the model, ∇L(θ; D \ F), and the factor. Before a state
+/// is written, the Woodbury terms — which encode the forgotten samples' features — are folded into
+/// the factor by rank-one Cholesky downdates, so the persisted factor is that of H(D \ F) and no
+/// term of a forgotten sample survives. Two caveats, reported as "approximate": the factored
+/// Hessian was evaluated at a θ trained with F, and the feature scaling (per-feature mean and
+/// standard deviation) is the one fitted on the original training set — an aggregate over n
+/// samples, refreshed only by retraining.
+public struct NewtonRemoval: UnlearningStrategy {
+  public static let name = "newton"
+
+  public var configuration: ModelConfiguration
+  /// Refactor once the accumulated downdate rank exceeds this; nil = half the parameter count.
+  public var refactorRank: Int?
+  /// At most this many steps per request (1 = the pure Newton / influence step).
+  public var maxSteps: Int
+  /// Stop taking steps once ‖∇L'(θ)‖ ≤ residualTarget · ‖∇L'(θ_before)‖.
+  public var residualTarget: Double
+
+  public init(
+    configuration: ModelConfiguration, refactorRank: Int? = nil, maxSteps: Int = 8, residualTarget: Double = 1e-2
+  ) {
+    precondition(configuration.kind == .logistic, "newton removal needs a logistic model")
+    precondition(maxSteps >= 1 && residualTarget >= 0, "newton removal needs maxSteps ≥ 1 and residualTarget ≥ 0")
+    self.configuration = configuration
+    self.refactorRank = refactorRank
+    self.maxSteps = maxSteps
+    self.residualTarget = residualTarget
+  }
+
+  public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
+    -> NewtonState
+  {
+    let trained = try ModelTrainer(configuration: configuration).train(
+      on: training, dataFileSHA256: sourceSHA256, progress: progress)
+    guard case .logistic(let model) = trained.classifier else { preconditionFailure("logistic configuration") }
+    let batch = NewtonState.batch(training, standardizer: trained.standardizer)
+    let factorization = try LAPACK.cholesky(model.hessian(on: batch, includingRegularization: true))
+    return NewtonState(
+      strategy: self, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), model: trained,
+      factorization: DowndatedCholesky(base: factorization), gradient: model.lossAndGradient(on: batch).gradient,
+      batch: batch)
+  }
+
+  public func forget(_ request: ForgetRequest, from state: NewtonState, progress: (TrainingProgress) -> Void)
+    throws -> (state: NewtonState, report: ForgetReport)
+  {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let resolution = try state.trainingSet.resolve(request)
+    var next = state
+    guard !resolution.rows.isEmpty else {
+      return (
+        next,
+        ForgetReport(
+          strategy: Self.name, requested: request.ids.count, forgotten: 0, skipped: resolution.skippedCount,
+          exact: false, samplesRetrained: 0, parametersRetrained: 0, seconds: (clock.now - start).seconds,
+          remaining: state.trainingSet.data.count, notes: ["nothing to forget: every id was absent and skipped"])
+      )
+    }
+    let model = state.logistic
+    let forgotten = state.batch.subset(resolution.rows)
+    // ∇L'(θ) = ∇L(θ; D) − Σ_F ∇ℓ_i(θ).
+    var gradient = state.gradient
+    let perSample = model.perSampleGradients(on: forgotten)
+    for i in 0..<perSample.rows {
+      for j in 0..<perSample.columns { gradient[j] -= perSample[i, j] }
+    }
+    let gradientBefore = BLAS.nrm2(gradient)
+
+    let remainingRows = state.trainingSet.remainingRows(after: resolution)
+    next.trainingSet.remove(resolution)
+    next.batch = state.batch.subset(remainingRows)
+
+    let downdate = model.hessianFactor(on: forgotten)
+    let limit = refactorRank ?? model.parameterCount / 2
+    var refactorReason: String?
+    var woodburyStep: [Double]?
+    if state.factorization.rank + downdate.columns > limit {
+      refactorReason =
+        "refactored the Hessian of the remaining data: the accumulated downdate rank "
+        + "\(state.factorization.rank + downdate.columns) would pass \(limit)"
+    } else {
+      do {
+        woodburyStep = try next.factorization.downdate(by: downdate, thenSolve: gradient)
+      } catch let error as LinearAlgebraError {
+        refactorReason =
+          "refactored the Hessian of the remaining data: the downdate was not positive definite (\(error))"
+      }
+    }
+    let step: [Double]
+    if let woodburyStep {
+      step = woodburyStep
+    } else {
+      next.factorization = DowndatedCholesky(
+        base: try LAPACK.cholesky(model.hessian(on: next.batch, includingRegularization: true)))
+      step = next.factorization.solve(gradient)
+    }
+
+    // θ ← θ − H'⁻¹∇L'(θ), then refinement steps with the same factorization while the residual
+    // is above the target.
+    var updated = model
+    var stepNorm = 0.0
+    var steps = 0
+    var nextStep = step
+    while true {
+      var parameters = updated.parameters
+      BLAS.axpy(-1, nextStep, &parameters)
+      updated.parameters = parameters
+      stepNorm += BLAS.nrm2(nextStep)
+      steps += 1
+      next.gradient = updated.lossAndGradient(on: next.batch).gradient
+      guard steps < maxSteps, BLAS.nrm2(next.gradient) > residualTarget * gradientBefore else { break }
+      nextStep = next.factorization.solve(next.gradient)
+    }
+    next.logistic = updated
+    let residual = BLAS.nrm2(next.gradient)
+
+    let figures = [
+      "gradient_norm_before": gradientBefore, "gradient_residual": residual,
+      "downdate_rank": Double(next.factorization.rank), "refactored": refactorReason == nil ? 0 : 1,
+      "newton_steps": Double(steps), "step_norm": stepNorm,
+    ]
+    let report = ForgetReport(
+      strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
+      skipped: resolution.skippedCount, exact: false, samplesRetrained: 0,
+      parametersRetrained: model.parameterCount, seconds: (clock.now - start).seconds,
+      remaining: next.trainingSet.data.count, figures: figures,
+      notes: refactorReason.map { [$0] } ?? [])
+    return (next, report)
+  }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+import Unlearning
+import _UnlearnTestSupport
+
+/// Newton removal against the exact answer: the minimizer of the same objective on D \ F (same
+/// feature scaling, same C), fitted to a tight tolerance.
+struct NewtonRemovalTests {
+  struct Case: CustomTestStringConvertible, Sendable {
+    let file: String
+    let removed: Int
+    var testDescription: String { "\(file), \(removed) removed" }
+  }
+
+  /// Binary (breast_cancer) and softmax (digits): one sample and 1% of the samples.
+  static let cases = [
+    Case(file: "breast_cancer.csv", removed: 1), Case(file: "breast_cancer.csv", removed: 6),
+    Case(file: "digits.csv", removed: 1), Case(file: "digits.csv", removed: 18),
+  ]
+
+  static func relativeDistance(_ a: [Double], _ b: [Double]) -> Double {
+    zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() / BLAS.nrm2(b)
+  }
+
+  /// θ_r: the exact optimum on the remaining samples with the state's feature scaling.
+  static func exactOptimum(_ state: NewtonState, removing ids: Set<SampleID>) throws -> [Double] {
+    let data = state.trainingSet.data
+    let kept = data.subset(rows: data.ids.indices.filter { !ids.contains(data.ids[$0]) })
+    let batch = LabelledBatch(
+      features: state.model.standardizer.transform(kept.features), labels: kept.labels, classCount: kept.classCount)
+    let (model, report) = try LogisticRegressionTrainer(method: .newton, relativeTolerance: 1e-10).fit(
+      LogisticRegression(
+        featureCount: kept.featureCount, classCount: kept.classCount,
+        inverseRegularization: state.configuration.inverseRegularization), on: batch)
+    #expect(report.isConverged)
+    return model.parameters
+  }
+
+  static func fitted(_ file: String, refactorRank: Int? = nil) throws -> NewtonState {
+    let data = try CSVLoader().load(path: TestData.bundled(file))
+    return try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1), refactorRank: refactorRank)
+      .fit(data, sourceSHA256: []) { _ in }
+  }
+
+  @Test(arguments: cases)
+  func newtonStepLandsNearTheRetrainedOptimum(_ setting: Case) throws {
+    let state = try Self.fitted(setting.file)
+    let ids = RetrainTests.randomIDs(setting.removed, of: state.trainingSet.data, seed: 8)
+    let (unlearned, report) = try state.forgetting(try ForgetRequest(ids: ids))
+    let retrained = try Self.exactOptimum(state, removing: Set(ids))
+    let before = Self.relativeDistance(state.logistic.parameters, retrained)
+    let after = Self.relativeDistance(unlearned.logistic.parameters, retrained)
+    #expect(after * 10 <= before, "θ* is \(before) from θ_r, θ⁻ is \(after)")
+    let gradientBefore = try #require(report.figures["gradient_norm_before"])
+    let residual = try #require(report.figures["gradient_residual"])
+    #expect(residual * 100 <= gradientBefore, "‖∇L'(θ*)‖ \(gradientBefore), residual \(residual)")
+    #expect(!report.exact && report.samplesRetrained == 0 && report.forgotten == setting.removed)
+    #expect(report.figures["refactored"] == 0)
+  }
+
+  /// The Woodbury path and the refactor-from-scratch path solve the same system.
+  @Test(arguments: ["breast_cancer.csv", "digits.csv"])
+  func woodburyPathEqualsRefactoring(_ file: String) throws {
+    let woodbury = try Self.fitted(file)
+    let refactoring = try Self.fitted(file, refactorRank: 0)
+    let ids = RetrainTests.randomIDs(12, of: woodbury.trainingSet.data, seed: 9)
+    let (a, reportA) = try woodbury.forgetting(try ForgetRequest(ids: ids))
+    let (b, reportB) = try refactoring.forgetting(try ForgetRequest(ids: ids))
+    #expect(reportA.figures["refactored"] == 0 && reportB.figures["refactored"] == 1)
+    #expect(Self.relativeDistance(a.logistic.parameters, b.logistic.parameters) < 1e-9)
+  }
+
+  /// k requests in a row end where one request for their union does, up to the method's
+  /// second-order error: much closer to each other than either is to the starting point.
+  @Test(arguments: ["breast_cancer.csv", "digits.csv"])
+  func repeatedRequestsAgreeWithOneRequestForTheUnion(_ file: String) throws {
+    let state = try Self.fitted(file)
+    let ids = RetrainTests.randomIDs(15, of: state.trainingSet.data, seed: 10)
+    var sequential = state
+    for chunk in stride(from: 0, to: 15, by: 5) {
+      sequential = try sequential.forgetting(try ForgetRequest(ids: Array(ids[chunk..<(chunk + 5)]))).state
+    }
+    let union = try state.forgetting(try ForgetRequest(ids: ids)).state
+    let retrained = try Self.exactOptimum(state, removing: Set(ids))
+    let moved = Self.relativeDistance(state.logistic.parameters, retrained)
+    let apart = Self.relativeDistance(sequential.logistic.parameters, union.logistic.parameters)
+    #expect(apart * 10 <= moved, "sequential vs union \(apart), θ* vs θ_r \(moved)")
+    #expect(Self.relativeDistance(sequential.logistic.parameters, retrained) * 10 <= moved)
+    #expect(sequential.factorization.rank == union.factorization.rank)
+  }
+
+  /// A persisted state holds the factor of H(D \ F) itself (no Woodbury terms), and forgetting
+  /// from it gives what forgetting in memory gives.
+  @Test func persistedStateContinuesLikeTheInMemoryOne() throws {
+    let state = try Self.fitted("digits.csv")
+    let ids = RetrainTests.randomIDs(20, of: state.trainingSet.data, seed: 11)
+    let once = try state.forgetting(try ForgetRequest(ids: Array(ids[..<10]))).state
+    let read = try #require(
+      try StrategyCatalog.state(
+        from: try StateFile.decode(try StateFile.encode(try once.archive()), path: "s"), path: "s")
+        as? NewtonState)
+    #expect(read.factorization.rank == 0 && once.factorization.rank > 0)
+    #expect(read.logistic == once.logistic && read.trainingSet == once.trainingSet && read.gradient == once.gradient)
+    let fromMemory = try once.forgetting(try ForgetRequest(ids: Array(ids[10...]))).state
+    let fromFile = try read.forgetting(try ForgetRequest(ids: Array(ids[10...]))).state
+    #expect(Self.relativeDistance(fromFile.logistic.parameters, fromMemory.logistic.parameters) < 1e-9)
+  }
+}
