@@ -21,6 +21,7 @@ let package = Package(
         .product(name: "UnlearnCore", package: unlearn),
         .product(name: "UnlearnData", package: unlearn),
         .product(name: "UnlearnModels", package: unlearn),
+        .product(name: "Unlearning", package: unlearn),
         .product(name: "_UnlearnTestSupport", package: unlearn),
         .product(name: "CUnlearnBLAS", package: unlearn),
       ]

@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|quick|all] [--data DIR]
+// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|quick|all] [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
@@ -25,6 +25,10 @@ case "mlp":
   try MLPBenchmark.run(
     dataDirectory: dataDirectory, epochs: 10,
     threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 2)
+case "newton":
+  try NewtonBenchmark.run(
+    dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"],
+    requests: 50)
 case "training-small":
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],
@@ -44,7 +48,11 @@ case "all":
     threads: 1)
   emit("")
   try MLPBenchmark.run(dataDirectory: dataDirectory, epochs: 10, threads: 2)
+  emit("")
+  try NewtonBenchmark.run(
+    dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"],
+    requests: 50)
 default:
-  log("unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, quick or all")
+  log("unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, quick or all")
   exit(64)
 }

@@ -37,7 +37,7 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
   public func downdated(by x: [Double]) throws -> CholeskyFactorization {
     let n = dimension
     precondition(x.count == n, "downdate: the factor is \(n)×\(n) but x has \(x.count) entries")
-    let a = solveTransposed(Matrix(rows: n, columns: 1, elements: x)).elements
+    let a = solveTransposed(x)
     let remainder = 1 - a.reduce(0) { $0 + $1 * $1 }
     guard remainder > 0 else { throw LinearAlgebraError.notPositiveDefinite(routine: "dchdd", info: n) }
     var alpha = remainder.squareRoot()
@@ -108,8 +108,36 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
     triangularSolve(b, transposed: false)
   }
 
+  /// Solves Uᵀ·x = b for one vector (`dtrsv`: one streaming pass over the factor, no packing).
+  public func solveTransposed(_ b: [Double]) -> [Double] {
+    triangularSolve(b, transposed: true)
+  }
+
+  /// Solves U·x = b for one vector (`dtrsv`).
+  public func solveUpper(_ b: [Double]) -> [Double] {
+    triangularSolve(b, transposed: false)
+  }
+
+  private func triangularSolve(_ b: [Double], transposed: Bool) -> [Double] {
+    precondition(b.count == dimension, "triangular solve: U is \(dimension)×\(dimension) but b has \(b.count) entries")
+    var x = b
+    guard dimension > 0 else { return x }
+    upper.withUnsafeBufferPointer { factor in
+      cblas_dtrsv(
+        CblasRowMajor, CblasUpper, transposed ? CblasTrans : CblasNoTrans, CblasNonUnit, Int32(dimension),
+        factor.baseAddress, Int32(dimension), &x, 1)
+    }
+    return x
+  }
+
+  // dtrsm packs the factor into panels on every call, which dominates for a handful of
+  // right-hand sides (7,850²: about 65 ms for 1 to 11 columns against 15 ms for one dtrsv), so
+  // single vectors go through `dtrsv` above.
   private func triangularSolve(_ b: Matrix, transposed: Bool) -> Matrix {
     precondition(b.rows == dimension, "triangular solve: U is \(dimension)×\(dimension) but B has \(b.rows) rows")
+    if b.columns == 1 {
+      return Matrix(rows: b.rows, columns: 1, elements: triangularSolve(b.elements, transposed: transposed))
+    }
     var x = b
     guard dimension > 0, b.columns > 0 else { return x }
     upper.withUnsafeBufferPointer { factor in

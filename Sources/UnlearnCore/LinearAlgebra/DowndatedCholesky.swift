@@ -77,7 +77,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
   /// x with (A − UUᵀ)·x = b. O(n² + n·rank + rank²).
   public func solve(_ b: [Double]) -> [Double] {
     precondition(b.count == dimension, "solve: the matrix is \(dimension)×\(dimension) but b has \(b.count) entries")
-    return finishSolve(base.solveTransposed(Matrix(rows: dimension, columns: 1, elements: b)).elements)
+    return finishSolve(base.solveTransposed(b))
   }
 
   /// R⁻¹·(z + V·C⁻¹·Vᵀz) for z = R⁻ᵀb.
@@ -94,7 +94,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
         cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rank), Int32(n), 1, vt.baseAddress, Int32(n), t, 1, 1, &y, 1)
       }
     }
-    return base.solveUpper(Matrix(rows: dimension, columns: 1, elements: y)).elements
+    return base.solveUpper(y)
   }
 
   /// Appends the columns of V_new = R⁻ᵀU_new: extends G by the block step

@@ -21,7 +21,9 @@ import UnlearnModels
 /// digits at C = 1 moves θ by 11% and one step only reduces ‖∇L'‖ 7×. The strategy then takes
 /// further steps θ ← θ − H'⁻¹∇L'(θ) with the same factorization (each one gradient pass and two
 /// triangular solves, no new factorization) until ‖∇L'(θ)‖ ≤ `residualTarget`·‖∇L'(θ_before)‖ or
-/// `maxSteps` steps; `maxSteps = 1` is the pure influence step. The report gives the steps taken.
+/// `maxSteps` steps; `maxSteps = 1` is the pure influence step. It never refines past the accuracy
+/// retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖ (the configuration's training tolerance).
+/// The report gives the steps taken.
 ///
 /// Cost per request: the Hessian is built and Cholesky-factored once, at fit. A removal subtracts
 /// Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per sample for binary, K per sample for softmax, from
@@ -70,10 +72,13 @@ public struct NewtonRemoval: UnlearningStrategy {
     guard case .logistic(let model) = trained.classifier else { preconditionFailure("logistic configuration") }
     let batch = NewtonState.batch(training, standardizer: trained.standardizer)
     let factorization = try LAPACK.cholesky(model.hessian(on: batch, includingRegularization: true))
+    let zero = LogisticRegression(
+      featureCount: model.featureCount, classCount: model.classCount, inverseRegularization: model.inverseRegularization
+    )
     return NewtonState(
       strategy: self, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), model: trained,
       factorization: DowndatedCholesky(base: factorization), gradient: model.lossAndGradient(on: batch).gradient,
-      batch: batch)
+      gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch)
   }
 
   public func forget(_ request: ForgetRequest, from state: NewtonState, progress: (TrainingProgress) -> Void)
@@ -134,21 +139,34 @@ public struct NewtonRemoval: UnlearningStrategy {
     // θ ← θ − H'⁻¹∇L'(θ), then refinement steps with the same factorization while the residual
     // is above the target.
     var updated = model
-    var stepNorm = 0.0
-    var steps = 0
-    var nextStep = step
-    while true {
-      var parameters = updated.parameters
-      BLAS.axpy(-1, nextStep, &parameters)
-      updated.parameters = parameters
-      stepNorm += BLAS.nrm2(nextStep)
+    var parameters = model.parameters
+    BLAS.axpy(-1, step, &parameters)
+    updated.parameters = parameters
+    next.gradient = updated.lossAndGradient(on: next.batch).gradient
+    var residual = BLAS.nrm2(next.gradient)
+    var stepNorm = BLAS.nrm2(step)
+    var steps = 1
+    var notes = refactorReason.map { [$0] } ?? []
+    let target = max(residualTarget * gradientBefore, configuration.relativeTolerance * state.gradientScale)
+    while steps < maxSteps && residual > target {
+      // A refinement step with the same factorization; kept only if it lowers the residual (far
+      // from the optimum the stale Hessian can overshoot).
+      let refinement = next.factorization.solve(next.gradient)
+      var candidate = updated
+      var candidateParameters = updated.parameters
+      BLAS.axpy(-1, refinement, &candidateParameters)
+      candidate.parameters = candidateParameters
+      let candidateGradient = candidate.lossAndGradient(on: next.batch).gradient
+      let candidateResidual = BLAS.nrm2(candidateGradient)
+      guard candidateResidual < residual else {
+        notes.append("refinement stopped after \(steps) steps: another step would raise the residual")
+        break
+      }
+      (updated, next.gradient, residual) = (candidate, candidateGradient, candidateResidual)
+      stepNorm += BLAS.nrm2(refinement)
       steps += 1
-      next.gradient = updated.lossAndGradient(on: next.batch).gradient
-      guard steps < maxSteps, BLAS.nrm2(next.gradient) > residualTarget * gradientBefore else { break }
-      nextStep = next.factorization.solve(next.gradient)
     }
     next.logistic = updated
-    let residual = BLAS.nrm2(next.gradient)
 
     let figures = [
       "gradient_norm_before": gradientBefore, "gradient_residual": residual,
@@ -159,8 +177,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
       skipped: resolution.skippedCount, exact: false, samplesRetrained: 0,
       parametersRetrained: model.parameterCount, seconds: (clock.now - start).seconds,
-      remaining: next.trainingSet.data.count, figures: figures,
-      notes: refactorReason.map { [$0] } ?? [])
+      remaining: next.trainingSet.data.count, figures: figures, notes: notes)
     return (next, report)
   }
 }

@@ -12,18 +12,21 @@ public struct NewtonState: StrategyState {
   public var factorization: DowndatedCholesky
   /// ∇L(θ; D \ F), regularizer included, at the current parameters.
   public var gradient: [Double]
+  /// ‖∇L(0; D)‖, the scale the training tolerance is relative to.
+  public let gradientScale: Double
   /// The remaining samples, standardized with the model's scaling (rebuilt when a state is read).
   var batch: LabelledBatch
 
   init(
     strategy: NewtonRemoval, trainingSet: TrainingSet, model: TrainedModel, factorization: DowndatedCholesky,
-    gradient: [Double], batch: LabelledBatch
+    gradient: [Double], gradientScale: Double, batch: LabelledBatch
   ) {
     self.strategy = strategy
     self.trainingSet = trainingSet
     self.model = model
     self.factorization = factorization
     self.gradient = gradient
+    self.gradientScale = gradientScale
     self.batch = batch
   }
 
@@ -58,6 +61,7 @@ public struct NewtonState: StrategyState {
     var refactorRank: Int?
     var maxSteps: Int
     var residualTarget: Double
+    var gradientScale: Double
   }
 
   public func archive() throws -> StateArchive {
@@ -65,7 +69,8 @@ public struct NewtonState: StrategyState {
     try archive.setJSON(
       "settings",
       Settings(
-        refactorRank: strategy.refactorRank, maxSteps: strategy.maxSteps, residualTarget: strategy.residualTarget))
+        refactorRank: strategy.refactorRank, maxSteps: strategy.maxSteps, residualTarget: strategy.residualTarget,
+        gradientScale: gradientScale))
     try archive.setModel("model", model)
     try archive.setTrainingSet("training", trainingSet)
     archive.setDoubles("gradient", gradient)
@@ -93,7 +98,7 @@ public struct NewtonState: StrategyState {
         configuration: model.configuration, refactorRank: settings.refactorRank,
         maxSteps: max(settings.maxSteps, 1), residualTarget: settings.residualTarget),
       trainingSet: trainingSet, model: model, factorization: DowndatedCholesky(base: factor),
-      gradient: try archive.doubles("gradient", count: p, path: path),
+      gradient: try archive.doubles("gradient", count: p, path: path), gradientScale: settings.gradientScale,
       batch: Self.batch(trainingSet.data, standardizer: model.standardizer))
   }
 
