@@ -119,6 +119,27 @@ struct LogisticRegressionDerivativeTests {
       RandomMatrices.relativeDifference(product, model.hessian(on: batch, includingRegularization: false)) < 1e-12)
   }
 
+  /// The objective perturbation bᵀθ adds b to the gradient and nothing to the Hessian.
+  @Test func linearTermMatchesCentralDifferences() {
+    let batch = ModelFixtures.randomBatch(samples: 15, features: 3, classes: 2, seed: 44)
+    var model = ModelFixtures.randomModel(features: 3, classes: 2, inverseRegularization: 1, seed: 14)
+    let plain = model
+    model.linearTerm = [0.3, -1.2, 0.5, 2.0]
+    let gradient = model.lossAndGradient(on: batch).gradient
+    for index in 0..<model.parameterCount {
+      let h = 1e-6
+      var plus = model
+      var minus = model
+      plus.parameters[index] += h
+      minus.parameters[index] -= h
+      let difference = (plus.lossAndGradient(on: batch).loss - minus.lossAndGradient(on: batch).loss) / (2 * h)
+      #expect(abs(difference - gradient[index]) < 1e-6 * max(1, abs(gradient[index])))
+      #expect(
+        abs(gradient[index] - plain.lossAndGradient(on: batch).gradient[index] - model.linearTerm![index]) < 1e-12)
+    }
+    #expect(model.hessian(on: batch) == plain.hessian(on: batch))
+  }
+
   @Test func probabilitiesAreStableForHugeLogits() {
     var model = LogisticRegression(featureCount: 1, classCount: 3, inverseRegularization: 1)
     model.parameters = [1000, -1000, 0, 0, 0, 0]

@@ -29,6 +29,15 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
     }
   }
 
+  /// An optional linear term bᵀθ added to the objective (objective perturbation for certified
+  /// removal, Guo et al. 2020); it changes the loss and gradient, not the Hessian.
+  public var linearTerm: [Double]? {
+    willSet {
+      precondition(
+        newValue == nil || newValue!.count == parameterCount, "linear term needs \(parameterCount) entries")
+    }
+  }
+
   /// The gauge weight μ of the softmax bias term (μ/2)(Σ_k b_k)².
   public static let gaugeWeight = 1.0
 
@@ -43,6 +52,7 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
     self.classCount = classCount
     self.regularization = 1 / inverseRegularization
     self.parameters = [Double](repeating: 0, count: (featureCount + 1) * (classCount == 2 ? 1 : classCount))
+    self.linearTerm = nil
   }
 
   /// C = 1/λ, scikit-learn's inverse regularization strength.
@@ -108,6 +118,10 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
       let biasSum = biasSum(parameters)
       total += Self.gaugeWeight / 2 * biasSum * biasSum
       for k in 0..<classCount { gradient[featureCount * classCount + k] += Self.gaugeWeight * biasSum }
+    }
+    if let linearTerm {
+      total += BLAS.dot(linearTerm, parameters)
+      BLAS.axpy(1, linearTerm, &gradient)
     }
     return (total, gradient)
   }

@@ -26,11 +26,13 @@ public struct ModelConfiguration: Sendable, Codable, Equatable {
   public var learningRate: Double
   /// Seeds initialization, shuffling and splits.
   public var seed: UInt64
+  /// After standardizing, scale every row to unit L2 norm (certified removal needs ‖x‖ ≤ 1).
+  public var normalizesRows: Bool
 
   public init(
     kind: ModelKind, inverseRegularization: Double = 1, solver: LogisticRegressionTrainer.Method = .automatic,
     relativeTolerance: Double = 1e-8, hiddenLayers: [Int] = [256], epochs: Int = 10, batchSize: Int = 128,
-    learningRate: Double = 1e-3, seed: UInt64 = 0
+    learningRate: Double = 1e-3, seed: UInt64 = 0, normalizesRows: Bool = false
   ) {
     self.kind = kind
     self.inverseRegularization = inverseRegularization
@@ -41,5 +43,27 @@ public struct ModelConfiguration: Sendable, Codable, Equatable {
     self.batchSize = batchSize
     self.learningRate = learningRate
     self.seed = seed
+    self.normalizesRows = normalizesRows
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case kind, inverseRegularization, solver, relativeTolerance, hiddenLayers, epochs, batchSize, learningRate, seed
+    case normalizesRows
+  }
+
+  // Files written before `normalizesRows` existed lack the key: they did not normalize.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      kind: try container.decode(ModelKind.self, forKey: .kind),
+      inverseRegularization: try container.decode(Double.self, forKey: .inverseRegularization),
+      solver: try container.decode(LogisticRegressionTrainer.Method.self, forKey: .solver),
+      relativeTolerance: try container.decode(Double.self, forKey: .relativeTolerance),
+      hiddenLayers: try container.decode([Int].self, forKey: .hiddenLayers),
+      epochs: try container.decode(Int.self, forKey: .epochs),
+      batchSize: try container.decode(Int.self, forKey: .batchSize),
+      learningRate: try container.decode(Double.self, forKey: .learningRate),
+      seed: try container.decode(UInt64.self, forKey: .seed),
+      normalizesRows: try container.decodeIfPresent(Bool.self, forKey: .normalizesRows) ?? false)
   }
 }

@@ -11,28 +11,31 @@ public struct ModelTrainer: Sendable {
   }
 
   /// Trains on `train`. `dataFileSHA256` fingerprints the file(s) it was read from; `progress`
-  /// sees every optimizer iteration or minibatch.
+  /// sees every optimizer iteration or minibatch. `linearTerm` (logistic only) adds bᵀθ to the
+  /// objective: the objective perturbation of certified removal.
   public func train(
-    on train: Dataset, dataFileSHA256: [String], progress: (TrainingProgress) -> Void = { _ in }
+    on train: Dataset, dataFileSHA256: [String], linearTerm: [Double]? = nil,
+    progress: (TrainingProgress) -> Void = { _ in }
   ) throws -> TrainedModel {
     precondition(train.count > 0, "cannot train on an empty dataset")
     let clock = ContinuousClock()
     let start = clock.now
     let standardizer = Standardizer(fitting: train.features)
     let batch = LabelledBatch(
-      features: standardizer.transform(train.features), labels: train.labels, classCount: train.classCount)
+      features: TrainedModel.prepare(
+        train.features, standardizer: standardizer, normalizingRows: configuration.normalizesRows),
+      labels: train.labels, classCount: train.classCount)
     let classifier: TrainedClassifier
     let summary: TrainingSummary
     switch configuration.kind {
     case .logistic:
       let trainer = LogisticRegressionTrainer(
         method: configuration.solver, relativeTolerance: configuration.relativeTolerance)
-      let (model, report) = try trainer.fit(
-        LogisticRegression(
-          featureCount: train.featureCount, classCount: train.classCount,
-          inverseRegularization: configuration.inverseRegularization),
-        on: batch
-      ) { step in
+      var initial = LogisticRegression(
+        featureCount: train.featureCount, classCount: train.classCount,
+        inverseRegularization: configuration.inverseRegularization)
+      initial.linearTerm = linearTerm
+      let (model, report) = try trainer.fit(initial, on: batch) { step in
         progress(
           TrainingProgress(
             step: step.iteration, fraction: nil, loss: step.value, relativeGradientNorm: step.relativeGradientNorm))
@@ -44,6 +47,7 @@ public struct ModelTrainer: Sendable {
           ? report.finalGradientNorm / report.referenceGradientNorm : 0,
         isConverged: report.isConverged, seconds: (clock.now - start).seconds)
     case .mlp:
+      precondition(linearTerm == nil, "a linear objective term applies to logistic models only")
       var generator = SeededGenerator(seed: configuration.seed)
       let network = MLP(
         featureCount: train.featureCount, hiddenLayers: configuration.hiddenLayers, classCount: train.classCount,

@@ -73,11 +73,22 @@ public struct TrainedModel: Sendable, Equatable {
 
   /// n × K probabilities for raw (unscaled) feature rows.
   public func probabilities(for features: Matrix) -> Matrix {
-    classifier.base.probabilities(for: standardizer.transform(features))
+    classifier.base.probabilities(for: prepared(features))
   }
 
   /// The most probable class index of each raw feature row.
   public func predictedLabels(for features: Matrix) -> [Int] {
-    classifier.base.predictedLabels(for: standardizer.transform(features))
+    classifier.base.predictedLabels(for: prepared(features))
+  }
+
+  /// Raw feature rows as the classifier sees them: standardized, then (if configured) scaled to
+  /// unit norm.
+  public func prepared(_ features: Matrix) -> Matrix {
+    Self.prepare(features, standardizer: standardizer, normalizingRows: configuration.normalizesRows)
+  }
+
+  public static func prepare(_ features: Matrix, standardizer: Standardizer, normalizingRows: Bool) -> Matrix {
+    let standardized = standardizer.transform(features)
+    return normalizingRows ? RowNormalization.normalized(standardized) : standardized
   }
 }

@@ -5,16 +5,40 @@ public enum StrategyCatalog {
   /// Every strategy's name, in the order `unlearn compare` lists them.
   public static let names = [Retrain.name, NewtonRemoval.name]
 
-  /// The strategy called `name`, configured to train `configuration`. Throws `StrategyError` for an
-  /// unknown name or a model kind the strategy does not support.
-  public static func strategy(named name: String, configuration: ModelConfiguration) throws -> any UnlearningStrategy {
+  /// The command-line options each strategy uses.
+  public static func optionsUsed(by name: String) -> Set<String> {
+    switch name {
+    case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma"]
+    default: return []
+    }
+  }
+
+  /// Throws `StrategyError` naming the given options that none of `strategies` uses.
+  public static func checkOptions(_ options: StrategyOptions, usedBy strategies: [String]) throws {
+    let used = strategies.reduce(into: Set<String>()) { $0.formUnion(optionsUsed(by: $1)) }
+    let unused = options.given.filter { !used.contains($0) }
+    guard unused.isEmpty else {
+      let users = names.filter { !optionsUsed(by: $0).isDisjoint(with: unused) }
+      throw StrategyError(
+        "\(unused.joined(separator: ", ")) \(unused.count == 1 ? "is" : "are") not used by "
+          + "\(strategies.joined(separator: ", ")); \(unused.count == 1 ? "it applies" : "they apply") to "
+          + "\(users.joined(separator: ", "))")
+    }
+  }
+
+  /// The strategy called `name`, configured to train `configuration` with its share of `options`.
+  /// Throws `StrategyError` for an unknown name, a model kind the strategy does not support, or
+  /// invalid options.
+  public static func strategy(
+    named name: String, configuration: ModelConfiguration, options: StrategyOptions = StrategyOptions()
+  ) throws -> any UnlearningStrategy {
     switch name {
     case Retrain.name: return Retrain(configuration: configuration)
     case NewtonRemoval.name:
       guard configuration.kind == .logistic else {
         throw StrategyError("newton removal supports --model logistic only in this build")
       }
-      return NewtonRemoval(configuration: configuration)
+      return NewtonRemoval(configuration: configuration, certification: try options.certification())
     default:
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }

@@ -42,6 +42,8 @@ struct CompareCommand: AsyncParsableCommand {
       valueName: StrategyCatalog.names.joined(separator: ",")))
   var strategies: String?
 
+  @OptionGroup(title: "Strategy options") var strategyOptions: StrategyOptionGroup
+
   @Option(help: "Output format: text, json or markdown.")
   var format: OutputFormat = .text
 
@@ -60,14 +62,8 @@ struct CompareCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError("\(error)")
     }
-    let configuration = try modelOptions.configuration()
-    for name in try StrategySelection(parsing: strategies).names {
-      do {
-        _ = try StrategyCatalog.strategy(named: name, configuration: configuration)
-      } catch let error as StrategyError {
-        throw ValidationError(error.description)
-      }
-    }
+    try strategyOptions.check(
+      strategies: try StrategySelection(parsing: strategies).names, configuration: try modelOptions.configuration())
   }
 
   func run() async throws {
@@ -77,7 +73,8 @@ struct CompareCommand: AsyncParsableCommand {
       options: dataset)
     let report = try ComparisonRun(
       split: split, configuration: configuration, forget: try ForgetSelection(parsing: forget),
-      strategies: try StrategySelection(parsing: strategies).names, showsProgress: !noProgress
+      strategies: try StrategySelection(parsing: strategies).names, options: strategyOptions.options,
+      showsProgress: !noProgress
     ).report()
     print(try ComparisonTable.render(report, format: format))
   }
@@ -114,6 +111,7 @@ struct ComparisonRun {
   let configuration: ModelConfiguration
   let forget: ForgetSelection
   let strategies: [String]
+  var options = StrategyOptions()
   let showsProgress: Bool
 
   func report() throws -> ComparisonReport {
@@ -126,7 +124,7 @@ struct ComparisonRun {
     let comparison = Comparison(
       training: split.train, test: test, forgetIDs: forgetIDs, sourceSHA256: split.fileSHA256)
     let others = try strategies.filter { $0 != Retrain.name }.map {
-      try StrategyCatalog.strategy(named: $0, configuration: configuration)
+      try StrategyCatalog.strategy(named: $0, configuration: configuration, options: options)
     }
     let progress = ProgressReporter(label: "compare", enabled: showsProgress)
     let results = try comparison.run(reference: Retrain(configuration: configuration), strategies: others) { event in

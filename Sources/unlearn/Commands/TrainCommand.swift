@@ -35,6 +35,8 @@ struct TrainCommand: AsyncParsableCommand {
       valueName: StrategyCatalog.names.joined(separator: "|")))
   var strategy: String?
 
+  @OptionGroup(title: "Strategy options") var strategyOptions: StrategyOptionGroup
+
   @Option(help: "Where to write the model file (or, with --strategy, the state file).")
   var out: String
 
@@ -51,13 +53,8 @@ struct TrainCommand: AsyncParsableCommand {
     if let testFraction, !(testFraction > 0 && testFraction < 1) {
       throw ValidationError("--test-fraction must be between 0 and 1 (exclusive), got \(testFraction)")
     }
-    if let strategy {
-      do {
-        _ = try StrategyCatalog.strategy(named: strategy, configuration: try modelOptions.configuration())
-      } catch let error as StrategyError {
-        throw ValidationError(error.description)
-      }
-    }
+    try strategyOptions.check(
+      strategies: strategy.map { [$0] } ?? [], configuration: try modelOptions.configuration())
   }
 
   func run() async throws {
@@ -70,7 +67,8 @@ struct TrainCommand: AsyncParsableCommand {
     let start = clock.now
     let report: TrainingOutcome
     if let strategy {
-      let chosen = try StrategyCatalog.strategy(named: strategy, configuration: configuration)
+      let chosen = try StrategyCatalog.strategy(
+        named: strategy, configuration: configuration, options: strategyOptions.options)
       let state = try chosen.fit(split.train, sourceSHA256: split.fileSHA256) { step in
         progress.show(step, epochs: configuration.epochs)
       }

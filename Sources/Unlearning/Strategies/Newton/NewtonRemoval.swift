@@ -42,6 +42,11 @@ import UnlearnModels
 /// Hessian was evaluated at a θ trained with F, and the feature scaling (per-feature mean and
 /// standard deviation) is the one fitted on the original training set — an aggregate over n
 /// samples, refreshed only by retraining.
+///
+/// Certified mode (`certification` set; see `Certification` for the guarantee and its
+/// assumptions): binary models only, rows L2-normalized, objective perturbation bᵀθ, exactly one
+/// step per request, the data-dependent residual bound added to a budget, and retraining from
+/// scratch (exact, fresh noise) when a removal would exceed it.
 public struct NewtonRemoval: UnlearningStrategy {
   public static let name = "newton"
 
@@ -52,33 +57,67 @@ public struct NewtonRemoval: UnlearningStrategy {
   public var maxSteps: Int
   /// Stop taking steps once ‖∇L'(θ)‖ ≤ residualTarget · ‖∇L'(θ_before)‖.
   public var residualTarget: Double
+  /// Certified (ε, δ) removal, or nil.
+  public var certification: Certification?
 
+  /// A strategy for `configuration` (logistic). With `certification`, rows are L2-normalized and
+  /// every request takes exactly one step.
   public init(
-    configuration: ModelConfiguration, refactorRank: Int? = nil, maxSteps: Int = 8, residualTarget: Double = 1e-2
+    configuration: ModelConfiguration, refactorRank: Int? = nil, maxSteps: Int = 8, residualTarget: Double = 1e-2,
+    certification: Certification? = nil
   ) {
     precondition(configuration.kind == .logistic, "newton removal needs a logistic model")
     precondition(maxSteps >= 1 && residualTarget >= 0, "newton removal needs maxSteps ≥ 1 and residualTarget ≥ 0")
+    var configuration = configuration
+    if certification != nil { configuration.normalizesRows = true }
     self.configuration = configuration
     self.refactorRank = refactorRank
-    self.maxSteps = maxSteps
+    self.maxSteps = certification == nil ? maxSteps : 1
     self.residualTarget = residualTarget
+    self.certification = certification
   }
 
   public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
     -> NewtonState
   {
+    try trainFromScratch(
+      TrainingSet(data: training, sourceSHA256: sourceSHA256), retraining: 0, progress: progress)
+  }
+
+  /// Trains on the set's samples (scaling refitted on them), draws the certified noise of the
+  /// `retraining`-th training, and builds the Hessian factor, gradient and Gram matrix.
+  func trainFromScratch(_ set: TrainingSet, retraining: Int, progress: (TrainingProgress) -> Void) throws
+    -> NewtonState
+  {
+    let data = set.data
+    if certification != nil && data.classCount > 2 {
+      throw StrategyError(
+        "certified newton removal supports binary models only in this build; the data has \(data.classCount) classes "
+          + "(drop --certified, or train one binary model per class)")
+    }
+    let parameterCount = (data.featureCount + 1) * (data.classCount == 2 ? 1 : data.classCount)
+    let noise = certification?.noise(count: parameterCount, seed: configuration.seed, retraining: retraining)
     let trained = try ModelTrainer(configuration: configuration).train(
-      on: training, dataFileSHA256: sourceSHA256, progress: progress)
+      on: data, dataFileSHA256: set.sourceSHA256, linearTerm: noise, progress: progress)
     guard case .logistic(let model) = trained.classifier else { preconditionFailure("logistic configuration") }
-    let batch = NewtonState.batch(training, standardizer: trained.standardizer)
+    let batch = NewtonState.batch(data, model: trained)
     let factorization = try LAPACK.cholesky(model.hessian(on: batch, includingRegularization: true))
-    let zero = LogisticRegression(
+    var zero = LogisticRegression(
       featureCount: model.featureCount, classCount: model.classCount, inverseRegularization: model.inverseRegularization
     )
+    zero.linearTerm = noise
+    var gram: Matrix?
+    if certification != nil {
+      var product = Matrix(rows: batch.design.columns, columns: batch.design.columns)
+      BLAS.syrk(batch.design, transpose: true, into: &product)
+      gram = product
+    }
     return NewtonState(
-      strategy: self, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), model: trained,
-      factorization: DowndatedCholesky(base: factorization), gradient: model.lossAndGradient(on: batch).gradient,
-      gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch)
+      strategy: self, trainingSet: set, model: trained, factorization: DowndatedCholesky(base: factorization),
+      gradient: model.lossAndGradient(on: batch).gradient,
+      gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch,
+      certificate: certification.map { _ in NewtonState.Certificate(budgetSpent: 0, retrainings: retraining) },
+      gram: gram)
   }
 
   public func forget(_ request: ForgetRequest, from state: NewtonState, progress: (TrainingProgress) -> Void)
@@ -88,13 +127,21 @@ public struct NewtonRemoval: UnlearningStrategy {
     let start = clock.now
     let resolution = try state.trainingSet.resolve(request)
     var next = state
+    func report(exact: Bool, samplesRetrained: Int, parameters: Int, figures: [String: Double], notes: [String])
+      -> ForgetReport
+    {
+      ForgetReport(
+        strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
+        skipped: resolution.skippedCount, exact: exact, samplesRetrained: samplesRetrained,
+        parametersRetrained: parameters, seconds: (clock.now - start).seconds,
+        remaining: next.trainingSet.data.count, figures: figures, notes: notes)
+    }
     guard !resolution.rows.isEmpty else {
       return (
         next,
-        ForgetReport(
-          strategy: Self.name, requested: request.ids.count, forgotten: 0, skipped: resolution.skippedCount,
-          exact: false, samplesRetrained: 0, parametersRetrained: 0, seconds: (clock.now - start).seconds,
-          remaining: state.trainingSet.data.count, notes: ["nothing to forget: every id was absent and skipped"])
+        report(
+          exact: false, samplesRetrained: 0, parameters: 0, figures: [:],
+          notes: ["nothing to forget: every id was absent and skipped"])
       )
     }
     let model = state.logistic
@@ -113,20 +160,20 @@ public struct NewtonRemoval: UnlearningStrategy {
 
     let downdate = model.hessianFactor(on: forgotten)
     let limit = refactorRank ?? model.parameterCount / 2
-    var refactorReason: String?
+    var notes: [String] = []
     var woodburyStep: [Double]?
     if state.factorization.rank + downdate.columns > limit {
-      refactorReason =
+      notes.append(
         "refactored the Hessian of the remaining data: the accumulated downdate rank "
-        + "\(state.factorization.rank + downdate.columns) would pass \(limit)"
+          + "\(state.factorization.rank + downdate.columns) would pass \(limit)")
     } else {
       do {
         woodburyStep = try next.factorization.downdate(by: downdate, thenSolve: gradient)
       } catch let error as LinearAlgebraError {
-        refactorReason =
-          "refactored the Hessian of the remaining data: the downdate was not positive definite (\(error))"
+        notes.append("refactored the Hessian of the remaining data: the downdate was not positive definite (\(error))")
       }
     }
+    let refactored = woodburyStep == nil
     let step: [Double]
     if let woodburyStep {
       step = woodburyStep
@@ -136,8 +183,36 @@ public struct NewtonRemoval: UnlearningStrategy {
       step = next.factorization.solve(gradient)
     }
 
+    var figures: [String: Double] = ["gradient_norm_before": gradientBefore]
+    if let certification, var certificate = state.certificate, var gram = state.gram {
+      BLAS.gemm(forgotten.design, forgotten.design, transposeA: true, alpha: -1, beta: 1, into: &gram)
+      let bound = try Certification.residualBound(step: step, design: next.batch.design, gram: gram)
+      figures["residual_bound"] = bound
+      figures["budget_limit"] = certification.budget
+      if certificate.budgetSpent + bound > certification.budget {
+        next = try trainFromScratch(next.trainingSet, retraining: certificate.retrainings + 1, progress: progress)
+        figures["budget_spent"] = 0
+        figures["budget_remaining"] = certification.budget
+        figures["gradient_residual"] = BLAS.nrm2(next.gradient)
+        notes.append(
+          "retrained from scratch with fresh noise: this removal's bound \(bound) would have raised the spent "
+            + "budget \(certificate.budgetSpent) past σε/c = \(certification.budget)")
+        return (
+          next,
+          report(
+            exact: true, samplesRetrained: next.trainingSet.data.count, parameters: next.parameterCount,
+            figures: figures, notes: notes)
+        )
+      }
+      certificate.budgetSpent += bound
+      next.certificate = certificate
+      next.gram = gram
+      figures["budget_spent"] = certificate.budgetSpent
+      figures["budget_remaining"] = certification.budget - certificate.budgetSpent
+    }
+
     // θ ← θ − H'⁻¹∇L'(θ), then refinement steps with the same factorization while the residual
-    // is above the target.
+    // is above the target (never in certified mode: maxSteps = 1 there).
     var updated = model
     var parameters = model.parameters
     BLAS.axpy(-1, step, &parameters)
@@ -146,11 +221,9 @@ public struct NewtonRemoval: UnlearningStrategy {
     var residual = BLAS.nrm2(next.gradient)
     var stepNorm = BLAS.nrm2(step)
     var steps = 1
-    var notes = refactorReason.map { [$0] } ?? []
     let target = max(residualTarget * gradientBefore, configuration.relativeTolerance * state.gradientScale)
     while steps < maxSteps && residual > target {
-      // A refinement step with the same factorization; kept only if it lowers the residual (far
-      // from the optimum the stale Hessian can overshoot).
+      // Kept only if it lowers the residual (far from the optimum the stale Hessian can overshoot).
       let refinement = next.factorization.solve(next.gradient)
       var candidate = updated
       var candidateParameters = updated.parameters
@@ -168,16 +241,19 @@ public struct NewtonRemoval: UnlearningStrategy {
     }
     next.logistic = updated
 
-    let figures = [
-      "gradient_norm_before": gradientBefore, "gradient_residual": residual,
-      "downdate_rank": Double(next.factorization.rank), "refactored": refactorReason == nil ? 0 : 1,
-      "newton_steps": Double(steps), "step_norm": stepNorm,
-    ]
-    let report = ForgetReport(
-      strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
-      skipped: resolution.skippedCount, exact: false, samplesRetrained: 0,
-      parametersRetrained: model.parameterCount, seconds: (clock.now - start).seconds,
-      remaining: next.trainingSet.data.count, figures: figures, notes: notes)
-    return (next, report)
+    figures["gradient_residual"] = residual
+    if let noise = updated.linearTerm {
+      // The true residual without the noise term bᵀθ, reported apart from the bound.
+      var withoutNoise = next.gradient
+      BLAS.axpy(-1, noise, &withoutNoise)
+      figures["gradient_residual_without_noise"] = BLAS.nrm2(withoutNoise)
+    }
+    figures["downdate_rank"] = Double(next.factorization.rank)
+    figures["refactored"] = refactored ? 1 : 0
+    figures["newton_steps"] = Double(steps)
+    figures["step_norm"] = stepNorm
+    return (
+      next, report(exact: false, samplesRetrained: 0, parameters: model.parameterCount, figures: figures, notes: notes)
+    )
   }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import UnlearnCore
+import UnlearnModels
+
+/// Certified removal's parameters and budget (Guo, Goldstein, Hannun & van der Maaten, "Certified
+/// Data Removal from Machine Learning Models", ICML 2020; DESIGN.md §4).
+///
+/// **What it guarantees.** Training minimizes the perturbed objective L_b(θ) = L(θ) + bᵀθ with
+/// b ~ N(0, σ²I) drawn once and kept with the model. If every removal leaves a gradient residual
+/// ‖∇L_b(θ⁻; D \ F)‖ ≤ β and β ≤ σε/c with δ = 1.5·exp(−c²/2), then the distribution of the model
+/// after removal is (ε, δ)-indistinguishable from that of a model trained with the same noise
+/// distribution on D \ F from scratch (Guo et al., Theorem 3): an observer of the released θ⁻
+/// cannot tell, beyond (ε, δ), whether F was ever in the data.
+///
+/// **The bound.** The residual after one Newton step is not computed from θ⁻ alone (that would
+/// depend on the data in a way the noise does not cover); the guarantee uses the data-dependent
+/// bound of Guo et al., Corollary 2: with H' the Hessian on the remaining data, Δ the removal's
+/// gradient and X_r the remaining design matrix,
+///
+///     ‖∇L_b(θ⁻; D \ F)‖ ≤ γ·‖X_r‖₂·‖H'⁻¹Δ‖·‖X_r·H'⁻¹Δ‖,   γ = 1/4 (the logistic loss's ℓ''' bound).
+///
+/// Bounds add up over removals into the spent budget β; a removal that would push β past σε/c
+/// retrains from scratch instead (fresh noise, β = 0), which is exact.
+///
+/// **Assumptions.** Binary logistic regression (the softmax model would need a multinomial bound or
+/// one-vs-rest models; this build refuses it); rows scaled to ‖x‖ ≤ 1 (features are standardized,
+/// then every row is L2-normalized); the loss is convex with L2 regularization λ > 0; exactly one
+/// Newton step per removal (no refinement). Not covered: the feature scaling, fitted on the
+/// original training set, is an aggregate over it until the next retraining refits it.
+public struct Certification: Sendable, Codable, Equatable {
+  public var epsilon: Double
+  public var delta: Double
+  /// The noise scale σ of b ~ N(0, σ²I).
+  public var sigma: Double
+
+  /// γ = 1/4: the Lipschitz constant of the logistic loss's second derivative.
+  public static let lipschitzConstant = 0.25
+
+  public init(epsilon: Double, delta: Double, sigma: Double) throws {
+    guard epsilon > 0, epsilon.isFinite else { throw StrategyError("--epsilon must be positive, got \(epsilon)") }
+    guard delta > 0, delta < 1 else { throw StrategyError("--delta must be in (0, 1), got \(delta)") }
+    guard sigma > 0, sigma.isFinite else { throw StrategyError("--sigma must be positive, got \(sigma)") }
+    self.epsilon = epsilon
+    self.delta = delta
+    self.sigma = sigma
+  }
+
+  /// c with δ = 1.5·exp(−c²/2).
+  public var c: Double { (2 * log(1.5 / delta)).squareRoot() }
+
+  /// The largest total residual bound the guarantee allows: σε/c.
+  public var budget: Double { sigma * epsilon / c }
+
+  /// The noise vector for the k-th training from scratch (k = 0 at fit), from the seed: each
+  /// retraining draws fresh noise, and the same seed redraws the same noise.
+  public func noise(count: Int, seed: UInt64, retraining k: Int) -> [Double] {
+    var root = SeededGenerator(seed: seed)
+    var generator = root.split()
+    for _ in 0..<k { generator = root.split() }
+    return (0..<count).map { _ in sigma * generator.nextStandardNormal() }
+  }
+
+  /// Guo et al.'s data-dependent bound γ·‖X_r‖₂·‖s‖·‖X_r·s‖ for the step s = H'⁻¹Δ, with
+  /// ‖X_r‖₂ = √λ_max(X_rᵀX_r) from the maintained Gram matrix.
+  static func residualBound(step: [Double], design: Matrix, gram: Matrix) throws -> Double {
+    let spectralNorm = (try LAPACK.symmetricEigen(gram).values.last ?? 0).squareRoot()
+    let projected = BLAS.product(design, step)
+    return lipschitzConstant * spectralNorm * BLAS.nrm2(step) * BLAS.nrm2(projected)
+  }
+}

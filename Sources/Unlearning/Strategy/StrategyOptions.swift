@@ -1,0 +1,47 @@
+/// The strategy-specific options `train` and `compare` accept, handed to the strategies that use
+/// them. Each option is named as on the command line; `StrategyCatalog.optionsUsed(by:)` says
+/// which strategy uses which, so an option no chosen strategy uses can be refused.
+public struct StrategyOptions: Sendable, Equatable {
+  /// newton: certified (ε, δ) removal.
+  public var certified = false
+  /// newton, certified: ε.
+  public var epsilon: Double?
+  /// newton, certified: δ.
+  public var delta: Double?
+  /// newton, certified: the noise scale σ (default 1).
+  public var sigma: Double?
+
+  public init(certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil) {
+    self.certified = certified
+    self.epsilon = epsilon
+    self.delta = delta
+    self.sigma = sigma
+  }
+
+  /// The options given, by command-line name.
+  public var given: [String] {
+    var names: [String] = []
+    if certified { names.append("--certified") }
+    if epsilon != nil { names.append("--epsilon") }
+    if delta != nil { names.append("--delta") }
+    if sigma != nil { names.append("--sigma") }
+    return names
+  }
+
+  /// Certified removal's parameters, if asked for; throws when they are incomplete or given
+  /// without `--certified`.
+  public func certification() throws -> Certification? {
+    guard certified else {
+      let stray = given.filter { ["--epsilon", "--delta", "--sigma"].contains($0) }
+      if !stray.isEmpty {
+        throw StrategyError(
+          "\(stray.joined(separator: ", ")) \(stray.count == 1 ? "applies" : "apply") only with --certified")
+      }
+      return nil
+    }
+    guard let epsilon, let delta else {
+      throw StrategyError("--certified needs --epsilon E and --delta D (and optionally --sigma S, default 1)")
+    }
+    return try Certification(epsilon: epsilon, delta: delta, sigma: sigma ?? 1)
+  }
+}

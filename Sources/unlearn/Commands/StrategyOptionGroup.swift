@@ -1,0 +1,35 @@
+import ArgumentParser
+import UnlearnModels
+import Unlearning
+
+/// Every strategy's own options, on `train` and `compare`. Each goes to the strategies that use
+/// it; one that no chosen strategy uses is a usage error rather than silently ignored.
+struct StrategyOptionGroup: ParsableArguments {
+  @Flag(help: "newton: certified (ε, δ) removal (binary models; needs --epsilon and --delta).")
+  var certified = false
+
+  @Option(help: "newton --certified: the privacy parameter ε.")
+  var epsilon: Double?
+
+  @Option(help: "newton --certified: the privacy parameter δ.")
+  var delta: Double?
+
+  @Option(help: "newton --certified: the objective-perturbation noise scale σ. [default: 1]")
+  var sigma: Double?
+
+  var options: StrategyOptions {
+    StrategyOptions(certified: certified, epsilon: epsilon, delta: delta, sigma: sigma)
+  }
+
+  /// Checks the options against the chosen strategies and builds each one, as a usage error.
+  func check(strategies: [String], configuration: ModelConfiguration) throws {
+    do {
+      try StrategyCatalog.checkOptions(options, usedBy: strategies)
+      for name in strategies {
+        _ = try StrategyCatalog.strategy(named: name, configuration: configuration, options: options)
+      }
+    } catch let error as StrategyError {
+      throw ValidationError(error.description)
+    }
+  }
+}
