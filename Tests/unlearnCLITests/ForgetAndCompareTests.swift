@@ -96,3 +96,43 @@ extension CommandLineTests {
     #expect(demo.standardOutput.contains("retrain"))
   }
 }
+
+extension CommandLineTests {
+  @Test func compareNewtonAgainstRetrain() throws {
+    let result = try run([
+      "compare", "--train", "data/digits.csv", "--model", "logistic", "--forget", "random:0.01", "--strategies",
+      "retrain,newton", "--format", "json", "--no-progress",
+    ])
+    #expect(result.status == 0, "\(result.standardError)")
+    let rows = try #require(try json(result.standardOutput)["results"] as? [[String: Any]])
+    #expect(rows.map { $0["strategy"] as? String } == ["retrain", "newton"])
+    let newton = rows[1]
+    #expect(newton["exact"] as? Bool == false && newton["samples_retrained"] as? Int == 0)
+    #expect((newton["agreement_with_retrain"] as? Double ?? 0) >= 0.99)
+    #expect((newton["figures"] as? [String: Double])?["gradient_residual"] != nil)
+  }
+
+  @Test func certifiedNewtonStateThroughTrainAndForget() throws {
+    let state = folder + "/certified.uls"
+    let train = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "newton", "--certified",
+      "--epsilon", "1", "--delta", "1e-4", "--sigma", "10", "--out", state, "--no-progress",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    let forget = try run(["forget", "--state", state, "--id", "3", "--out", state, "--format", "json", "--no-progress"])
+    #expect(forget.status == 0, "\(forget.standardError)")
+    let figures = try #require(try json(forget.standardOutput)["figures"] as? [String: Double])
+    #expect(figures["residual_bound"] != nil && figures["budget_remaining"] != nil)
+
+    let unused = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--certified", "--out", state,
+    ])
+    #expect(unused.status == 64 && unused.standardError.contains("pass --strategy newton"))
+    let incomplete = try run([
+      "compare", "--train", "data/breast_cancer.csv", "--model", "logistic", "--strategies", "newton", "--certified",
+    ])
+    #expect(incomplete.status == 64 && incomplete.standardError.contains("--epsilon"))
+    let mlp = try run(["compare", "--train", "data/digits.csv", "--model", "mlp", "--strategies", "newton"])
+    #expect(mlp.status == 64 && mlp.standardError.contains("logistic only"))
+  }
+}

@@ -19,6 +19,11 @@ public enum StrategyCatalog {
     let unused = options.given.filter { !used.contains($0) }
     guard unused.isEmpty else {
       let users = names.filter { !optionsUsed(by: $0).isDisjoint(with: unused) }
+      if strategies.isEmpty {
+        throw StrategyError(
+          "\(unused.joined(separator: ", ")) only \(unused.count == 1 ? "applies" : "apply") with a strategy; "
+            + "pass --strategy \(users.joined(separator: " or "))")
+      }
       throw StrategyError(
         "\(unused.joined(separator: ", ")) \(unused.count == 1 ? "is" : "are") not used by "
           + "\(strategies.joined(separator: ", ")); \(unused.count == 1 ? "it applies" : "they apply") to "
