@@ -108,3 +108,25 @@ public struct Comparison: Sendable {
     }
   }
 }
+
+extension Comparison {
+  /// The forget-set scores of `models` runs of a strategy (fit on D, forget F), one per seed.
+  public func forgetScores(
+    seeds: [UInt64], strategy make: (UInt64) throws -> any UnlearningStrategy
+  ) throws -> [[Double]] {
+    let request = try ForgetRequest(ids: forgetIDs)
+    let forgetRows = try TrainingSet(data: training, sourceSHA256: sourceSHA256).resolve(request).rows
+    let forget = training.subset(rows: forgetRows)
+    return try seeds.map { seed in
+      try scores(of: try make(seed), request: request, forget: forget)
+    }
+  }
+
+  private func scores<S: UnlearningStrategy>(of strategy: S, request: ForgetRequest, forget: Dataset) throws
+    -> [Double]
+  {
+    let fitted = try strategy.fit(training, sourceSHA256: sourceSHA256) { _ in }
+    let unlearned = try strategy.forget(request, from: fitted) { _ in }.state
+    return EpsilonAudit.scores(unlearned.probabilities(for: forget.features), labels: forget.labels)
+  }
+}

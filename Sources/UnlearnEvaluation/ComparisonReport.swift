@@ -60,6 +60,8 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
   public let exact: Bool
   /// The strategy's own figures (residuals, shards retrained, ...).
   public let figures: [String: Double]
+  /// The empirical ε̂ over the forget set, when `--epsilon-audit N` asked for it.
+  public var epsilonAudit: EpsilonAuditResult?
 
   public init(
     strategy: String, fitSeconds: Double, forgetSeconds: Double, unlearned: ModelEvidence, original: ModelEvidence,
@@ -89,6 +91,7 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
     case relativeParameterDistance = "relative_parameter_distance"
     case samplesRetrained = "samples_retrained"
     case parametersRetrained = "parameters_retrained"
+    case epsilonAudit = "epsilon_audit"
   }
 
   // The unlearned model's figures sit at the top level of the row (test_accuracy, mia_auc, ...),
@@ -107,6 +110,7 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
     try container.encode(parametersRetrained, forKey: .parametersRetrained)
     try container.encode(exact, forKey: .exact)
     try container.encode(figures, forKey: .figures)
+    try container.encode(epsilonAudit, forKey: .epsilonAudit)
   }
 
   public init(from decoder: any Decoder) throws {
@@ -123,5 +127,6 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
     parametersRetrained = try container.decode(Int.self, forKey: .parametersRetrained)
     exact = try container.decode(Bool.self, forKey: .exact)
     figures = try container.decode([String: Double].self, forKey: .figures)
+    epsilonAudit = try container.decodeIfPresent(EpsilonAuditResult.self, forKey: .epsilonAudit)
   }
 }

@@ -42,6 +42,12 @@ struct CompareCommand: AsyncParsableCommand {
       valueName: StrategyCatalog.names.joined(separator: ",")))
   var strategies: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Also estimate the empirical ε̂ (DESIGN.md §5) from N unlearned and N retrained models per strategy.",
+      valueName: "N"))
+  var epsilonAudit: Int?
+
   @OptionGroup(title: "Strategy options") var strategyOptions: StrategyOptionGroup
 
   @Option(help: "Output format: text, json or markdown.")
@@ -64,6 +70,7 @@ struct CompareCommand: AsyncParsableCommand {
     }
     try strategyOptions.check(
       strategies: try StrategySelection(parsing: strategies).names, configuration: try modelOptions.configuration())
+    if let epsilonAudit, epsilonAudit < 2 { throw ValidationError("--epsilon-audit needs at least 2 models") }
   }
 
   func run() async throws {
@@ -74,7 +81,7 @@ struct CompareCommand: AsyncParsableCommand {
     let report = try ComparisonRun(
       split: split, configuration: configuration, forget: try ForgetSelection(parsing: forget),
       strategies: try StrategySelection(parsing: strategies).names, options: strategyOptions.options,
-      showsProgress: !noProgress
+      auditModels: epsilonAudit ?? 0, showsProgress: !noProgress
     ).report()
     print(try ComparisonTable.render(report, format: format))
   }
@@ -112,6 +119,8 @@ struct ComparisonRun {
   let forget: ForgetSelection
   let strategies: [String]
   var options = StrategyOptions()
+  /// N for the ε̂ audit; 0 for none.
+  var auditModels = 0
   let showsProgress: Bool
 
   func report() throws -> ComparisonReport {
@@ -134,10 +143,31 @@ struct ComparisonRun {
         progress.update(fraction: nil, "\(event.strategy) \(event.phase.rawValue)", force: true)
       }
     }
+    var rows = results
+    if auditModels > 0 {
+      let seeds = (1...auditModels).map { configuration.seed &+ UInt64($0) }
+      func seeded(_ seed: UInt64) -> ModelConfiguration {
+        var copy = configuration
+        copy.seed = seed
+        return copy
+      }
+      progress.update(fraction: nil, "ε̂ audit: \(auditModels) retrained models", force: true)
+      let referenceSeeds = seeds.map { $0 &+ UInt64(auditModels) }
+      let retrained = try comparison.forgetScores(seeds: referenceSeeds) { Retrain(configuration: seeded($0)) }
+      for index in rows.indices {
+        let name = rows[index].strategy
+        progress.update(fraction: nil, "ε̂ audit: \(auditModels) \(name) models", force: true)
+        let unlearned = try comparison.forgetScores(seeds: seeds) {
+          try StrategyCatalog.strategy(named: name, configuration: seeded($0), options: options)
+        }
+        rows[index].epsilonAudit = EpsilonAuditResult(
+          perExample: EpsilonAudit.perExample(unlearned: unlearned, retrained: retrained), models: auditModels)
+      }
+    }
     progress.finish("\(results.count) strateg\(results.count == 1 ? "y" : "ies") compared")
     return ComparisonReport(
       dataset: split.train.name, model: configuration.kind.rawValue, trainCount: split.train.count,
       testCount: test.count, forgetCount: forgetIDs.count, seed: configuration.seed,
-      forgetSelection: forget.description, results: results)
+      forgetSelection: forget.description, results: rows)
   }
 }
