@@ -136,3 +136,23 @@ extension CommandLineTests {
     #expect(mlp.status == 64 && mlp.standardError.contains("logistic only"))
   }
 }
+
+extension CommandLineTests {
+  @Test func epsilonAuditIsReportedWhenAsked() throws {
+    let arguments = [
+      "compare", "--train", "data/breast_cancer.csv", "--model", "logistic", "--forget", "random:10", "--strategies",
+      "retrain", "--format", "json", "--no-progress",
+    ]
+    let plain = try run(arguments)
+    let plainRow = try #require((try json(plain.standardOutput)["results"] as? [[String: Any]])?.first)
+    #expect(plainRow["epsilon_audit"] is NSNull)
+    let audited = try run(arguments + ["--epsilon-audit", "3"])
+    #expect(audited.status == 0, "\(audited.standardError)")
+    let row = try #require((try json(audited.standardOutput)["results"] as? [[String: Any]])?.first)
+    let audit = try #require(row["epsilon_audit"] as? [String: Any])
+    #expect(audit["models"] as? Int == 3)
+    // Convex training does not depend on the seed: retrain against retrain is indistinguishable.
+    #expect((audit["mean"] as? Double ?? 1) < 1e-12)
+    #expect(try run(arguments + ["--epsilon-audit", "1"]).status == 64)
+  }
+}
