@@ -21,7 +21,7 @@ struct CertifiedRemovalTests {
   func residualBoundHoldsAndIsCharged(_ removed: Int) throws {
     let data = try Self.data.get()
     let state = try Self.strategy(sigma: 10).fit(data, sourceSHA256: []) { _ in }
-    #expect(state.logistic.linearTerm?.count == state.parameterCount)
+    #expect(state.head.linearTerm?.count == state.parameterCount)
     #expect(state.model.configuration.normalizesRows)
     let ids = RetrainTests.randomIDs(removed, of: data, seed: UInt64(removed))
     let (next, report) = try state.forgetting(try ForgetRequest(ids: ids))
@@ -43,7 +43,7 @@ struct CertifiedRemovalTests {
     let (next, report) = try state.forgetting(try ForgetRequest(ids: ["4", "9"]))
     #expect(report.exact && report.samplesRetrained == data.count - 2)
     #expect(next.certificate?.budgetSpent == 0 && next.certificate?.retrainings == 1)
-    #expect(next.logistic.linearTerm != state.logistic.linearTerm)
+    #expect(next.head.linearTerm != state.head.linearTerm)
     #expect(next.model.standardizer != state.model.standardizer)  // refitted on D \ F
     #expect(report.notes.contains { $0.contains("retrained from scratch") })
   }
@@ -52,13 +52,13 @@ struct CertifiedRemovalTests {
     let data = try Self.data.get()
     let a = try Self.strategy(sigma: 2).fit(data, sourceSHA256: []) { _ in }
     let b = try Self.strategy(sigma: 2).fit(data, sourceSHA256: []) { _ in }
-    #expect(a.logistic == b.logistic)
+    #expect(a.head == b.head)
     let once = try a.forgetting(try ForgetRequest(ids: ["7"])).state
     let read = try #require(
       try StrategyCatalog.state(
         from: try StateFile.decode(try StateFile.encode(try once.archive()), path: "s"), path: "s")
         as? NewtonState)
-    #expect(read.logistic == once.logistic && read.certificate == once.certificate)
+    #expect(read.head == once.head && read.certificate == once.certificate)
     #expect(read.strategy.certification == once.strategy.certification)
     let fromFile = try read.forgetting(try ForgetRequest(ids: ["8"]))
     let fromMemory = try once.forgetting(try ForgetRequest(ids: ["8"]))

@@ -51,8 +51,8 @@ struct NewtonRemovalTests {
     let ids = RetrainTests.randomIDs(setting.removed, of: state.trainingSet.data, seed: 8)
     let (unlearned, report) = try state.forgetting(try ForgetRequest(ids: ids))
     let retrained = try Self.exactOptimum(state, removing: Set(ids))
-    let before = Self.relativeDistance(state.logistic.parameters, retrained)
-    let after = Self.relativeDistance(unlearned.logistic.parameters, retrained)
+    let before = Self.relativeDistance(state.head.parameters, retrained)
+    let after = Self.relativeDistance(unlearned.head.parameters, retrained)
     #expect(after * 10 <= before, "θ* is \(before) from θ_r, θ⁻ is \(after)")
     let gradientBefore = try #require(report.figures["gradient_norm_before"])
     let residual = try #require(report.figures["gradient_residual"])
@@ -70,7 +70,7 @@ struct NewtonRemovalTests {
     let (a, reportA) = try woodbury.forgetting(try ForgetRequest(ids: ids))
     let (b, reportB) = try refactoring.forgetting(try ForgetRequest(ids: ids))
     #expect(reportA.figures["refactored"] == 0 && reportB.figures["refactored"] == 1)
-    #expect(Self.relativeDistance(a.logistic.parameters, b.logistic.parameters) < 1e-9)
+    #expect(Self.relativeDistance(a.head.parameters, b.head.parameters) < 1e-9)
   }
 
   /// k requests in a row end where one request for their union does, up to the method's
@@ -85,10 +85,10 @@ struct NewtonRemovalTests {
     }
     let union = try state.forgetting(try ForgetRequest(ids: ids)).state
     let retrained = try Self.exactOptimum(state, removing: Set(ids))
-    let moved = Self.relativeDistance(state.logistic.parameters, retrained)
-    let apart = Self.relativeDistance(sequential.logistic.parameters, union.logistic.parameters)
+    let moved = Self.relativeDistance(state.head.parameters, retrained)
+    let apart = Self.relativeDistance(sequential.head.parameters, union.head.parameters)
     #expect(apart * 10 <= moved, "sequential vs union \(apart), θ* vs θ_r \(moved)")
-    #expect(Self.relativeDistance(sequential.logistic.parameters, retrained) * 10 <= moved)
+    #expect(Self.relativeDistance(sequential.head.parameters, retrained) * 10 <= moved)
     #expect(sequential.factorization.rank == union.factorization.rank)
   }
 
@@ -103,9 +103,50 @@ struct NewtonRemovalTests {
         from: try StateFile.decode(try StateFile.encode(try once.archive()), path: "s"), path: "s")
         as? NewtonState)
     #expect(read.factorization.rank == 0 && once.factorization.rank > 0)
-    #expect(read.logistic == once.logistic && read.trainingSet == once.trainingSet && read.gradient == once.gradient)
+    #expect(read.head == once.head && read.trainingSet == once.trainingSet && read.gradient == once.gradient)
     let fromMemory = try once.forgetting(try ForgetRequest(ids: Array(ids[10...]))).state
     let fromFile = try read.forgetting(try ForgetRequest(ids: Array(ids[10...]))).state
-    #expect(Self.relativeDistance(fromFile.logistic.parameters, fromMemory.logistic.parameters) < 1e-9)
+    #expect(Self.relativeDistance(fromFile.head.parameters, fromMemory.head.parameters) < 1e-9)
+  }
+}
+
+/// Newton removal on an MLP: the step moves the output layer only; fine-tuning moves everything.
+struct MLPNewtonRemovalTests {
+  static let configuration = ModelConfiguration(kind: .mlp, hiddenLayers: [24], epochs: 8, batchSize: 64, seed: 4)
+
+  @Test func stepChangesTheOutputLayerOnly() throws {
+    let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<500))
+    let state = try NewtonRemoval(configuration: Self.configuration).fit(data, sourceSHA256: []) { _ in }
+    let ids = RetrainTests.randomIDs(5, of: data, seed: 12)
+    let (next, report) = try state.forgetting(try ForgetRequest(ids: ids))
+    guard case .mlp(let before) = state.model.classifier, case .mlp(let after) = next.model.classifier else {
+      Issue.record("the deployed model is not an MLP")
+      return
+    }
+    let lastLayer = before.parameterOffset(ofLayer: before.layerCount - 1)
+    #expect(Array(after.parameters[..<lastLayer]) == Array(before.parameters[..<lastLayer]))
+    #expect(Array(after.parameters[lastLayer...]) != Array(before.parameters[lastLayer...]))
+    #expect(Array(after.parameters[lastLayer...]) == next.head.parameters)
+    #expect(report.parametersRetrained == next.head.parameterCount && report.samplesRetrained == 0)
+    let residual = try #require(report.figures["gradient_residual"])
+    #expect(residual < report.figures["gradient_norm_before"]!, "the steps must lower ‖∇L'‖ of the output layer")
+
+    let tuned = try NewtonRemoval(configuration: Self.configuration, finetuneEpochs: 1).forget(
+      try ForgetRequest(ids: ids), from: state
+    ) { _ in }
+    guard case .mlp(let tunedNetwork) = tuned.state.model.classifier else { return }
+    #expect(Array(tunedNetwork.parameters[..<lastLayer]) != Array(before.parameters[..<lastLayer]))
+    #expect(tuned.report.parametersRetrained == before.parameterCount && tuned.report.samplesRetrained == 495)
+  }
+
+  @Test func persistedMLPStateReadsBack() throws {
+    let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<300))
+    let state = try NewtonRemoval(configuration: Self.configuration).fit(data, sourceSHA256: []) { _ in }
+    let once = try state.forgetting(try ForgetRequest(ids: ["3"])).state
+    let read = try #require(
+      try StrategyCatalog.state(
+        from: try StateFile.decode(try StateFile.encode(try once.archive()), path: "s"), path: "s")
+        as? NewtonState)
+    #expect(read.model.classifier == once.model.classifier && read.head == once.head)
   }
 }

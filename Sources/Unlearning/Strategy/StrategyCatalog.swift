@@ -8,7 +8,7 @@ public enum StrategyCatalog {
   /// The command-line options each strategy uses.
   public static func optionsUsed(by name: String) -> Set<String> {
     switch name {
-    case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma"]
+    case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma", "--finetune-epochs"]
     default: return []
     }
   }
@@ -40,10 +40,16 @@ public enum StrategyCatalog {
     switch name {
     case Retrain.name: return Retrain(configuration: configuration)
     case NewtonRemoval.name:
-      guard configuration.kind == .logistic else {
-        throw StrategyError("newton removal supports --model logistic only in this build")
+      let certification = try options.certification()
+      if certification != nil && configuration.kind != .logistic {
+        throw StrategyError("--certified applies to --model logistic (binary) only")
       }
-      return NewtonRemoval(configuration: configuration, certification: try options.certification())
+      if let epochs = options.finetuneEpochs {
+        guard configuration.kind == .mlp else { throw StrategyError("--finetune-epochs applies to --model mlp only") }
+        guard epochs >= 0 else { throw StrategyError("--finetune-epochs must be 0 or more, got \(epochs)") }
+      }
+      return NewtonRemoval(
+        configuration: configuration, certification: certification, finetuneEpochs: options.finetuneEpochs ?? 0)
     default:
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }

@@ -10,12 +10,18 @@ public struct StrategyOptions: Sendable, Equatable {
   public var delta: Double?
   /// newton, certified: the noise scale σ (default 1).
   public var sigma: Double?
+  /// newton, MLP: epochs of fine-tuning after the step.
+  public var finetuneEpochs: Int?
 
-  public init(certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil) {
+  public init(
+    certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil,
+    finetuneEpochs: Int? = nil
+  ) {
     self.certified = certified
     self.epsilon = epsilon
     self.delta = delta
     self.sigma = sigma
+    self.finetuneEpochs = finetuneEpochs
   }
 
   /// The options given, by command-line name.
@@ -25,6 +31,7 @@ public struct StrategyOptions: Sendable, Equatable {
     if epsilon != nil { names.append("--epsilon") }
     if delta != nil { names.append("--delta") }
     if sigma != nil { names.append("--sigma") }
+    if finetuneEpochs != nil { names.append("--finetune-epochs") }
     return names
   }
 

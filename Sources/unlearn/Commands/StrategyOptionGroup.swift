@@ -17,8 +17,12 @@ struct StrategyOptionGroup: ParsableArguments {
   @Option(help: "newton --certified: the objective-perturbation noise scale σ. [default: 1]")
   var sigma: Double?
 
+  @Option(help: "newton, --model mlp: epochs of fine-tuning on the remaining data after the step. [default: 0]")
+  var finetuneEpochs: Int?
+
   var options: StrategyOptions {
-    StrategyOptions(certified: certified, epsilon: epsilon, delta: delta, sigma: sigma)
+    StrategyOptions(
+      certified: certified, epsilon: epsilon, delta: delta, sigma: sigma, finetuneEpochs: finetuneEpochs)
   }
 
   /// Checks the options against the chosen strategies and builds each one, as a usage error.

@@ -59,14 +59,18 @@ public struct NewtonRemoval: UnlearningStrategy {
   public var residualTarget: Double
   /// Certified (ε, δ) removal, or nil.
   public var certification: Certification?
+  /// MLP: epochs of fine-tuning the whole network on the remaining data after the step (0: none).
+  public var finetuneEpochs: Int
 
   /// A strategy for `configuration` (logistic). With `certification`, rows are L2-normalized and
   /// every request takes exactly one step.
   public init(
     configuration: ModelConfiguration, refactorRank: Int? = nil, maxSteps: Int = 8, residualTarget: Double = 1e-2,
-    certification: Certification? = nil
+    certification: Certification? = nil, finetuneEpochs: Int = 0
   ) {
-    precondition(configuration.kind == .logistic, "newton removal needs a logistic model")
+    precondition(
+      certification == nil || configuration.kind == .logistic, "certified newton removal needs a logistic model")
+    precondition(finetuneEpochs == 0 || configuration.kind == .mlp, "fine-tuning applies to the MLP")
     precondition(maxSteps >= 1 && residualTarget >= 0, "newton removal needs maxSteps ≥ 1 and residualTarget ≥ 0")
     var configuration = configuration
     if certification != nil { configuration.normalizesRows = true }
@@ -75,6 +79,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     self.maxSteps = certification == nil ? maxSteps : 1
     self.residualTarget = residualTarget
     self.certification = certification
+    self.finetuneEpochs = finetuneEpochs
   }
 
   public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
@@ -99,7 +104,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     let noise = certification?.noise(count: parameterCount, seed: configuration.seed, retraining: retraining)
     let trained = try ModelTrainer(configuration: configuration).train(
       on: data, dataFileSHA256: set.sourceSHA256, linearTerm: noise, progress: progress)
-    guard case .logistic(let model) = trained.classifier else { preconditionFailure("logistic configuration") }
+    let model = try NewtonState.head(of: trained, linearTerm: noise)
     let batch = NewtonState.batch(data, model: trained)
     let factorization = try LAPACK.cholesky(model.hessian(on: batch, includingRegularization: true))
     var zero = LogisticRegression(
@@ -113,7 +118,8 @@ public struct NewtonRemoval: UnlearningStrategy {
       gram = product
     }
     return NewtonState(
-      strategy: self, trainingSet: set, model: trained, factorization: DowndatedCholesky(base: factorization),
+      strategy: self, trainingSet: set, model: trained, head: model,
+      factorization: DowndatedCholesky(base: factorization),
       gradient: model.lossAndGradient(on: batch).gradient,
       gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch,
       certificate: certification.map { _ in NewtonState.Certificate(budgetSpent: 0, retrainings: retraining) },
@@ -144,7 +150,7 @@ public struct NewtonRemoval: UnlearningStrategy {
           notes: ["nothing to forget: every id was absent and skipped"])
       )
     }
-    let model = state.logistic
+    let model = state.head
     let forgotten = state.batch.subset(resolution.rows)
     // ∇L'(θ) = ∇L(θ; D) − Σ_F ∇ℓ_i(θ).
     var gradient = state.gradient
@@ -239,10 +245,36 @@ public struct NewtonRemoval: UnlearningStrategy {
       stepNorm += BLAS.nrm2(refinement)
       steps += 1
     }
-    next.logistic = updated
+    next.setHead(updated)
+    var parametersRetrained = model.parameterCount
+    var samplesRetrained = 0
+    if finetuneEpochs > 0, case .mlp(let network) = next.model.classifier {
+      // A few epochs on the remaining data move the hidden layers too, so the head's Hessian is
+      // rebuilt on the new hidden activations afterwards.
+      var generator = SeededGenerator(seed: configuration.seed &+ UInt64(state.trainingSet.forgotten.count + 1))
+      let remaining = LabelledBatch(
+        features: next.model.prepared(next.trainingSet.data.features), labels: next.trainingSet.data.labels,
+        classCount: next.trainingSet.data.classCount)
+      let tuned = AdamTrainer(
+        epochs: finetuneEpochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate
+      ).fit(network, on: remaining, using: &generator).model
+      var deployed = next.model
+      deployed.classifier = .mlp(tuned)
+      try next.setModel(deployed)
+      next.batch = NewtonState.batch(next.trainingSet.data, model: next.model)
+      next.factorization = DowndatedCholesky(
+        base: try LAPACK.cholesky(next.head.hessian(on: next.batch, includingRegularization: true)))
+      next.gradient = next.head.lossAndGradient(on: next.batch).gradient
+      residual = BLAS.nrm2(next.gradient)
+      parametersRetrained = tuned.parameterCount
+      samplesRetrained = next.trainingSet.data.count
+      figures["finetune_epochs"] = Double(finetuneEpochs)
+      notes.append(
+        "fine-tuned the whole network for \(finetuneEpochs) epochs, then refactored the output layer's Hessian")
+    }
 
     figures["gradient_residual"] = residual
-    if let noise = updated.linearTerm {
+    if let noise = next.head.linearTerm {
       // The true residual without the noise term bᵀθ, reported apart from the bound.
       var withoutNoise = next.gradient
       BLAS.axpy(-1, noise, &withoutNoise)
@@ -253,7 +285,10 @@ public struct NewtonRemoval: UnlearningStrategy {
     figures["newton_steps"] = Double(steps)
     figures["step_norm"] = stepNorm
     return (
-      next, report(exact: false, samplesRetrained: 0, parameters: model.parameterCount, figures: figures, notes: notes)
+      next,
+      report(
+        exact: false, samplesRetrained: samplesRetrained, parameters: parametersRetrained, figures: figures,
+        notes: notes)
     )
   }
 }

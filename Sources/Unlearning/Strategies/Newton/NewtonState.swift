@@ -4,10 +4,16 @@ import UnlearnModels
 
 /// Newton removal's state: the model, the remaining samples, ∇L(θ; D \ F) at the current θ, and
 /// the (downdated) Cholesky factorization of the Hessian.
+///
+/// The Newton step acts on `head`, a logistic regression: the whole model for `--model logistic`,
+/// the MLP's output layer over its last hidden activations (hidden layers fixed) for `--model mlp`.
 public struct NewtonState: StrategyState {
   public var strategy: NewtonRemoval
   public var trainingSet: TrainingSet
-  public var model: TrainedModel
+  /// The deployed model.
+  public private(set) var model: TrainedModel
+  /// The logistic model the Newton step updates (kept in step with `model` by `setHead`).
+  public private(set) var head: LogisticRegression
   /// H(D \ F) as a factor of an earlier Hessian and the Woodbury terms of what was removed since.
   public var factorization: DowndatedCholesky
   /// ∇L(θ; D \ F), regularizer included, at the current parameters.
@@ -29,12 +35,14 @@ public struct NewtonState: StrategyState {
   }
 
   init(
-    strategy: NewtonRemoval, trainingSet: TrainingSet, model: TrainedModel, factorization: DowndatedCholesky,
-    gradient: [Double], gradientScale: Double, batch: LabelledBatch, certificate: Certificate?, gram: Matrix?
+    strategy: NewtonRemoval, trainingSet: TrainingSet, model: TrainedModel, head: LogisticRegression,
+    factorization: DowndatedCholesky, gradient: [Double], gradientScale: Double, batch: LabelledBatch,
+    certificate: Certificate?, gram: Matrix?
   ) {
     self.strategy = strategy
     self.trainingSet = trainingSet
     self.model = model
+    self.head = head
     self.factorization = factorization
     self.gradient = gradient
     self.gradientScale = gradientScale
@@ -43,30 +51,65 @@ public struct NewtonState: StrategyState {
     self.gram = gram
   }
 
-  /// The logistic model inside `model`.
-  public internal(set) var logistic: LogisticRegression {
-    get {
-      guard case .logistic(let model) = model.classifier else {
-        preconditionFailure("newton state holds a logistic model")
-      }
-      return model
+  /// Sets the head and writes it into the deployed model.
+  mutating func setHead(_ newHead: LogisticRegression) {
+    head = newHead
+    switch model.classifier {
+    case .logistic: model.classifier = .logistic(newHead)
+    case .mlp(var network):
+      let start = network.parameterOffset(ofLayer: network.layerCount - 1)
+      var parameters = network.parameters
+      parameters.replaceSubrange(start..<(start + newHead.parameterCount), with: newHead.parameters)
+      network.parameters = parameters
+      model.classifier = .mlp(network)
     }
-    set { model.classifier = .logistic(newValue) }
+  }
+
+  /// Replaces the deployed model (after fine-tuning or retraining) and takes its head.
+  mutating func setModel(_ newModel: TrainedModel) throws {
+    model = newModel
+    head = try Self.head(of: newModel, linearTerm: head.linearTerm)
+  }
+
+  /// The part of `model` a Newton step updates, as a logistic regression.
+  static func head(of model: TrainedModel, linearTerm: [Double]? = nil) throws -> LogisticRegression {
+    switch model.classifier {
+    case .logistic(var logistic):
+      if let linearTerm { logistic.linearTerm = linearTerm }
+      return logistic
+    case .mlp(let network):
+      guard network.classCount > 2 else {
+        throw StrategyError(
+          "newton removal for an MLP needs 3 or more classes in this build (its output layer is updated as a "
+            + "softmax regression); use --model logistic for binary data")
+      }
+      let last = network.layerCount - 1
+      var head = LogisticRegression(
+        featureCount: network.widths[last], classCount: network.classCount,
+        inverseRegularization: 1 / network.regularization)
+      head.parameters = network.layerBlock(last).elements
+      return head
+    }
   }
 
   public var configuration: ModelConfiguration { strategy.configuration }
   public var classNames: [String] { model.classNames }
-  public var comparableParameters: [Double]? { logistic.parameters }
-  public var parameterCount: Int { logistic.parameterCount }
+  public var comparableParameters: [Double]? { model.classifier.base.parameters }
+  public var parameterCount: Int { model.classifier.base.parameterCount }
   public var trainingSummary: TrainingSummary? { model.summary }
 
   public func probabilities(for features: Matrix) -> Matrix {
     model.probabilities(for: features)
   }
 
-  /// The samples as the model sees them (standardized, and row-normalized when configured).
+  /// The samples as the head sees them: standardized (and row-normalized when configured), then
+  /// for an MLP passed through its hidden layers.
   static func batch(_ data: Dataset, model: TrainedModel) -> LabelledBatch {
-    LabelledBatch(features: model.prepared(data.features), labels: data.labels, classCount: data.classCount)
+    var features = model.prepared(data.features)
+    if case .mlp(let network) = model.classifier, let last = network.hiddenActivations(for: features).last {
+      features = last
+    }
+    return LabelledBatch(features: features, labels: data.labels, classCount: data.classCount)
   }
 
   // MARK: Persistence
@@ -78,6 +121,7 @@ public struct NewtonState: StrategyState {
     var gradientScale: Double
     var certification: Certification?
     var certificate: Certificate?
+    var finetuneEpochs: Int?
   }
 
   public func archive() throws -> StateArchive {
@@ -86,26 +130,28 @@ public struct NewtonState: StrategyState {
       "settings",
       Settings(
         refactorRank: strategy.refactorRank, maxSteps: strategy.maxSteps, residualTarget: strategy.residualTarget,
-        gradientScale: gradientScale, certification: strategy.certification, certificate: certificate))
+        gradientScale: gradientScale, certification: strategy.certification, certificate: certificate,
+        finetuneEpochs: strategy.finetuneEpochs))
     try archive.setModel("model", model)
     try archive.setTrainingSet("training", trainingSet)
     archive.setDoubles("gradient", gradient)
-    if let noise = logistic.linearTerm { archive.setDoubles("certified.noise", noise) }
+    if let noise = head.linearTerm { archive.setDoubles("certified.noise", noise) }
     archive.setDoubles("hessian.factor", Self.packUpper(try factorization.folded().upper))
     return archive
   }
 
   public init(archive: StateArchive, path: String) throws {
     let settings = try archive.json(Settings.self, "settings", path: path)
-    var model = try archive.model("model", path: path)
-    guard case .logistic(var logistic) = model.classifier else {
-      throw ModelFileError.corrupted(path, "the newton state's model is not a logistic regression")
+    let model = try archive.model("model", path: path)
+    let plainHead: LogisticRegression
+    do {
+      plainHead = try Self.head(of: model)
+    } catch {
+      throw ModelFileError.corrupted(path, "the newton state's model has no head a Newton step can update")
     }
-    let p = logistic.parameterCount
-    if settings.certification != nil {
-      logistic.linearTerm = try archive.doubles("certified.noise", count: p, path: path)
-      model.classifier = .logistic(logistic)
-    }
+    let p = plainHead.parameterCount
+    let noise = settings.certification == nil ? nil : try archive.doubles("certified.noise", count: p, path: path)
+    let head = try Self.head(of: model, linearTerm: noise)
     let upper = Self.unpackUpper(try archive.doubles("hessian.factor", count: p * (p + 1) / 2, path: path), order: p)
     let factor: CholeskyFactorization
     do {
@@ -125,8 +171,8 @@ public struct NewtonState: StrategyState {
       strategy: NewtonRemoval(
         configuration: model.configuration, refactorRank: settings.refactorRank,
         maxSteps: max(settings.maxSteps, 1), residualTarget: settings.residualTarget,
-        certification: settings.certification),
-      trainingSet: trainingSet, model: model, factorization: DowndatedCholesky(base: factor),
+        certification: settings.certification, finetuneEpochs: settings.finetuneEpochs ?? 0),
+      trainingSet: trainingSet, model: model, head: head, factorization: DowndatedCholesky(base: factor),
       gradient: try archive.doubles("gradient", count: p, path: path), gradientScale: settings.gradientScale,
       batch: batch, certificate: settings.certificate, gram: gram)
   }
