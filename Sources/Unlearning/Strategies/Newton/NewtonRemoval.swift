@@ -2,7 +2,7 @@ import UnlearnCore
 import UnlearnData
 import UnlearnModels
 
-/// Newton / influence removal for logistic regression (Koh & Liang, "Understanding Black-box
+/// Newton / influence removal for logistic regression and, on its output layer, the MLP (Koh & Liang, "Understanding Black-box
 /// Predictions via Influence Functions", ICML 2017; Guo, Goldstein, Hannun & van der Maaten,
 /// "Certified Data Removal from Machine Learning Models", ICML 2020). DESIGN.md §4.
 ///
@@ -62,8 +62,8 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// MLP: epochs of fine-tuning the whole network on the remaining data after the step (0: none).
   public var finetuneEpochs: Int
 
-  /// A strategy for `configuration` (logistic). With `certification`, rows are L2-normalized and
-  /// every request takes exactly one step.
+  /// A strategy for `configuration`. With `certification` (logistic only), rows are L2-normalized
+  /// and every request takes exactly one step; `finetuneEpochs` applies to the MLP only.
   public init(
     configuration: ModelConfiguration, refactorRank: Int? = nil, maxSteps: Int = 8, residualTarget: Double = 1e-2,
     certification: Certification? = nil, finetuneEpochs: Int = 0
@@ -104,11 +104,11 @@ public struct NewtonRemoval: UnlearningStrategy {
     let noise = certification?.noise(count: parameterCount, seed: configuration.seed, retraining: retraining)
     let trained = try ModelTrainer(configuration: configuration).train(
       on: data, dataFileSHA256: set.sourceSHA256, linearTerm: noise, progress: progress)
-    let model = try NewtonState.head(of: trained, linearTerm: noise)
+    let head = try NewtonState.head(of: trained, linearTerm: noise)
     let batch = NewtonState.batch(data, model: trained)
-    let factorization = try LAPACK.cholesky(model.hessian(on: batch, includingRegularization: true))
+    let factorization = try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true))
     var zero = LogisticRegression(
-      featureCount: model.featureCount, classCount: model.classCount, inverseRegularization: model.inverseRegularization
+      featureCount: head.featureCount, classCount: head.classCount, inverseRegularization: head.inverseRegularization
     )
     zero.linearTerm = noise
     var gram: Matrix?
@@ -118,9 +118,9 @@ public struct NewtonRemoval: UnlearningStrategy {
       gram = product
     }
     return NewtonState(
-      strategy: self, trainingSet: set, model: trained, head: model,
+      strategy: self, trainingSet: set, model: trained, head: head,
       factorization: DowndatedCholesky(base: factorization),
-      gradient: model.lossAndGradient(on: batch).gradient,
+      gradient: head.lossAndGradient(on: batch).gradient,
       gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch,
       certificate: certification.map { _ in NewtonState.Certificate(budgetSpent: 0, retrainings: retraining) },
       gram: gram)
@@ -150,11 +150,11 @@ public struct NewtonRemoval: UnlearningStrategy {
           notes: ["nothing to forget: every id was absent and skipped"])
       )
     }
-    let model = state.head
+    let head = state.head
     let forgotten = state.batch.subset(resolution.rows)
     // ∇L'(θ) = ∇L(θ; D) − Σ_F ∇ℓ_i(θ).
     var gradient = state.gradient
-    let perSample = model.perSampleGradients(on: forgotten)
+    let perSample = head.perSampleGradients(on: forgotten)
     for i in 0..<perSample.rows {
       for j in 0..<perSample.columns { gradient[j] -= perSample[i, j] }
     }
@@ -164,8 +164,8 @@ public struct NewtonRemoval: UnlearningStrategy {
     next.trainingSet.remove(resolution)
     next.batch = state.batch.subset(remainingRows)
 
-    let downdate = model.hessianFactor(on: forgotten)
-    let limit = refactorRank ?? model.parameterCount / 2
+    let downdate = head.hessianFactor(on: forgotten)
+    let limit = refactorRank ?? head.parameterCount / 2
     var notes: [String] = []
     var woodburyStep: [Double]?
     if state.factorization.rank + downdate.columns > limit {
@@ -185,7 +185,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       step = woodburyStep
     } else {
       next.factorization = DowndatedCholesky(
-        base: try LAPACK.cholesky(model.hessian(on: next.batch, includingRegularization: true)))
+        base: try LAPACK.cholesky(head.hessian(on: next.batch, includingRegularization: true)))
       step = next.factorization.solve(gradient)
     }
 
@@ -219,8 +219,8 @@ public struct NewtonRemoval: UnlearningStrategy {
 
     // θ ← θ − H'⁻¹∇L'(θ), then refinement steps with the same factorization while the residual
     // is above the target (never in certified mode: maxSteps = 1 there).
-    var updated = model
-    var parameters = model.parameters
+    var updated = head
+    var parameters = head.parameters
     BLAS.axpy(-1, step, &parameters)
     updated.parameters = parameters
     next.gradient = updated.lossAndGradient(on: next.batch).gradient
@@ -246,7 +246,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       steps += 1
     }
     next.setHead(updated)
-    var parametersRetrained = model.parameterCount
+    var parametersRetrained = head.parameterCount
     var samplesRetrained = 0
     if finetuneEpochs > 0, case .mlp(let network) = next.model.classifier {
       // A few epochs on the remaining data move the hidden layers too, so the head's Hessian is

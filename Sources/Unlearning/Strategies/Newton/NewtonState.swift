@@ -7,7 +7,7 @@ import UnlearnModels
 ///
 /// The Newton step acts on `head`, a logistic regression: the whole model for `--model logistic`,
 /// the MLP's output layer over its last hidden activations (hidden layers fixed) for `--model mlp`.
-public struct NewtonState: StrategyState {
+public struct NewtonState: SingleModelState {
   public var strategy: NewtonRemoval
   public var trainingSet: TrainingSet
   /// The deployed model.
@@ -93,15 +93,6 @@ public struct NewtonState: StrategyState {
   }
 
   public var configuration: ModelConfiguration { strategy.configuration }
-  public var classNames: [String] { model.classNames }
-  public var comparableParameters: [Double]? { model.classifier.base.parameters }
-  public var parameterCount: Int { model.classifier.base.parameterCount }
-  public var trainingSummary: TrainingSummary? { model.summary }
-
-  public func probabilities(for features: Matrix) -> Matrix {
-    model.probabilities(for: features)
-  }
-
   /// The samples as the head sees them: standardized (and row-normalized when configured), then
   /// for an MLP passed through its hidden layers.
   static func batch(_ data: Dataset, model: TrainedModel) -> LabelledBatch {

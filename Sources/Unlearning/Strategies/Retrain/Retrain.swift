@@ -52,7 +52,7 @@ public struct Retrain: UnlearningStrategy {
 }
 
 /// Retrain's state: one model and the remaining training samples it was trained on.
-public struct RetrainState: StrategyState {
+public struct RetrainState: SingleModelState {
   public var configuration: ModelConfiguration
   public var trainingSet: TrainingSet
   public var model: TrainedModel
@@ -64,15 +64,6 @@ public struct RetrainState: StrategyState {
   }
 
   public var strategy: Retrain { Retrain(configuration: configuration) }
-  public var classNames: [String] { model.classNames }
-  public var comparableParameters: [Double]? { model.classifier.base.parameters }
-  public var parameterCount: Int { model.classifier.base.parameterCount }
-  public var trainingSummary: TrainingSummary? { model.summary }
-
-  public func probabilities(for features: Matrix) -> Matrix {
-    model.probabilities(for: features)
-  }
-
   public func archive() throws -> StateArchive {
     var archive = StateArchive(strategy: Retrain.name)
     try archive.setModel("model", model)
