@@ -83,4 +83,11 @@ public struct TrainingProgress: Sendable {
   public let loss: Double
   /// Logistic: ‖∇L(θ)‖ / ‖∇L(0)‖.
   public let relativeGradientNorm: Double?
+
+  public init(step: Int, fraction: Double?, loss: Double, relativeGradientNorm: Double?) {
+    self.step = step
+    self.fraction = fraction
+    self.loss = loss
+    self.relativeGradientNorm = relativeGradientNorm
+  }
 }

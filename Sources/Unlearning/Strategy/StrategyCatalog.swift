@@ -3,12 +3,13 @@ import UnlearnModels
 /// The strategies this build implements, by the names the CLI, state files and reports use.
 public enum StrategyCatalog {
   /// Every strategy's name, in the order `unlearn compare` lists them.
-  public static let names = [Retrain.name, NewtonRemoval.name]
+  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name]
 
   /// The command-line options each strategy uses.
   public static func optionsUsed(by name: String) -> Set<String> {
     switch name {
     case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma", "--finetune-epochs"]
+    case SISA.name: return ["--shards", "--slices", "--aggregation"]
     default: return []
     }
   }
@@ -50,6 +51,12 @@ public enum StrategyCatalog {
       }
       return NewtonRemoval(
         configuration: configuration, certification: certification, finetuneEpochs: options.finetuneEpochs ?? 0)
+    case SISA.name:
+      let shards = options.shards ?? 5
+      let slices = options.slices ?? 4
+      guard shards >= 1, slices >= 1 else { throw StrategyError("--shards and --slices must be at least 1") }
+      return SISA(
+        configuration: configuration, shards: shards, slices: slices, aggregation: options.aggregation ?? .vote)
     default:
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }
@@ -60,6 +67,7 @@ public enum StrategyCatalog {
     switch archive.strategy {
     case Retrain.name: return try RetrainState(archive: archive, path: path)
     case NewtonRemoval.name: return try NewtonState(archive: archive, path: path)
+    case SISA.name: return try SISAState(archive: archive, path: path)
     default:
       throw ModelFileError.unsupportedVersion(
         path,

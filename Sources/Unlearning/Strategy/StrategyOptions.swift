@@ -12,16 +12,25 @@ public struct StrategyOptions: Sendable, Equatable {
   public var sigma: Double?
   /// newton, MLP: epochs of fine-tuning after the step.
   public var finetuneEpochs: Int?
+  /// sisa: shards S (default 5).
+  public var shards: Int?
+  /// sisa: slices per shard R (default 4).
+  public var slices: Int?
+  /// sisa: how shard models are combined (default vote).
+  public var aggregation: SISA.Aggregation?
 
   public init(
     certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil,
-    finetuneEpochs: Int? = nil
+    finetuneEpochs: Int? = nil, shards: Int? = nil, slices: Int? = nil, aggregation: SISA.Aggregation? = nil
   ) {
     self.certified = certified
     self.epsilon = epsilon
     self.delta = delta
     self.sigma = sigma
     self.finetuneEpochs = finetuneEpochs
+    self.shards = shards
+    self.slices = slices
+    self.aggregation = aggregation
   }
 
   /// The options given, by command-line name.
@@ -32,6 +41,9 @@ public struct StrategyOptions: Sendable, Equatable {
     if delta != nil { names.append("--delta") }
     if sigma != nil { names.append("--sigma") }
     if finetuneEpochs != nil { names.append("--finetune-epochs") }
+    if shards != nil { names.append("--shards") }
+    if slices != nil { names.append("--slices") }
+    if aggregation != nil { names.append("--aggregation") }
     return names
   }
 

@@ -20,9 +20,19 @@ struct StrategyOptionGroup: ParsableArguments {
   @Option(help: "newton, --model mlp: epochs of fine-tuning on the remaining data after the step. [default: 0]")
   var finetuneEpochs: Int?
 
+  @Option(help: "sisa: the number of shards S. [default: 5]")
+  var shards: Int?
+
+  @Option(help: "sisa: slices per shard R. [default: 4]")
+  var slices: Int?
+
+  @Option(help: "sisa: how shard models are combined: vote or mean. [default: vote]")
+  var aggregation: SISA.Aggregation?
+
   var options: StrategyOptions {
     StrategyOptions(
-      certified: certified, epsilon: epsilon, delta: delta, sigma: sigma, finetuneEpochs: finetuneEpochs)
+      certified: certified, epsilon: epsilon, delta: delta, sigma: sigma, finetuneEpochs: finetuneEpochs,
+      shards: shards, slices: slices, aggregation: aggregation)
   }
 
   /// Checks the options against the chosen strategies and builds each one, as a usage error.
@@ -37,3 +47,5 @@ struct StrategyOptionGroup: ParsableArguments {
     }
   }
 }
+
+extension SISA.Aggregation: ExpressibleByArgument {}

@@ -1,0 +1,23 @@
+import Crypto
+import UnlearnData
+
+/// Where SISA puts a sample: shard and slice from the SHA-256 of its id, never from row order, so
+/// the same id lands in the same place in every run and on every machine.
+public struct ShardAssignment: Sendable, Equatable, Codable {
+  public let shards: Int
+  public let slices: Int
+
+  public init(shards: Int, slices: Int) {
+    precondition(shards >= 1 && slices >= 1, "SISA needs at least one shard and one slice")
+    self.shards = shards
+    self.slices = slices
+  }
+
+  /// (shard, slice) of `id`: the first 8 bytes of SHA-256(id) modulo S, the next 8 modulo R.
+  public func place(_ id: SampleID) -> (shard: Int, slice: Int) {
+    let digest = Array(SHA256.hash(data: Array(id.rawValue.utf8)))
+    let first = digest[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    let second = digest[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    return (Int(first % UInt64(shards)), Int(second % UInt64(slices)))
+  }
+}
