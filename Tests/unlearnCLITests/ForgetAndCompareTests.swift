@@ -159,3 +159,33 @@ extension CommandLineTests {
     #expect(try run(arguments + ["--epsilon-audit", "1"]).status == 64)
   }
 }
+
+extension CommandLineTests {
+  @Test func sisaThroughCompareAndForget() throws {
+    let result = try run([
+      "compare", "--train", "data/breast_cancer.csv", "--model", "logistic", "--forget", "random:3", "--strategies",
+      "retrain,sisa", "--shards", "3", "--slices", "2", "--aggregation", "mean", "--format", "json", "--no-progress",
+    ])
+    #expect(result.status == 0, "\(result.standardError)")
+    let rows = try #require(try json(result.standardOutput)["results"] as? [[String: Any]])
+    let sisa = try #require(rows.last)
+    #expect(sisa["strategy"] as? String == "sisa" && sisa["exact"] as? Bool == true)
+    #expect((sisa["figures"] as? [String: Double])?["shards"] == 3)
+
+    let state = folder + "/sisa.uls"
+    let train = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "sisa", "--shards", "2",
+      "--out", state, "--no-progress",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    let forget = try run(["forget", "--state", state, "--id", "5", "--out", state, "--format", "json", "--no-progress"])
+    #expect(forget.status == 0, "\(forget.standardError)")
+    #expect((try json(forget.standardOutput)["figures"] as? [String: Double])?["shards_retrained"] == 1)
+
+    let unused = try run([
+      "compare", "--train", "data/breast_cancer.csv", "--model", "logistic", "--strategies", "retrain,newton",
+      "--shards", "3",
+    ])
+    #expect(unused.status == 64 && unused.standardError.contains("applies to sisa"))
+  }
+}
