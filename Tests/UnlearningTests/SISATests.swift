@@ -89,3 +89,22 @@ struct SISATests {
     #expect(!after.isEmpty)
   }
 }
+
+extension SISATests {
+  /// Training shards on two threads gives the same models as one after another.
+  @Test(arguments: configurations)
+  func parallelShardsGiveTheSameState(_ configuration: ModelConfiguration) throws {
+    let data = try Self.data()
+    let ids = RetrainTests.randomIDs(6, of: data, seed: 3)
+    var results: [SISAState] = []
+    for workers in [1, 2] {
+      let strategy = SISA(configuration: configuration, shards: 4, slices: 2, workers: workers)
+      let fitted = try strategy.fit(data, sourceSHA256: []) { _ in }
+      results.append(try strategy.forget(try ForgetRequest(ids: ids), from: fitted) { _ in }.state)
+    }
+    for index in 0..<4 {
+      #expect(results[0].shards[index].checkpoints == results[1].shards[index].checkpoints)
+      #expect(results[0].shards[index].model?.classifier == results[1].shards[index].model?.classifier)
+    }
+  }
+}

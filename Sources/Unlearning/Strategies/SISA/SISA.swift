@@ -1,3 +1,4 @@
+import Foundation
 import UnlearnCore
 import UnlearnData
 import UnlearnModels
@@ -26,11 +27,32 @@ public struct SISA: UnlearningStrategy {
   public var configuration: ModelConfiguration
   public var assignment: ShardAssignment
   public var aggregation: Aggregation
+  /// Shards trained at the same time (each on its own thread); 1 trains them one after another.
+  /// The result does not depend on it: every (shard, slice) has its own seeded stream.
+  public var workers: Int
 
-  public init(configuration: ModelConfiguration, shards: Int = 5, slices: Int = 4, aggregation: Aggregation = .vote) {
+  public init(
+    configuration: ModelConfiguration, shards: Int = 5, slices: Int = 4, aggregation: Aggregation = .vote,
+    workers: Int = 1
+  ) {
     self.configuration = configuration
     self.assignment = ShardAssignment(shards: shards, slices: slices)
     self.aggregation = aggregation
+    self.workers = max(1, workers)
+  }
+
+  /// Runs `work` for each shard index, on up to `workers` threads, and returns the results in
+  /// shard order (or the first error).
+  func forEachShard<T: Sendable>(_ indices: [Int], _ work: @Sendable (Int) throws -> T) throws -> [T] {
+    guard workers > 1, indices.count > 1 else { return try indices.map(work) }
+    let results = ShardResults<T>(count: indices.count)
+    let next = ShardResults<Int>(count: 1)
+    DispatchQueue.concurrentPerform(iterations: min(workers, indices.count)) { _ in
+      while let position = next.claim(below: indices.count) {
+        results.store(position, Result { try work(indices[position]) })
+      }
+    }
+    return try results.values()
   }
 
   public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
@@ -43,17 +65,15 @@ public struct SISA: UnlearningStrategy {
       sliceIDs[shard][slice].append(id)
     }
     let rowOf = Dictionary(uniqueKeysWithValues: training.ids.enumerated().map { ($1, $0) })
-    var shards: [ShardModel] = []
-    for index in 0..<assignment.shards {
-      var shard = ShardModel(index: index, sliceIDs: sliceIDs[index], checkpoints: [], model: nil)
+    let configuration = configuration
+    let layout = sliceIDs
+    let shards = try forEachShard(Array(0..<assignment.shards)) { index in
+      var shard = ShardModel(index: index, sliceIDs: layout[index], checkpoints: [], model: nil)
       try shard.train(
         from: 0, data: training, rowOf: rowOf, configuration: configuration, sourceSHA256: sourceSHA256)
-      shards.append(shard)
-      progress(
-        TrainingProgress(
-          step: index + 1, fraction: Double(index + 1) / Double(assignment.shards), loss: .nan,
-          relativeGradientNorm: nil))
+      return shard
     }
+    progress(TrainingProgress(step: assignment.shards, fraction: 1, loss: .nan, relativeGradientNorm: nil))
     return SISAState(
       strategy: self, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), shards: shards)
   }
@@ -75,19 +95,27 @@ public struct SISA: UnlearningStrategy {
     }
     let data = next.trainingSet.data
     let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let affected = earliest.keys.sorted()
+    let configuration = configuration
+    let sourceSHA256 = next.trainingSet.sourceSHA256
+    let shardsBefore = next.shards
+    let startSlice = earliest
+    let retrained = try forEachShard(affected) { index in
+      var shard = shardsBefore[index]
+      let passes = try shard.train(
+        from: startSlice[index]!, data: data, rowOf: rowOf, configuration: configuration, sourceSHA256: sourceSHA256)
+      return (shard, passes)
+    }
     var passes = 0.0
     var slicesRetrained = 0
     var parameters = 0
-    for (shard, slice) in earliest.sorted(by: { $0.key < $1.key }) {
-      passes += try next.shards[shard].train(
-        from: slice, data: data, rowOf: rowOf, configuration: configuration,
-        sourceSHA256: next.trainingSet.sourceSHA256)
-      slicesRetrained += assignment.slices - slice
-      parameters += next.shards[shard].model?.classifier.base.parameterCount ?? 0
-      progress(
-        TrainingProgress(
-          step: shard + 1, fraction: nil, loss: .nan, relativeGradientNorm: nil))
+    for (shard, shardPasses) in retrained {
+      next.shards[shard.index] = shard
+      passes += shardPasses
+      slicesRetrained += assignment.slices - earliest[shard.index]!
+      parameters += shard.model?.classifier.base.parameterCount ?? 0
     }
+    progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
     let report = ForgetReport(
       strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
       skipped: resolution.skippedCount, exact: true, samplesRetrained: Int(passes.rounded()),
@@ -98,5 +126,35 @@ public struct SISA: UnlearningStrategy {
       ],
       notes: resolution.rows.isEmpty ? ["nothing to forget: every id was absent and skipped"] : [])
     return (next, report)
+  }
+}
+
+/// Results of shards trained on several threads, and the counter that hands out the next shard.
+final class ShardResults<T: Sendable>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [Result<T, any Error>?]
+  private var claimed = 0
+
+  init(count: Int) {
+    slots = Array(repeating: nil, count: count)
+  }
+
+  /// The next unclaimed position below `limit`, or nil when all are taken.
+  func claim(below limit: Int) -> Int? where T == Int {
+    lock.lock()
+    defer { lock.unlock() }
+    guard claimed < limit else { return nil }
+    claimed += 1
+    return claimed - 1
+  }
+
+  func store(_ position: Int, _ result: Result<T, any Error>) {
+    lock.lock()
+    slots[position] = result
+    lock.unlock()
+  }
+
+  func values() throws -> [T] {
+    try slots.map { try $0!.get() }
   }
 }
