@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|quick|all] [--data DIR]
+// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|quick|all] [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
@@ -29,6 +29,11 @@ case "newton":
   try NewtonBenchmark.run(
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"],
     requests: 50)
+case "sisa":
+  try SISABenchmark.run(
+    dataDirectory: dataDirectory,
+    file: arguments.first { $0.hasSuffix(".csv") || $0.hasSuffix(".gz") } ?? "mnist5k.csv",
+    deletions: 10, svg: "sisa-tradeoff.svg")
 case "training-small":
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],
@@ -53,6 +58,6 @@ case "all":
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"],
     requests: 50)
 default:
-  log("unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, quick or all")
+  log("unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, sisa, quick or all")
   exit(64)
 }

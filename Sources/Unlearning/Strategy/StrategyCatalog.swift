@@ -1,3 +1,4 @@
+import Foundation
 import UnlearnModels
 
 /// The strategies this build implements, by the names the CLI, state files and reports use.
