@@ -68,6 +68,16 @@ struct StateFileTests {
     let notState = #expect(throws: ModelFileError.self) { try StateFile.decode(modelFile, path: "m") }
     #expect(notState?.isNotAModelFile == true)
 
+    // A header that lies about a part's size is refused, not trusted.
+    var lying = bytes
+    let text = String(decoding: lying, as: UTF8.self)
+    if let range = text.range(of: "\"bytes\":") {
+      let offset = text.utf8.distance(from: text.utf8.startIndex, to: range.upperBound)
+      lying[offset] = UInt8(ascii: "-")
+      let refused = #expect(throws: ModelFileError.self) { try StateFile.decode(lying, path: "s") }
+      #expect(refused?.isCorrupted == true)
+    }
+
     var unknown = try state.archive()
     unknown.strategy = "teleport"
     let unknownStrategy = #expect(throws: ModelFileError.self) {

@@ -78,7 +78,12 @@ public enum StateFile {
     } catch {
       throw ModelFileError.corrupted(path, "the header is not valid: \(error)")
     }
-    let expectedEnd = header.blobs.reduce(offset) { $0 + max($1.bytes, 0) }
+    guard header.blobs.allSatisfy({ $0.bytes >= 0 && $0.bytes <= bytes.count }),
+      Set(header.blobs.map(\.name)).count == header.blobs.count
+    else {
+      throw ModelFileError.corrupted(path, "the header lists a part with a negative size or a repeated name")
+    }
+    let expectedEnd = header.blobs.reduce(offset) { $0 + $1.bytes }
     guard expectedEnd <= bytes.count else {
       throw ModelFileError.truncated(path, "its parts need \(expectedEnd) bytes, the file has \(bytes.count)")
     }
