@@ -2,13 +2,28 @@ import UnlearnData
 
 /// A forget request that cannot be carried out as given, and what to do about it.
 public struct ForgetError: Error, Sendable, Equatable, CustomStringConvertible {
-  public enum Code: String, Sendable {
-    case emptyRequest = "empty_request"
-    case duplicateID = "duplicate_id"
-    case unknownID = "unknown_id"
-    case alreadyForgotten = "already_forgotten"
-    case wouldEmptyTrainingSet = "would_empty_training_set"
-    case notErasable = "not_erasable"
+  /// What kind of problem this is. New codes can be added without breaking callers.
+  public struct Code: Hashable, Sendable, CustomStringConvertible {
+    private enum Value: String, Hashable, Sendable {
+      case emptyRequest = "empty_request"
+      case duplicateID = "duplicate_id"
+      case unknownID = "unknown_id"
+      case alreadyForgotten = "already_forgotten"
+      case wouldEmptyTrainingSet = "would_empty_training_set"
+      case notErasable = "not_erasable"
+    }
+    private let value: Value
+    private init(_ value: Value) { self.value = value }
+
+    public static let emptyRequest = Code(.emptyRequest)
+    public static let duplicateID = Code(.duplicateID)
+    public static let unknownID = Code(.unknownID)
+    public static let alreadyForgotten = Code(.alreadyForgotten)
+    public static let wouldEmptyTrainingSet = Code(.wouldEmptyTrainingSet)
+    public static let notErasable = Code(.notErasable)
+
+    /// A stable machine-readable name, e.g. "unknown_id" (for JSON error bodies).
+    public var description: String { value.rawValue }
   }
 
   public let code: Code
