@@ -110,6 +110,30 @@ public struct Comparison: Sendable {
 }
 
 extension Comparison {
+  /// The empirical ε̂ (`EpsilonAudit`) of each named strategy: N runs of the strategy with seeds
+  /// seed+1…seed+N against N retrained models with the independent seeds seed+N+1…seed+2N.
+  /// `make` builds a strategy by name for a seed; `progress` hears which runs start.
+  public func epsilonAudit(
+    models: Int, seed: UInt64, strategies: [String],
+    make: (_ name: String, _ seed: UInt64) throws -> any UnlearningStrategy,
+    progress: (String) -> Void = { _ in }
+  ) throws -> [String: EpsilonAuditResult] {
+    precondition(models >= 2, "the ε̂ audit needs at least 2 models")
+    let seeds = (1...models).map { seed &+ UInt64($0) }
+    progress("ε̂ audit: \(models) retrained models")
+    let retrained = try forgetScores(seeds: seeds.map { $0 &+ UInt64(models) }) {
+      try make(Retrain.name, $0)
+    }
+    var results: [String: EpsilonAuditResult] = [:]
+    for name in strategies where results[name] == nil {
+      progress("ε̂ audit: \(models) \(name) models")
+      let unlearned = try forgetScores(seeds: seeds) { try make(name, $0) }
+      results[name] = EpsilonAuditResult(
+        perExample: EpsilonAudit.perExample(unlearned: unlearned, retrained: retrained), models: models)
+    }
+    return results
+  }
+
   /// The forget-set scores of `models` runs of a strategy (fit on D, forget F), one per seed.
   public func forgetScores(
     seeds: [UInt64], strategy make: (UInt64) throws -> any UnlearningStrategy

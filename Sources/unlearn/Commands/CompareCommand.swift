@@ -145,24 +145,15 @@ struct ComparisonRun {
     }
     var rows = results
     if auditModels > 0 {
-      let seeds = (1...auditModels).map { configuration.seed &+ UInt64($0) }
-      func seeded(_ seed: UInt64) -> ModelConfiguration {
-        var copy = configuration
-        copy.seed = seed
-        return copy
-      }
-      progress.update(fraction: nil, "ε̂ audit: \(auditModels) retrained models", force: true)
-      let referenceSeeds = seeds.map { $0 &+ UInt64(auditModels) }
-      let retrained = try comparison.forgetScores(seeds: referenceSeeds) { Retrain(configuration: seeded($0)) }
-      for index in rows.indices {
-        let name = rows[index].strategy
-        progress.update(fraction: nil, "ε̂ audit: \(auditModels) \(name) models", force: true)
-        let unlearned = try comparison.forgetScores(seeds: seeds) {
-          try StrategyCatalog.strategy(named: name, configuration: seeded($0), options: options)
-        }
-        rows[index].epsilonAudit = EpsilonAuditResult(
-          perExample: EpsilonAudit.perExample(unlearned: unlearned, retrained: retrained), models: auditModels)
-      }
+      let audits = try comparison.epsilonAudit(
+        models: auditModels, seed: configuration.seed, strategies: rows.map(\.strategy),
+        make: { name, seed in
+          var seeded = configuration
+          seeded.seed = seed
+          return try StrategyCatalog.strategy(named: name, configuration: seeded, options: options)
+        },
+        progress: { progress.update(fraction: nil, $0, force: true) })
+      for index in rows.indices { rows[index].epsilonAudit = audits[rows[index].strategy] }
     }
     progress.finish("\(results.count) strateg\(results.count == 1 ? "y" : "ies") compared")
     return ComparisonReport(
