@@ -41,11 +41,7 @@ public struct ModelTrainer: Sendable {
             step: step.iteration, fraction: nil, loss: step.value, relativeGradientNorm: step.relativeGradientNorm))
       }
       classifier = .logistic(model)
-      summary = TrainingSummary(
-        method: report.method.rawValue, iterations: report.iterations, finalLoss: report.finalValue,
-        relativeGradientNorm: report.referenceGradientNorm > 0
-          ? report.finalGradientNorm / report.referenceGradientNorm : 0,
-        isConverged: report.isConverged, seconds: (clock.now - start).seconds)
+      summary = TrainingSummary(report, seconds: (clock.now - start).seconds)
     case .mlp:
       precondition(linearTerm == nil, "a linear objective term applies to logistic models only")
       var generator = SeededGenerator(seed: configuration.seed)

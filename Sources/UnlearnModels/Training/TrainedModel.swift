@@ -45,6 +45,17 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
   }
 }
 
+extension TrainingSummary {
+  /// The summary of a convex solve that took `seconds`.
+  public init(_ report: OptimizationReport, seconds: Double) {
+    self.init(
+      method: report.method.rawValue, iterations: report.iterations, finalLoss: report.finalValue,
+      relativeGradientNorm: report.referenceGradientNorm > 0
+        ? report.finalGradientNorm / report.referenceGradientNorm : 0,
+      isConverged: report.isConverged, seconds: seconds)
+  }
+}
+
 /// A model ready to predict on raw features: the feature scaling fitted on its training data, the
 /// classifier, the class names, and where it came from.
 public struct TrainedModel: Sendable, Equatable {

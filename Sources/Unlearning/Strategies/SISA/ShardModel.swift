@@ -93,11 +93,7 @@ public struct ShardModel: Sendable, Equatable {
         ).fit(initial, on: batch, from: parameters.flatMap { $0.isEmpty ? nil : $0 })
         parameters = trained.parameters
         passes += Double(prefixRows.count)
-        summary = TrainingSummary(
-          method: report.method.rawValue, iterations: report.iterations, finalLoss: report.finalValue,
-          relativeGradientNorm: report.referenceGradientNorm > 0
-            ? report.finalGradientNorm / report.referenceGradientNorm : 0,
-          isConverged: report.isConverged, seconds: (clock.now - begin).seconds)
+        summary = TrainingSummary(report, seconds: (clock.now - begin).seconds)
       case .mlp:
         // Each (shard, slice) has its own seeded stream, so resuming at slice r replays exactly.
         var generator = SeededGenerator(seed: configuration.seed &+ UInt64(index) &* 1_000_003 &+ UInt64(r))
