@@ -111,12 +111,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       featureCount: head.featureCount, classCount: head.classCount, inverseRegularization: head.inverseRegularization
     )
     zero.linearTerm = noise
-    var gram: Matrix?
-    if certification != nil {
-      var product = Matrix(rows: batch.design.columns, columns: batch.design.columns)
-      BLAS.syrk(batch.design, transpose: true, into: &product)
-      gram = product
-    }
+    let gram = certification == nil ? nil : NewtonState.gram(of: batch)
     return NewtonState(
       strategy: self, trainingSet: set, model: trained, head: head,
       factorization: DowndatedCholesky(base: factorization),

@@ -103,6 +103,13 @@ public struct NewtonState: SingleModelState {
     return LabelledBatch(features: features, labels: data.labels, classCount: data.classCount)
   }
 
+  /// X̃ᵀX̃ of the batch's design matrix: certified mode's ‖X_r‖₂ is the root of its largest eigenvalue.
+  static func gram(of batch: LabelledBatch) -> Matrix {
+    var product = Matrix(rows: batch.design.columns, columns: batch.design.columns)
+    BLAS.syrk(batch.design, transpose: true, into: &product)
+    return product
+  }
+
   // MARK: Persistence
 
   struct Settings: Codable {
@@ -152,12 +159,7 @@ public struct NewtonState: SingleModelState {
     }
     let trainingSet = try archive.trainingSet("training", path: path)
     let batch = Self.batch(trainingSet.data, model: model)
-    var gram: Matrix?
-    if settings.certification != nil {
-      var product = Matrix(rows: batch.design.columns, columns: batch.design.columns)
-      BLAS.syrk(batch.design, transpose: true, into: &product)
-      gram = product
-    }
+    let gram = settings.certification == nil ? nil : Self.gram(of: batch)
     self.init(
       strategy: NewtonRemoval(
         configuration: model.configuration, refactorRank: settings.refactorRank,
