@@ -39,12 +39,10 @@ public struct Comparison: Sendable {
   public func run(
     reference: Retrain, strategies: [any UnlearningStrategy], progress: (Progress) -> Void = { _ in }
   ) throws -> [ComparisonResult] {
-    let request = try ForgetRequest(ids: forgetIDs)
-    let forgetRows = try TrainingSet(data: training, sourceSHA256: sourceSHA256).resolve(request)
-    let retainRows = TrainingSet(data: training, sourceSHA256: sourceSHA256).remainingRows(after: forgetRows)
+    let (request, forgetRows, set) = try resolvedRequest()
     let sets = EvaluationSets(
-      test: test, retain: training.subset(rows: retainRows), forget: training.subset(rows: forgetRows.rows))
-
+      test: test, retain: training.subset(rows: set.remainingRows(after: forgetRows)),
+      forget: training.subset(rows: forgetRows.rows))
     let retrained = try measure(reference, request: request, sets: sets, progress: progress)
     let referenceTest = retrained.unlearnedOutputs.test
     let referenceLabels = referenceTest.indicesOfRowMaxima()
@@ -54,6 +52,14 @@ public struct Comparison: Sendable {
       rows.append(measured.result(against: referenceTest, labels: referenceLabels, parameters: retrained.parameters))
     }
     return rows
+  }
+
+  /// The forget request for `forgetIDs` and where its samples are in the training set (throws
+  /// `ForgetError` for ids that are not training samples).
+  func resolvedRequest() throws -> (ForgetRequest, TrainingSet.Resolution, TrainingSet) {
+    let request = try ForgetRequest(ids: forgetIDs)
+    let set = TrainingSet(data: training, sourceSHA256: sourceSHA256)
+    return (request, try set.resolve(request), set)
   }
 
   /// One strategy's run: fit, evidence on the original model, forget, evidence on the result.
@@ -138,9 +144,8 @@ extension Comparison {
   public func forgetScores(
     seeds: [UInt64], strategy make: (UInt64) throws -> any UnlearningStrategy
   ) throws -> [[Double]] {
-    let request = try ForgetRequest(ids: forgetIDs)
-    let forgetRows = try TrainingSet(data: training, sourceSHA256: sourceSHA256).resolve(request).rows
-    let forget = training.subset(rows: forgetRows)
+    let (request, forgetRows, _) = try resolvedRequest()
+    let forget = training.subset(rows: forgetRows.rows)
     return try seeds.map { seed in
       try scores(of: try make(seed), request: request, forget: forget)
     }
