@@ -22,6 +22,7 @@ let package = Package(
         .product(name: "UnlearnData", package: unlearn),
         .product(name: "UnlearnModels", package: unlearn),
         .product(name: "Unlearning", package: unlearn),
+        .product(name: "UnlearnEvaluation", package: unlearn),
         .product(name: "_UnlearnTestSupport", package: unlearn),
         .product(name: "CUnlearnBLAS", package: unlearn),
       ]

@@ -24,9 +24,9 @@ public struct ModelEvidence: Sendable, Codable, Equatable {
   /// Evidence from a model's class probabilities on each set (rows in the sets' order).
   public init(_ outputs: SetOutputs, sets: EvaluationSets) {
     func accuracy(_ probabilities: Matrix, _ data: Dataset) -> Double {
-      guard data.count > 0 else { return 0 }
-      let predicted = probabilities.indicesOfRowMaxima()
-      return Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)
+      ClassificationMetrics(
+        trueLabels: data.labels, predictedLabels: probabilities.indicesOfRowMaxima(), classNames: data.classNames
+      ).accuracy
     }
     testAccuracy = accuracy(outputs.test, sets.test)
     retainAccuracy = accuracy(outputs.retain, sets.retain)

@@ -2,6 +2,7 @@ import CUnlearnBLAS
 import Foundation
 import UnlearnCore
 import UnlearnData
+import UnlearnEvaluation
 import UnlearnModels
 
 /// Seconds per epoch and test accuracy of the MLP on Fashion-MNIST (60k train, 10k test),
@@ -35,7 +36,9 @@ enum MLPBenchmark {
       configuration: ModelConfiguration(kind: .mlp, hiddenLayers: [256], epochs: epochs, batchSize: 128, seed: 1)
     ).train(on: train, dataFileSHA256: [])
     let predicted = trained.predictedLabels(for: test.features)
-    let accuracy = Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
+    let accuracy = ClassificationMetrics(
+      trueLabels: test.labels, predictedLabels: predicted, classNames: test.classNames
+    ).accuracy
     let ours = trained.summary.secondsPerEpoch ?? .nan
     log("mlp: PyTorch, if installed")
     let torch = try runTorch(train: trainPath, test: testPath, epochs: epochs, threads: threads)

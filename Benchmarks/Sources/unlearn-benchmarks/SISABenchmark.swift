@@ -2,6 +2,7 @@ import CUnlearnBLAS
 import Foundation
 import UnlearnCore
 import UnlearnData
+import UnlearnEvaluation
 import UnlearnModels
 import Unlearning
 
@@ -35,7 +36,7 @@ enum SISABenchmark {
       "OPENBLAS_NUM_THREADS=1; CPU: \(MachineDescription.cpuModel); \(deletions) single-sample deletions per setting")
     emit("")
     func accuracy(_ predicted: [Int]) -> Double {
-      Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
+      ClassificationMetrics(trueLabels: test.labels, predictedLabels: predicted, classNames: test.classNames).accuracy
     }
     log("sisa: single model")
     let start = ContinuousClock.now
