@@ -15,18 +15,15 @@ struct CompareCommand: AsyncParsableCommand {
       then forgets the same forget set F; the retrain row (always present, always first) is the \
       reference the others are compared with. mia_auc is the loss-threshold membership attack's AUC \
       of telling F from the test set (0.5: F looks unseen); the original model's figures are under \
-      "original" in the JSON. Set OPENBLAS_NUM_THREADS=1 for bit-for-bit reproducibility.
+      "original" in the JSON. Without --test or --test-fraction, 20% of --train is held out. Set \
+      OPENBLAS_NUM_THREADS=1 for bit-for-bit reproducibility.
       """
   )
 
   @Option(help: "The training data file.")
   var train: String
 
-  @Option(help: "A separate test file (same format and classes as the training data).")
-  var test: String?
-
-  @Option(help: "Hold out this fraction of --train, stratified and seeded, as the test set. [default: 0.2]")
-  var testFraction: Double?
+  @OptionGroup var testSet: TestSetOptions
 
   @OptionGroup var modelOptions: ModelOptions
 
@@ -59,10 +56,6 @@ struct CompareCommand: AsyncParsableCommand {
   @OptionGroup var dataset: DatasetOptions
 
   func validate() throws {
-    if test != nil && testFraction != nil { throw ValidationError("pass --test or --test-fraction, not both") }
-    if let testFraction, !(testFraction > 0 && testFraction < 1) {
-      throw ValidationError("--test-fraction must be between 0 and 1 (exclusive), got \(testFraction)")
-    }
     do {
       _ = try ForgetSelection(parsing: forget)
     } catch {
@@ -76,7 +69,8 @@ struct CompareCommand: AsyncParsableCommand {
   func run() async throws {
     let configuration = try modelOptions.configuration()
     let split = try TrainingData.load(
-      data: train, test: test, testFraction: test == nil ? (testFraction ?? 0.2) : nil, seed: configuration.seed,
+      data: train, test: testSet.test, testFraction: testSet.test == nil ? (testSet.testFraction ?? 0.2) : nil,
+      seed: configuration.seed,
       options: dataset)
     let report = try ComparisonRun(
       split: split, configuration: configuration, forget: try ForgetSelection(parsing: forget),

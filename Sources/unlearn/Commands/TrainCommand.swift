@@ -21,11 +21,7 @@ struct TrainCommand: AsyncParsableCommand {
   @Option(help: "The training data file.")
   var data: String
 
-  @Option(help: "A separate test file (same format and classes as the training data).")
-  var test: String?
-
-  @Option(help: "Hold out this fraction of --data, stratified by class and seeded, as the test set.")
-  var testFraction: Double?
+  @OptionGroup var testSet: TestSetOptions
 
   @OptionGroup var modelOptions: ModelOptions
 
@@ -49,10 +45,6 @@ struct TrainCommand: AsyncParsableCommand {
   @OptionGroup var dataset: DatasetOptions
 
   func validate() throws {
-    if test != nil && testFraction != nil { throw ValidationError("pass --test or --test-fraction, not both") }
-    if let testFraction, !(testFraction > 0 && testFraction < 1) {
-      throw ValidationError("--test-fraction must be between 0 and 1 (exclusive), got \(testFraction)")
-    }
     try strategyOptions.check(
       strategies: strategy.map { [$0] } ?? [], configuration: try modelOptions.configuration())
   }
@@ -61,7 +53,7 @@ struct TrainCommand: AsyncParsableCommand {
     try OutputPath.checkWritable(out)
     let configuration = try modelOptions.configuration()
     let split = try TrainingData.load(
-      data: data, test: test, testFraction: testFraction, seed: configuration.seed, options: dataset)
+      data: data, test: testSet.test, testFraction: testSet.testFraction, seed: configuration.seed, options: dataset)
     let progress = ProgressReporter(label: "training", enabled: !noProgress)
     let clock = ContinuousClock()
     let start = clock.now
