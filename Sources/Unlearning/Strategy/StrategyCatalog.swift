@@ -4,13 +4,14 @@ import UnlearnModels
 /// The strategies this build implements, by the names the CLI, state files and reports use.
 public enum StrategyCatalog {
   /// Every strategy's name, in the order `unlearn compare` lists them.
-  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name]
+  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name]
 
   /// The command-line options each strategy uses.
   public static func optionsUsed(by name: String) -> Set<String> {
     switch name {
     case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma", "--finetune-epochs"]
     case SISA.name: return ["--shards", "--slices", "--aggregation"]
+    case ARCANE.name: return ["--blocks", "--redundancy", "--deletion-likelihood"]
     default: return []
     }
   }
@@ -32,6 +33,9 @@ public enum StrategyCatalog {
           + "\(users.joined(separator: ", "))")
     }
   }
+
+  /// Threads for strategies that train independent models (SISA's shards, ARCANE's classes).
+  static var workers: Int { ProcessInfo.processInfo.activeProcessorCount }
 
   /// The strategy called `name`, configured to train `configuration` with its share of `options`.
   /// Throws `StrategyError` for an unknown name, a model kind the strategy does not support, or
@@ -57,7 +61,20 @@ public enum StrategyCatalog {
       let slices = options.slices ?? 4
       guard shards >= 1, slices >= 1 else { throw StrategyError("--shards and --slices must be at least 1") }
       return SISA(
-        configuration: configuration, shards: shards, slices: slices, aggregation: options.aggregation ?? .vote)
+        configuration: configuration, shards: shards, slices: slices, aggregation: options.aggregation ?? .vote,
+        workers: workers)
+    case ARCANE.name:
+      let blocks = options.blocks ?? 4
+      guard blocks >= 1 else { throw StrategyError("--blocks must be at least 1, got \(blocks)") }
+      let redundancy = options.redundancy ?? 0.95
+      guard redundancy > 0, redundancy.isFinite else {
+        throw StrategyError(
+          "--redundancy is a cosine threshold above 0 (1 or more keeps every sample), got \(redundancy)")
+      }
+      let likelihood = try options.deletionLikelihoodPath.map { try DeletionLikelihood.load(path: $0) }
+      return ARCANE(
+        configuration: configuration, blocks: blocks, redundancy: redundancy,
+        likelihood: likelihood ?? DeletionLikelihood(), workers: workers)
     default:
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }
@@ -69,6 +86,7 @@ public enum StrategyCatalog {
     case Retrain.name: return try RetrainState(archive: archive, path: path)
     case NewtonRemoval.name: return try NewtonState(archive: archive, path: path)
     case SISA.name: return try SISAState(archive: archive, path: path)
+    case ARCANE.name: return try ARCANEState(archive: archive, path: path)
     default:
       throw ModelFileError.unsupportedVersion(
         path,

@@ -18,10 +18,17 @@ public struct StrategyOptions: Sendable, Equatable {
   public var slices: Int?
   /// sisa: how shard models are combined (default vote).
   public var aggregation: SISA.Aggregation?
+  /// arcane: blocks per class B (default 4).
+  public var blocks: Int?
+  /// arcane: the representative selection's cosine threshold (default 0.95).
+  public var redundancy: Double?
+  /// arcane: a file of `id,likelihood` deletion likelihoods (default: uniform).
+  public var deletionLikelihoodPath: String?
 
   public init(
     certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil,
-    finetuneEpochs: Int? = nil, shards: Int? = nil, slices: Int? = nil, aggregation: SISA.Aggregation? = nil
+    finetuneEpochs: Int? = nil, shards: Int? = nil, slices: Int? = nil, aggregation: SISA.Aggregation? = nil,
+    blocks: Int? = nil, redundancy: Double? = nil, deletionLikelihoodPath: String? = nil
   ) {
     self.certified = certified
     self.epsilon = epsilon
@@ -31,6 +38,9 @@ public struct StrategyOptions: Sendable, Equatable {
     self.shards = shards
     self.slices = slices
     self.aggregation = aggregation
+    self.blocks = blocks
+    self.redundancy = redundancy
+    self.deletionLikelihoodPath = deletionLikelihoodPath
   }
 
   /// The options given, by command-line name.
@@ -44,6 +54,9 @@ public struct StrategyOptions: Sendable, Equatable {
     if shards != nil { names.append("--shards") }
     if slices != nil { names.append("--slices") }
     if aggregation != nil { names.append("--aggregation") }
+    if blocks != nil { names.append("--blocks") }
+    if redundancy != nil { names.append("--redundancy") }
+    if deletionLikelihoodPath != nil { names.append("--deletion-likelihood") }
     return names
   }
 

@@ -29,10 +29,26 @@ struct StrategyOptionGroup: ParsableArguments {
   @Option(help: "sisa: how shard models are combined: vote or mean. [default: vote]")
   var aggregation: SISA.Aggregation?
 
+  @Option(help: "arcane: blocks (checkpointed training stages) per class. [default: 4]")
+  var blocks: Int?
+
+  @Option(
+    help:
+      "arcane: cosine similarity at which a sample counts as repeating a kept one and is left out of training; 1 or more keeps every sample. [default: 0.95]"
+  )
+  var redundancy: Double?
+
+  @Option(
+    help: ArgumentHelp(
+      "arcane: a CSV of id,likelihood (0–1) deletion likelihoods; likely deletions train in later blocks. [default: uniform]",
+      valueName: "file"))
+  var deletionLikelihood: String?
+
   var options: StrategyOptions {
     StrategyOptions(
       certified: certified, epsilon: epsilon, delta: delta, sigma: sigma, finetuneEpochs: finetuneEpochs,
-      shards: shards, slices: slices, aggregation: aggregation)
+      shards: shards, slices: slices, aggregation: aggregation, blocks: blocks, redundancy: redundancy,
+      deletionLikelihoodPath: deletionLikelihood)
   }
 
   /// Checks the options against the chosen strategies and builds each one, as a usage error.

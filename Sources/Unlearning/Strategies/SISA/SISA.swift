@@ -41,20 +41,6 @@ public struct SISA: UnlearningStrategy {
     self.workers = max(1, workers)
   }
 
-  /// Runs `work` for each shard index, on up to `workers` threads, and returns the results in
-  /// shard order (or the first error).
-  func forEachShard<T: Sendable>(_ indices: [Int], _ work: @Sendable (Int) throws -> T) throws -> [T] {
-    guard workers > 1, indices.count > 1 else { return try indices.map(work) }
-    let results = ShardResults<T>(count: indices.count)
-    let next = ShardResults<Int>(count: 1)
-    DispatchQueue.concurrentPerform(iterations: min(workers, indices.count)) { _ in
-      while let position = next.claim(below: indices.count) {
-        results.store(position, Result { try work(indices[position]) })
-      }
-    }
-    return try results.values()
-  }
-
   public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
     -> SISAState
   {
@@ -67,7 +53,7 @@ public struct SISA: UnlearningStrategy {
     let rowOf = Dictionary(uniqueKeysWithValues: training.ids.enumerated().map { ($1, $0) })
     let configuration = configuration
     let layout = sliceIDs
-    let shards = try forEachShard(Array(0..<assignment.shards)) { index in
+    let shards = try ParallelWork.map(Array(0..<assignment.shards), workers: workers) { index in
       var shard = ShardModel(index: index, sliceIDs: layout[index], checkpoints: [], model: nil)
       try shard.train(
         from: 0, data: training, rowOf: rowOf, configuration: configuration, sourceSHA256: sourceSHA256)
@@ -100,7 +86,7 @@ public struct SISA: UnlearningStrategy {
     let sourceSHA256 = next.trainingSet.sourceSHA256
     let shardsBefore = next.shards
     let startSlice = earliest
-    let retrained = try forEachShard(affected) { index in
+    let retrained = try ParallelWork.map(affected, workers: workers) { index in
       var shard = shardsBefore[index]
       let passes = try shard.train(
         from: startSlice[index]!, data: data, rowOf: rowOf, configuration: configuration, sourceSHA256: sourceSHA256)

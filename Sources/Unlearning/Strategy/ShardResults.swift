@@ -1,6 +1,7 @@
 import Foundation
 
-/// Results of shards trained on several threads, and the counter that hands out the next shard.
+/// Results of work run on several threads (`ParallelWork`), and the counter that hands out the
+/// next piece.
 final class ShardResults<T: Sendable>: @unchecked Sendable {
   private let lock = NSLock()
   private var slots: [Result<T, any Error>?]

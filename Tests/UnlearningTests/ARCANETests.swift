@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+import _UnlearnTestSupport
+
+@testable import Unlearning
+
+/// ARCANE is exact and class-local: after a deletion, the affected class's model is what fitting
+/// from scratch on the remaining samples gives, other classes are untouched, and deleting a sample
+/// outside the representative selection retrains nothing.
+struct ARCANETests {
+  static let configurations = [
+    ModelConfiguration(kind: .logistic, seed: 2),
+    ModelConfiguration(kind: .mlp, hiddenLayers: [16], epochs: 4, batchSize: 32, seed: 2),
+  ]
+
+  static func data() throws -> Dataset {
+    try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<400))
+  }
+
+  static func expectSameClassModels(_ a: ARCANEState, _ b: ARCANEState) {
+    for (x, y) in zip(a.classes, b.classes) {
+      #expect(x.order == y.order, "class \(x.classIndex) order")
+      #expect(x.blocks == y.blocks, "class \(x.classIndex) blocks")
+      #expect(x.reference == y.reference, "class \(x.classIndex) reference Gaussian")
+      #expect(x.learner.checkpoints == y.learner.checkpoints, "class \(x.classIndex) checkpoints")
+      #expect(x.learner.model?.classifier == y.learner.model?.classifier, "class \(x.classIndex) model")
+    }
+  }
+
+  @Test(arguments: configurations)
+  func affectedClassesEqualTrainingFromScratch(_ configuration: ModelConfiguration) throws {
+    let data = try Self.data()
+    let strategy = ARCANE(configuration: configuration, blocks: 3, redundancy: 0.97, workers: 2)
+    let state = try strategy.fit(data, sourceSHA256: []) { _ in }
+    let ids = RetrainTests.randomIDs(5, of: data, seed: 21)
+    let (unlearned, report) = try strategy.forget(try ForgetRequest(ids: ids), from: state) { _ in }
+    #expect(report.exact && report.forgotten == 5)
+
+    let forgotten = Set(ids)
+    let reduced = data.subset(rows: data.ids.indices.filter { !forgotten.contains(data.ids[$0]) })
+    let scratch = try strategy.fit(reduced, sourceSHA256: []) { _ in }
+    Self.expectSameClassModels(unlearned, scratch)
+    let affected = Set(data.ids.indices.filter { forgotten.contains(data.ids[$0]) }.map { data.labels[$0] })
+    for c in 0..<data.classCount where !affected.contains(c) {
+      #expect(unlearned.classes[c] == state.classes[c], "untouched class \(c) changed")
+    }
+    #expect(report.figures["classes_affected"] == Double(affected.count))
+    #expect(unlearned.probabilities(for: data.features) == scratch.probabilities(for: data.features))
+  }
+
+  @Test func deletingASkippedSampleRetrainsNothing() throws {
+    let data = try Self.data()
+    let strategy = ARCANE(configuration: ModelConfiguration(kind: .logistic, seed: 1), blocks: 2, redundancy: 0.9)
+    let state = try strategy.fit(data, sourceSHA256: []) { _ in }
+    let kept = Set(state.classes.flatMap { $0.blocks.flatMap { $0 } })
+    #expect(kept.count < data.count / 2, "at threshold 0.9 most digits repeat a kept one")
+    let skipped = try #require(data.ids.first { !kept.contains($0) })
+    let (unlearned, report) = try state.forgetting(try ForgetRequest(ids: [skipped]))
+    #expect(report.samplesRetrained == 0 && report.figures["classes_retrained"] == 0)
+    #expect(report.notes.contains { $0.contains("nothing retrained") })
+    let scratch = try strategy.fit(
+      data.subset(rows: data.ids.indices.filter { data.ids[$0] != skipped }), sourceSHA256: []
+    ) { _ in }
+    Self.expectSameClassModels(unlearned, scratch)
+
+    // A kept sample costs a retraining of its class from its block on.
+    let keptID = state.classes[3].blocks[1].first!
+    let keptReport = try state.forgetting(try ForgetRequest(ids: [keptID])).report
+    #expect(keptReport.figures["classes_retrained"] == 1 && keptReport.figures["blocks_retrained"] == 1)
+    #expect(keptReport.samplesRetrained > 0)
+  }
+
+  @Test func likelySamplesTrainInLateBlocks() throws {
+    let data = try Self.data()
+    let likely = Array(data.ids.prefix(40))
+    let likelihood = DeletionLikelihood(Dictionary(uniqueKeysWithValues: likely.map { ($0, 1.0) }))
+    let strategy = ARCANE(
+      configuration: ModelConfiguration(kind: .logistic, seed: 1), blocks: 4, redundancy: 2, likelihood: likelihood)
+    let state = try strategy.fit(data, sourceSHA256: []) { _ in }
+    for model in state.classes {
+      for id in model.blocks[0..<3].joined() { #expect(!likely.contains(id)) }
+      #expect(model.order.suffix(likely.filter { model.order.contains($0) }.count).allSatisfy { likely.contains($0) })
+    }
+    let report = try state.forgetting(try ForgetRequest(ids: [likely[0]])).report
+    #expect(report.figures["blocks_retrained"] == 1)
+  }
+
+  @Test func persistedStateRoundTripsAndHoldsNoDeletedSample() throws {
+    let data = try Self.data()
+    let likelihood = DeletionLikelihood([data.ids[0]: 0.9, data.ids[1]: 0.1])
+    let strategy = ARCANE(
+      configuration: ModelConfiguration(kind: .logistic, seed: 1), blocks: 3, likelihood: likelihood)
+    let state = try strategy.fit(data, sourceSHA256: []) { _ in }
+    let ids = [data.ids[0]] + RetrainTests.randomIDs(3, of: data, seed: 8).filter { $0 != data.ids[0] }
+    let unlearned = try state.forgetting(try ForgetRequest(ids: ids)).state
+    let bytes = try StateFile.encode(try unlearned.archive())
+    let read = try #require(
+      try StrategyCatalog.state(from: try StateFile.decode(bytes, path: "s"), path: "s") as? ARCANEState)
+    #expect(read.classes == unlearned.classes)
+    #expect(read.strategy.likelihood == DeletionLikelihood([data.ids[1]: 0.1]))
+    #expect(read.probabilities(for: data.features) == unlearned.probabilities(for: data.features))
+    let settings = String(
+      decoding: try #require(try StateFile.decode(bytes, path: "s").blob("settings")), as: UTF8.self)
+    for id in ids { #expect(!settings.contains("\"\(id.rawValue)\"")) }
+  }
+
+  @Test func classifiesHeldOutDigits() throws {
+    let all = try CSVLoader().load(path: TestData.bundled("digits.csv"))
+    let train = all.subset(rows: Array(0..<1200))
+    let test = all.subset(rows: Array(1200..<all.count))
+    let state = try ARCANE(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(train, sourceSHA256: []) {
+      _ in
+    }
+    let accuracy = zip(state.predictedLabels(for: test.features), test.labels).filter { $0 == $1 }.count
+    // A one-class Gaussian per class reaches ≈ 0.97 on digits in a NumPy prototype.
+    #expect(Double(accuracy) / Double(test.count) > 0.9)
+  }
+
+  /// Ledoit–Wolf shrinkage and log-density against scikit-learn's `ledoit_wolf` and a dense
+  /// inverse, on the same scaled data (values computed with scikit-learn 1.x).
+  @Test func referenceGaussianMatchesScikitLearn() throws {
+    let x = Matrix([
+      [1, 2, 0.5, 10], [2, 1, 0.7, 12], [0, 3, 0.4, 9], [3, 0, 0.9, 15], [1.5, 2.5, 0.5, 11], [2.5, 0.5, 0.8, 14],
+      [1, 1, 0.6, 10],
+    ])
+    let gaussian = try ReferenceGaussian(fitting: x)
+    #expect(abs(gaussian.shrinkage - 0.2060222325329559) < 1e-12)
+    let density = gaussian.logDensity(of: Matrix([[1.2, 1.8, 0.6, 11.0]]))[0]
+    #expect(abs(density - -2.455967623024037) < 1e-10)
+    var generator = SeededGenerator(seed: 4)
+    let draws = gaussian.samples(count: 20_000, using: &generator)
+    let mean = (0..<4).map { j in (0..<draws.rows).reduce(0) { $0 + draws[$1, j] } / Double(draws.rows) }
+    for j in 0..<4 { #expect(abs(mean[j] - gaussian.mean[j]) < 0.05 * gaussian.scales[j]) }
+  }
+
+  @Test func likelihoodFileErrorsNameTheLine() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arcane-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let good = directory.appendingPathComponent("good.csv").path
+    try "id,likelihood\n# comment\na,0.5\nb,1\n".write(toFile: good, atomically: true, encoding: .utf8)
+    #expect(try DeletionLikelihood.load(path: good) == DeletionLikelihood(["a": 0.5, "b": 1]))
+    let bad = directory.appendingPathComponent("bad.csv").path
+    try "id,likelihood\na,0.5\nb,1.5\n".write(toFile: bad, atomically: true, encoding: .utf8)
+    let error = try #require(throws: DataError.self) { try DeletionLikelihood.load(path: bad) }
+    #expect(error.line == 3 && error.column == 2 && error.description.contains("between 0 and 1"))
+  }
+}
