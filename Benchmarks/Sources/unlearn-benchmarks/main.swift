@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|quick|all] [--data DIR]
+// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|quick|all] [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
@@ -34,6 +34,10 @@ case "sisa":
     dataDirectory: dataDirectory,
     file: arguments.first { $0.hasSuffix(".csv") || $0.hasSuffix(".gz") } ?? "mnist5k.csv",
     deletions: 10, svg: "sisa-tradeoff.svg")
+case "arcane":
+  try ARCANEBenchmark.run(
+    dataDirectory: dataDirectory,
+    file: arguments.first { $0.hasSuffix(".csv") || $0.hasSuffix(".gz") } ?? "mnist5k.csv", deletions: 10)
 case "training-small":
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],
