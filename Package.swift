@@ -8,8 +8,9 @@ import PackageDescription
 //   UnlearnModels               logistic regression, MLP, their trainers, model files
 //   Unlearning                  forget requests, the Strategy protocol and the strategies, state files
 //   UnlearnEvaluation           metrics, membership inference, comparison against retraining
+//   UnlearnStore                SQLite (GRDB): datasets, model versions, deletion requests, audit log
 //   unlearn                     the command-line tool: argument parsing only
-// UnlearnStore and UnlearnServer join this list as the issues that fill them land.
+// UnlearnServer joins this list when the HTTP issue lands.
 let package = Package(
   name: "Unlearn",
   products: [
@@ -19,6 +20,7 @@ let package = Package(
     .library(name: "UnlearnModels", targets: ["UnlearnModels"]),
     .library(name: "Unlearning", targets: ["Unlearning"]),
     .library(name: "UnlearnEvaluation", targets: ["UnlearnEvaluation"]),
+    .library(name: "UnlearnStore", targets: ["UnlearnStore"]),
     // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust,
     // and call raw OpenBLAS as the baseline for the wrappers.
     .library(name: "_UnlearnTestSupport", targets: ["_UnlearnTestSupport"]),
@@ -28,6 +30,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -84,6 +87,16 @@ let package = Package(
       ]
     ),
     .target(
+      name: "UnlearnStore",
+      dependencies: [
+        "UnlearnData",
+        "UnlearnModels",
+        "Unlearning",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .target(
       name: "_UnlearnTestSupport",
       dependencies: ["UnlearnCore"]
     ),
@@ -95,6 +108,7 @@ let package = Package(
         "UnlearnModels",
         "Unlearning",
         "UnlearnEvaluation",
+        "UnlearnStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -131,6 +145,17 @@ let package = Package(
         "UnlearnModels",
         "UnlearnData",
         "_UnlearnTestSupport",
+      ]
+    ),
+    .testTarget(
+      name: "UnlearnStoreTests",
+      dependencies: [
+        "UnlearnStore",
+        "Unlearning",
+        "UnlearnModels",
+        "UnlearnData",
+        "_UnlearnTestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
     .testTarget(

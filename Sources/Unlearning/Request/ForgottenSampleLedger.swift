@@ -35,7 +35,8 @@ public struct ForgottenSampleLedger: Sendable, Equatable, Codable {
     for id in ids { hashes.insert(hash(id)) }
   }
 
-  func hash(_ id: SampleID) -> String {
+  /// SHA-256(salt ‖ 0 ‖ id), hex.
+  public func hash(_ id: SampleID) -> String {
     var hasher = SHA256()
     hasher.update(data: Array(salt.utf8))
     hasher.update(data: [0])

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import Testing
+import UnlearnData
+import UnlearnModels
+import Unlearning
+import _UnlearnTestSupport
+
+@testable import UnlearnStore
+
+/// The store's request lifecycle: persisted before work, executed once, old versions and forgotten
+/// samples deleted, and an audit chain that detects tampering.
+struct StoreTests {
+  static func makeStore() throws -> (Store, String) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let store = try Store(path: directory.appendingPathComponent("unlearn.sqlite").path, create: true)
+    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<200))
+    let state = try Retrain(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(data, sourceSHA256: []) {
+      _ in
+    }
+    try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
+    return (store, directory.path)
+  }
+
+  @Test func requestRunsOnceAndLeavesOnlyTheNewVersion() throws {
+    let (store, directory) = try Self.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let ids: [SampleID] = ["3", "17"]
+    let submitted = try store.submit(model: "bc", ids: ids, clientRequestID: "client-1", requester: "test")
+    #expect(submitted.status == .queued)
+    let done = try store.executePending(model: "bc")
+    #expect(done.count == 1 && done[0].status == .done && done[0].report?.forgotten == 2)
+    let receipt = try #require(done[0].receipt)
+    #expect(receipt.decision == "exact" && receipt.versionBefore == 1 && receipt.versionAfter == 2)
+    #expect(try store.versions(of: "bc") == [2])
+    #expect(try store.model(named: "bc").remainingSamples == 198)
+    let (_, state) = try store.currentState(of: "bc")
+    #expect(state.trainingSet.data.count == 198 && !state.trainingSet.data.ids.contains("3"))
+    // Raw ids are gone from the request row; the receipt's audit entry is in the chain.
+    let raw = try store.pool.read { db in
+      try String.fetchOne(db, sql: "SELECT sample_ids FROM deletion_request WHERE id = ?", arguments: [submitted.id])
+    }
+    #expect(raw == nil)
+    #expect(try store.auditEntries().contains { $0.hash == receipt.auditEntryHash })
+    for entry in try store.auditEntries() { #expect(!entry.details.contains("\"3\"") && !entry.details.contains("17")) }
+
+    // The same client request id is executed once.
+    let again = try store.submit(model: "bc", ids: ids, clientRequestID: "client-1")
+    #expect(again.id == submitted.id && again.status == .done)
+    #expect(try store.executePending(model: "bc").isEmpty)
+    #expect(try store.verifyAudit().isIntact)
+  }
+
+  @Test func absentIDsAreRejectedAndBadListsThrow() throws {
+    let (store, directory) = try Self.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let rejected = try store.submit(model: "bc", ids: ["5", "no-such-id"])
+    #expect(rejected.status == .rejected && rejected.error?.contains("1 of 2") == true)
+    #expect(throws: StoreError.self) { try store.submit(model: "bc", ids: []) }
+    #expect(throws: StoreError.self) { try store.submit(model: "bc", ids: ["5", "5"]) }
+    let unknown = try #require(throws: StoreError.self) { try store.submit(model: "nope", ids: ["5"]) }
+    #expect(unknown.code == .unknownModel)
+    _ = try store.submit(model: "bc", ids: ["5"])
+    try store.executePending(model: "bc")
+    #expect(try store.submit(model: "bc", ids: ["5"]).status == .rejected)
+  }
+
+  @Test func interruptedRequestIsRequeuedAndExecutedOnce() throws {
+    let (store, directory) = try Self.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let request = try store.submit(model: "bc", ids: ["8"])
+    // What a process killed mid-execution leaves: the request running, the old version current.
+    try store.pool.write { db in
+      try db.execute(sql: "UPDATE deletion_request SET status = 'running' WHERE id = ?", arguments: [request.id])
+    }
+    let reopened = try Store(path: store.path)
+    #expect(try reopened.recoverInterrupted() == 1)
+    let done = try reopened.executePending(model: "bc")
+    #expect(done.map(\.status) == [.done])
+    #expect(try reopened.model(named: "bc").version == 2)
+    #expect(try reopened.executePending(model: "bc").isEmpty)
+    #expect(try reopened.verifyAudit().isIntact)
+  }
+
+  @Test func tamperingWithOneAuditRowIsDetectedAndNamed() throws {
+    let (store, directory) = try Self.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    _ = try store.submit(model: "bc", ids: ["1"])
+    try store.executePending(model: "bc")
+    let entries = try store.auditEntries()
+    #expect(entries.count >= 5)
+    try store.pool.write { db in
+      try db.execute(sql: "UPDATE audit_log SET details = '{\"ids\":\"2\"}' WHERE seq = 3")
+    }
+    let verification = try store.verifyAudit()
+    #expect(verification.brokenAt == 3 && verification.reason?.contains("changed") == true)
+    try store.pool.write { db in
+      try db.execute(sql: "UPDATE audit_log SET details = ? WHERE seq = 3", arguments: [entries[2].details])
+      try db.execute(sql: "DELETE FROM audit_log WHERE seq = 2")
+    }
+    #expect(try store.verifyAudit().brokenAt == 3)
+  }
+}
