@@ -9,6 +9,7 @@ dependencies:
 demo: dependencies
 	swift build -c release --product unlearn
 	OPENBLAS_NUM_THREADS=1 .build/release/unlearn demo
+	OPENBLAS_NUM_THREADS=1 scripts/demo-store .build/release/unlearn demo-store.sqlite
 
 test: dependencies
 	swift test

@@ -4,6 +4,7 @@ import UnlearnCore
 import UnlearnData
 import UnlearnEvaluation
 import UnlearnModels
+import UnlearnStore
 import Unlearning
 
 struct TrainCommand: AsyncParsableCommand {
@@ -34,7 +35,15 @@ struct TrainCommand: AsyncParsableCommand {
   @OptionGroup(title: "Strategy options") var strategyOptions: StrategyOptionGroup
 
   @Option(help: "Where to write the model file (or, with --strategy, the state file).")
-  var out: String
+  var out: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Register the trained state in this SQLite store (needs --strategy and --name).", valueName: "db"))
+  var store: String?
+
+  @Option(help: "The model's name in the store.")
+  var name: String?
 
   @Option(help: "Output format for the training summary: text, json or markdown.")
   var format: OutputFormat = .text
@@ -45,12 +54,21 @@ struct TrainCommand: AsyncParsableCommand {
   @OptionGroup var dataset: DatasetOptions
 
   func validate() throws {
+    if store != nil {
+      guard strategy != nil, name != nil else {
+        throw ValidationError("--store needs --strategy (the state to keep) and --name (what requests call it)")
+      }
+    } else {
+      guard out != nil else { throw ValidationError("say where the model goes: --out FILE, or --store DB --name NAME") }
+      guard name == nil else { throw ValidationError("--name applies with --store only") }
+    }
     try strategyOptions.check(
       strategies: strategy.map { [$0] } ?? [], configuration: try modelOptions.configuration())
   }
 
   func run() async throws {
-    try OutputPath.checkWritable(out)
+    if let out { try OutputPath.checkWritable(out) }
+    let opened = try store.map { try Store(path: $0) }
     let configuration = try modelOptions.configuration()
     let split = try TrainingData.load(
       data: data, test: testSet.test, testFraction: testSet.testFraction, seed: configuration.seed, options: dataset)
@@ -66,9 +84,13 @@ struct TrainCommand: AsyncParsableCommand {
       }
       let seconds = (clock.now - start).seconds
       progress.finish("\(strategy): trained")
-      try state.write(to: out)
+      if let out { try state.write(to: out) }
+      if let opened, let name {
+        try opened.registerModel(name: name, state: state, datasetName: (data as NSString).lastPathComponent)
+      }
       report = TrainingOutcome(
-        out: out, strategy: strategy, kind: configuration.kind, parameters: state.parameterCount,
+        out: out ?? "\(store!) (model \(name!))", strategy: strategy, kind: configuration.kind,
+        parameters: state.parameterCount,
         summary: state.trainingSummary, seconds: seconds, predict: state.predictedLabels, train: split.train,
         test: split.test)
     } else {
@@ -80,9 +102,9 @@ struct TrainCommand: AsyncParsableCommand {
       progress.finish(
         "\(trained.summary.method): \(trained.summary.iterations) \(configuration.kind == .mlp ? "epochs" : "iterations")"
       )
-      try ModelFile.write(trained, to: out)
+      try ModelFile.write(trained, to: out!)
       report = TrainingOutcome(
-        out: out, strategy: nil, kind: configuration.kind, parameters: trained.classifier.base.parameterCount,
+        out: out!, strategy: nil, kind: configuration.kind, parameters: trained.classifier.base.parameterCount,
         summary: trained.summary, seconds: trained.summary.seconds, predict: trained.predictedLabels,
         train: split.train, test: split.test)
     }
