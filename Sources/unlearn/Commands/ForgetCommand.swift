@@ -18,11 +18,7 @@ struct ForgetCommand: AsyncParsableCommand {
   @Option(help: "The state file to forget from.")
   var state: String
 
-  @Option(help: "A file of sample ids to forget, one per line.")
-  var ids: String?
-
-  @Option(name: .customLong("id"), help: "A sample id to forget (repeat for several).")
-  var idList: [String] = []
+  @OptionGroup var samples: SampleIDOptions
 
   @Option(help: "Where to write the new state (may be the same path as --state).")
   var out: String
@@ -36,15 +32,9 @@ struct ForgetCommand: AsyncParsableCommand {
   @Flag(help: "Do not show retraining progress on stderr.")
   var noProgress = false
 
-  func validate() throws {
-    guard (ids == nil) != idList.isEmpty else {
-      throw ValidationError("name the samples to forget with --ids FILE or with --id X (one or more), not both")
-    }
-  }
-
   func run() async throws {
     try OutputPath.checkWritable(out)
-    let requested = try ids.map { try SampleIDList.load(path: $0) } ?? idList.map { SampleID($0) }
+    let requested = try samples.load()
     let request = try ForgetRequest(ids: requested, skippingAbsentIDs: skipAbsent)
     let loaded = try StrategyCatalog.readState(from: state)
     let progress = ProgressReporter(label: "forgetting", enabled: !noProgress)

@@ -23,11 +23,7 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: "The model's name in the store.")
     var model: String
 
-    @Option(help: "A file of sample ids to delete, one per line.")
-    var ids: String?
-
-    @Option(name: .customLong("id"), help: "A sample id to delete (repeat for several).")
-    var idList: [String] = []
+    @OptionGroup var samples: SampleIDOptions
 
     @Option(help: "The client's id for this request: the same id submitted again is executed once.")
     var requestID: String?
@@ -41,15 +37,9 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    func validate() throws {
-      guard (ids == nil) != idList.isEmpty else {
-        throw ValidationError("name the samples to delete with --ids FILE or with --id X (one or more), not both")
-      }
-    }
-
     func run() async throws {
       let opened = try store.open()
-      let requested = try ids.map { try SampleIDList.load(path: $0) } ?? idList.map { SampleID($0) }
+      let requested = try samples.load()
       var request = try opened.submit(model: model, ids: requested, clientRequestID: requestID, requester: requester)
       if request.status == .queued && !queueOnly {
         let progress = ProgressReporter(label: "deleting", enabled: true)
