@@ -9,8 +9,8 @@ import PackageDescription
 //   Unlearning                  forget requests, the Strategy protocol and the strategies, state files
 //   UnlearnEvaluation           metrics, membership inference, comparison against retraining
 //   UnlearnStore                SQLite (GRDB): datasets, model versions, deletion requests, audit log
+//   UnlearnServer               the HTTP API (Hummingbird) over the store
 //   unlearn                     the command-line tool: argument parsing only
-// UnlearnServer joins this list when the HTTP issue lands.
 let package = Package(
   name: "Unlearn",
   products: [
@@ -21,6 +21,7 @@ let package = Package(
     .library(name: "Unlearning", targets: ["Unlearning"]),
     .library(name: "UnlearnEvaluation", targets: ["UnlearnEvaluation"]),
     .library(name: "UnlearnStore", targets: ["UnlearnStore"]),
+    .library(name: "UnlearnServer", targets: ["UnlearnServer"]),
     // Exposed so the nested Benchmarks package can time the same naive kernels the tests trust,
     // and call raw OpenBLAS as the baseline for the wrappers.
     .library(name: "_UnlearnTestSupport", targets: ["_UnlearnTestSupport"]),
@@ -31,6 +32,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     .systemLibrary(
@@ -97,6 +99,17 @@ let package = Package(
       ]
     ),
     .target(
+      name: "UnlearnServer",
+      dependencies: [
+        "UnlearnCore",
+        "UnlearnData",
+        "Unlearning",
+        "UnlearnStore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .target(
       name: "_UnlearnTestSupport",
       dependencies: ["UnlearnCore"]
     ),
@@ -109,6 +122,7 @@ let package = Package(
         "Unlearning",
         "UnlearnEvaluation",
         "UnlearnStore",
+        "UnlearnServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -156,6 +170,19 @@ let package = Package(
         "UnlearnData",
         "_UnlearnTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    .testTarget(
+      name: "UnlearnServerTests",
+      dependencies: [
+        "UnlearnServer",
+        "UnlearnStore",
+        "Unlearning",
+        "UnlearnModels",
+        "UnlearnData",
+        "_UnlearnTestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]
     ),
     .testTarget(

@@ -25,7 +25,7 @@ public final class Store: Sendable {
   /// not exist and `create` is false.
   public init(path: String, create: Bool = false, clock: @escaping @Sendable () -> Date = Date.init) throws {
     if !create && !FileManager.default.fileExists(atPath: path) {
-      throw StoreError(.unknownModel, "no store at \(path); create one with `unlearn store init --store \(path)`")
+      throw StoreError(.missingStore, "no store at \(path); create one with `unlearn store init --store \(path)`")
     }
     self.path = path
     self.clock = clock

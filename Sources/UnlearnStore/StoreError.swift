@@ -2,6 +2,7 @@
 /// HTTP layer, tests) match on.
 public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
   public enum Code: String, Sendable {
+    case missingStore = "missing store"
     case unknownModel = "unknown model"
     case modelExists = "model exists"
     case unknownRequest = "unknown request"

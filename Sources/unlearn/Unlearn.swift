@@ -15,6 +15,7 @@ struct Unlearn: AsyncParsableCommand {
       DemoCommand.self, DataCommand.self, TrainCommand.self, ForgetCommand.self, CompareCommand.self,
       EvaluateCommand.self,
       PredictCommand.self, StoreCommand.self, RequestCommand.self, AuditCommand.self,
+      ServeCommand.self,
     ]
   )
 }

@@ -61,7 +61,8 @@ public struct ARCANE: UnlearningStrategy {
     -> ARCANEState
   {
     var strategy = self
-    strategy.likelihood = DeletionLikelihood(likelihood.given.filter { Set(training.ids).contains($0.key) })
+    let trainingIDs = Set(training.ids)
+    strategy.likelihood = DeletionLikelihood(likelihood.given.filter { trainingIDs.contains($0.key) })
     let rowOf = Dictionary(uniqueKeysWithValues: training.ids.enumerated().map { ($1, $0) })
     let orders = orders(of: training)
     let classes = try ParallelWork.map(Array(0..<training.classCount), workers: workers) { [strategy] c in

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import UnlearnCore
+import UnlearnData
+import UnlearnStore
+import Unlearning
+
+/// The HTTP API over a `Store` (DESIGN.md §6, issue "Deletion requests as a service"):
+///
+/// - `GET /healthz` — no token needed.
+/// - `POST /v1/models/{model}/deletions` `{"ids": ["…"], "request_id": "…"}` → 202 `{"id", "status"}`;
+///   the request is persisted before the answer, then executed in the background.
+/// - `GET /v1/deletions/{id}` — status, report and deletion receipt.
+/// - `GET /v1/models/{model}` — version, exactness, remaining samples, last report's figures.
+/// - `POST /v1/models/{model}/predict` `{"features": [[…]]}` → labels and probabilities.
+/// - `GET /v1/audit?after=N&limit=M` — audit entries.
+///
+/// Every `/v1` route needs `Authorization: Bearer <token>`. Bad input is a 4xx with
+/// `{"error": {"message": …}}`, never a 500.
+public enum UnlearnAPI {
+  /// Largest request body accepted (1 MiB); larger is 413.
+  public static let maxBodyBytes = 1 << 20
+
+  public static func router(store: Store, token: String) -> (Router<APIContext>, RequestWorker) {
+    let worker = RequestWorker(store: store)
+    let router = Router(context: APIContext.self)
+    router.get("/healthz") { _, _ in Health(status: "ok") }
+    let api = router.group("v1").add(middleware: BearerAuthentication(token: token))
+
+    api.post("models/:model/deletions") { request, context -> EditedResponse<Accepted> in
+      let model = try context.parameters.require("model")
+      let body = try await request.decode(as: DeletionBody.self, context: context)
+      let submitted = try translating {
+        try store.submit(
+          model: model, ids: body.ids.map { SampleID($0) }, clientRequestID: body.requestID, requester: "http")
+      }
+      if submitted.status == .rejected {
+        throw HTTPError(.unprocessableContent, message: "request \(submitted.id) rejected: \(submitted.error ?? "")")
+      }
+      if submitted.status == .queued { await worker.wake() }
+      return EditedResponse(status: .accepted, response: Accepted(id: submitted.id, status: submitted.status.rawValue))
+    }
+    api.get("deletions/:id") { _, context in
+      let id = try context.parameters.require("id")
+      return try translating { try store.request(id: id) }
+    }
+    api.get("models/:model") { _, context in
+      let model = try context.parameters.require("model")
+      return try translating { try store.model(named: model) }
+    }
+    api.post("models/:model/predict") { request, context -> Prediction in
+      let model = try context.parameters.require("model")
+      let body = try await request.decode(as: PredictBody.self, context: context)
+      let (version, state) = try translating { try store.currentState(of: model) }
+      let width = state.trainingSet.data.featureCount
+      guard !body.features.isEmpty else { throw HTTPError(.badRequest, message: "features: give at least one row") }
+      for (index, row) in body.features.enumerated() where row.count != width || !row.allSatisfy(\.isFinite) {
+        throw HTTPError(
+          .badRequest,
+          message: "features[\(index)]: expected \(width) finite numbers, found \(row.count) values")
+      }
+      let probabilities = state.probabilities(for: Matrix(body.features))
+      return Prediction(
+        model: model, version: version,
+        labels: probabilities.indicesOfRowMaxima().map { state.classNames[$0] },
+        probabilities: (0..<probabilities.rows).map { probabilities.row($0) })
+    }
+    api.get("audit") { request, _ -> [AuditEntry] in
+      let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
+      let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1000)
+      return try store.auditEntries(after: after, limit: max(limit, 1))
+    }
+    return (router, worker)
+  }
+
+  /// Store errors as HTTP errors: unknown things are 404, bad requests 400, anything else 409.
+  static func translating<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as StoreError {
+      switch error.code {
+      case .unknownModel, .unknownRequest: throw HTTPError(.notFound, message: error.message)
+      case .invalidRequest, .unknownIDs: throw HTTPError(.badRequest, message: error.message)
+      case .modelExists, .corrupted, .missingStore: throw HTTPError(.conflict, message: error.message)
+      }
+    }
+  }
+
+  struct Health: ResponseEncodable { let status: String }
+
+  struct DeletionBody: Decodable {
+    let ids: [String]
+    let requestID: String?
+    enum CodingKeys: String, CodingKey {
+      case ids
+      case requestID = "request_id"
+    }
+  }
+
+  struct Accepted: ResponseEncodable {
+    let id: String
+    let status: String
+  }
+
+  struct PredictBody: Decodable { let features: [[Double]] }
+
+  struct Prediction: ResponseEncodable {
+    let model: String
+    let version: Int
+    let labels: [String]
+    let probabilities: [[Double]]
+  }
+}
+
+extension DeletionRequest: ResponseEncodable {}
+extension ModelSummary: ResponseEncodable {}
+extension AuditEntry: ResponseEncodable {}
+
+/// The request context of the API: Hummingbird's basic one with a 1 MiB body limit.
+public struct APIContext: RequestContext {
+  public var coreContext: CoreRequestContextStorage
+
+  public init(source: ApplicationRequestContextSource) {
+    coreContext = CoreRequestContextStorage(source: source)
+  }
+
+  public var maxUploadSize: Int { UnlearnAPI.maxBodyBytes }
+}

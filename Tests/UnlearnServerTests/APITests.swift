@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import UnlearnData
+import UnlearnModels
+import UnlearnServer
+import UnlearnStore
+import Unlearning
+import _UnlearnTestSupport
+
+/// Every route and its errors, through Hummingbird's router test client, plus one live server.
+struct APITests {
+  static let token = "test-token"
+  static let auth: HTTPFields = [.authorization: "Bearer test-token", .contentType: "application/json"]
+
+  static func makeApp() throws -> (some ApplicationProtocol, Store, RequestWorker, String) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true)
+    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<150))
+    let state = try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(
+      data, sourceSHA256: []
+    ) { _ in }
+    try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
+    let (router, worker) = UnlearnAPI.router(store: store, token: token)
+    return (Application(router: router), store, worker, directory.path)
+  }
+
+  static func json(_ response: TestResponse) throws -> [String: Any] {
+    try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+  }
+
+  @Test func deletionIsAcceptedExecutedAndReceipted() async throws {
+    let (app, store, worker, directory) = try Self.makeApp()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try await app.test(.router) { client in
+      let id = try await client.execute(
+        uri: "/v1/models/bc/deletions", method: .post, headers: Self.auth,
+        body: ByteBuffer(string: #"{"ids": ["4", "9"], "request_id": "r-1"}"#)
+      ) { response in
+        #expect(response.status == .accepted)
+        let body = try Self.json(response)
+        #expect(body["status"] as? String == "queued")
+        return try #require(body["id"] as? String)
+      }
+      await worker.idle()
+      try await client.execute(uri: "/v1/deletions/\(id)", method: .get, headers: Self.auth) { response in
+        #expect(response.status == .ok)
+        let body = try Self.json(response)
+        #expect(body["status"] as? String == "done")
+        let receipt = try #require(body["receipt"] as? [String: Any])
+        #expect(receipt["decision"] as? String == "approximate" && receipt["version_after"] as? Int == 2)
+      }
+      // The same request id again: the same request, not a second execution.
+      try await client.execute(
+        uri: "/v1/models/bc/deletions", method: .post, headers: Self.auth,
+        body: ByteBuffer(string: #"{"ids": ["4", "9"], "request_id": "r-1"}"#)
+      ) { response in
+        let body = try Self.json(response)
+        #expect(body["id"] as? String == id)
+      }
+      try await client.execute(uri: "/v1/models/bc", method: .get, headers: Self.auth) { response in
+        let body = try Self.json(response)
+        #expect(body["version"] as? Int == 2 && body["remaining_samples"] as? Int == 148)
+      }
+      try await client.execute(
+        uri: "/v1/models/bc/predict", method: .post, headers: Self.auth,
+        body: ByteBuffer(string: "{\"features\": [[\(Array(repeating: "1", count: 30).joined(separator: ","))]]}")
+      ) { response in
+        #expect(response.status == .ok)
+        let body = try Self.json(response)
+        #expect((body["labels"] as? [String])?.count == 1)
+      }
+      try await client.execute(uri: "/v1/audit?limit=3", method: .get, headers: Self.auth) { response in
+        let entries = try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [Any])
+        #expect(entries.count == 3)
+      }
+      try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+    }
+    #expect(try store.versions(of: "bc") == [2])
+    #expect(try store.verifyAudit().isIntact)
+  }
+
+  @Test func badInputIsA4xxWithAJSONError() async throws {
+    let (app, _, _, directory) = try Self.makeApp()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try await app.test(.router) { client in
+      func expectError(
+        _ uri: String, _ method: HTTPRequest.Method, _ body: String?, headers: HTTPFields = Self.auth,
+        _ status: HTTPResponse.Status
+      ) async throws {
+        try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        {
+          response in
+          #expect(response.status == status, "\(method) \(uri) \(body ?? "")")
+          let error = try Self.json(response)["error"] as? [String: Any]
+          #expect(error?["message"] is String, "\(method) \(uri): no JSON error body")
+        }
+      }
+      try await expectError("/v1/models/bc", .get, nil, headers: [:], .unauthorized)
+      try await expectError("/v1/models/bc", .get, nil, headers: [.authorization: "Bearer wrong"], .unauthorized)
+      try await expectError("/v1/models/nope", .get, nil, .notFound)
+      try await expectError("/v1/deletions/nope", .get, nil, .notFound)
+      try await expectError("/v1/models/bc/deletions", .post, "{not json", .badRequest)
+      try await expectError("/v1/models/bc/deletions", .post, #"{"ids": [4]}"#, .badRequest)
+      try await expectError("/v1/models/bc/deletions", .post, #"{"ids": []}"#, .badRequest)
+      try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["1", "1"]}"#, .badRequest)
+      try await expectError("/v1/models/nope/deletions", .post, #"{"ids": ["1"]}"#, .notFound)
+      try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["no-such-sample"]}"#, .unprocessableContent)
+      try await expectError("/v1/models/bc/predict", .post, #"{"features": [[1, 2]]}"#, .badRequest)
+      let huge = "{\"ids\": [\"" + String(repeating: "x", count: UnlearnAPI.maxBodyBytes + 10) + "\"]}"
+      try await client.execute(
+        uri: "/v1/models/bc/deletions", method: .post, headers: Self.auth, body: ByteBuffer(string: huge)
+      ) { response in
+        #expect(response.status == .contentTooLarge)
+      }
+    }
+  }
+
+  @Test func liveServerAnswers() async throws {
+    let (app, _, _, directory) = try Self.makeApp()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try await app.test(.live) { client in
+      try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+      try await client.execute(uri: "/v1/models/bc", method: .get, headers: Self.auth) { response in
+        #expect(response.status == .ok)
+        let body = try Self.json(response)
+        #expect(body["strategy"] as? String == "newton")
+      }
+    }
+  }
+}
