@@ -80,7 +80,7 @@ struct RequestCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     func run() async throws {
-      try RequestCommand.show(try store.open().requests(model: model), format: format)
+      try RequestCommand.show(try store.open().requests(model: model), format: format, asList: true)
     }
   }
 
@@ -101,13 +101,15 @@ struct RequestCommand: AsyncParsableCommand {
       for model in try opened.modelsWithQueuedRequests() {
         finished += try opened.executePending(model: model)
       }
-      try RequestCommand.show(finished, format: format)
+      try RequestCommand.show(finished, format: format, asList: true)
     }
   }
 
-  static func show(_ requests: [DeletionRequest], format: OutputFormat) throws {
+  /// Prints requests; as JSON, one object for a single request (`submit`, `status`), an array for
+  /// `list` and `run`.
+  static func show(_ requests: [DeletionRequest], format: OutputFormat, asList: Bool = false) throws {
     if format == .json {
-      print(try jsonString(requests.count == 1 ? AnyEncodable(requests[0]) : AnyEncodable(requests)))
+      print(try jsonString(asList ? AnyEncodable(requests) : AnyEncodable(requests[0])))
       return
     }
     if requests.isEmpty { print("no requests") }

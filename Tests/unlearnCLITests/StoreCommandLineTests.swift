@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// The store commands as a user runs them, including a process killed mid-execution.
+extension CommandLineTests {
+  /// A request whose executor is killed with SIGKILL while the request is `running` (the forget
+  /// under way, nothing committed) is executed exactly once by the next `request run`: one request,
+  /// done, model version 1 → 2, one "request done" audit entry, and the chain still verifies.
+  @Test func killedExecutionCompletesExactlyOnce() throws {
+    let store = folder + "/crash.sqlite"
+    #expect(try run(["store", "init", "--store", store]).status == 0)
+    let train = try run([
+      "train", "--data", "data/digits.csv", "--model", "mlp", "--epochs", "60", "--strategy", "retrain", "--store",
+      store, "--name", "digits", "--no-progress",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    let submit = try run([
+      "request", "submit", "--store", store, "--model", "digits", "--id", "5", "--id", "6", "--request-id", "crash-1",
+      "--queue-only", "--format", "json",
+    ])
+    #expect(submit.status == 0, "\(submit.standardError)")
+    let submitted = try json(submit.standardOutput)
+    #expect(submitted["status"] as? String == "queued")
+    let id = try #require(submitted["id"] as? String)
+
+    let executor = Process()
+    executor.executableURL = URL(fileURLWithPath: Self.executable)
+    executor.arguments = ["request", "run", "--store", store]
+    executor.currentDirectoryURL = Self.repository
+    executor.standardOutput = FileHandle.nullDevice
+    executor.standardError = FileHandle.nullDevice
+    try executor.run()
+    // Kill as soon as the request is marked running: retraining the MLP takes seconds after that.
+    var status = "queued"
+    let deadline = Date().addingTimeInterval(60)
+    while status == "queued" && Date() < deadline {
+      status =
+        try json(try run(["request", "status", "--store", store, "--format", "json", id]).standardOutput)["status"]
+        as? String ?? ""
+      if status == "queued" { Thread.sleep(forTimeInterval: 0.02) }
+    }
+    kill(executor.processIdentifier, SIGKILL)
+    executor.waitUntilExit()
+    #expect(executor.terminationReason == .uncaughtSignal)
+    let afterKill = try json(try run(["request", "status", "--store", store, "--format", "json", id]).standardOutput)
+    #expect(afterKill["status"] as? String == "running", "the kill must land mid-execution")
+
+    let rerun = try run(["request", "run", "--store", store])
+    #expect(rerun.status == 0, "\(rerun.standardError)")
+    let requests = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(try run(["request", "list", "--store", store, "--format", "json"]).standardOutput.utf8))
+        as? [[String: Any]])
+    #expect(requests.count == 1)
+    let list = try #require(requests.first)
+    #expect(list["status"] as? String == "done")
+    let receipt = try #require(list["receipt"] as? [String: Any])
+    #expect(receipt["version_before"] as? Int == 1 && receipt["version_after"] as? Int == 2)
+    let audit = try run(["audit", "show", "--store", store]).standardOutput
+    #expect(audit.components(separatedBy: "request done").count == 2, "executed once:\n\(audit)")
+    let verify = try run(["audit", "verify", "--store", store])
+    #expect(verify.status == 0 && verify.standardOutput.contains("intact"))
+  }
+}
