@@ -82,7 +82,8 @@ public enum UnlearnAPI {
       switch error.code {
       case .unknownModel, .unknownRequest: throw HTTPError(.notFound, message: error.message)
       case .invalidRequest, .unknownIDs: throw HTTPError(.badRequest, message: error.message)
-      case .modelExists, .corrupted, .missingStore: throw HTTPError(.conflict, message: error.message)
+      case .requestIDReused, .modelExists, .corrupted, .missingStore:
+        throw HTTPError(.conflict, message: error.message)
       }
     }
   }

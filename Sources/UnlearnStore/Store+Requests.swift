@@ -7,7 +7,8 @@ import Unlearning
 extension Store {
   /// Accepts a deletion request for `model` and persists it (status `queued`, audit entry
   /// "received") in one transaction, before any work starts. A `clientRequestID` already used for
-  /// this model returns that request instead (nothing new is recorded). Ids that the model was
+  /// this model returns that request instead (nothing new is recorded) if it named the same ids, and
+  /// throws `StoreError.requestIDReused` if it named others. Ids that the model was
   /// never trained on, or that are already forgotten, make the request `rejected` (recorded, with
   /// the reason); an empty or repeated id list throws `StoreError.invalidRequest`.
   public func submit(model: String, ids: [SampleID], clientRequestID: String? = nil, requester: String? = nil) throws
@@ -20,21 +21,28 @@ extension Store {
     }
     return try pool.write { db in
       _ = try self.summary(db, model)
+      let hasher = try self.hasher(db)
+      let hashes = ids.map { hasher.hash($0) }
       if let clientRequestID,
         let existing = try Row.fetchOne(
           db, sql: "SELECT * FROM deletion_request WHERE model_name = ? AND client_request_id = ?",
           arguments: [model, clientRequestID])
       {
+        let earlier = try JSONDecoder().decode([String].self, from: Data((existing["id_hashes"] as String).utf8))
+        guard Set(earlier) == Set(hashes) else {
+          throw StoreError(
+            .requestIDReused,
+            "request id '\(clientRequestID)' was already used for other ids on model \(model): "
+              + "use a new request id for a different request")
+        }
         return try DeletionRequest(row: existing)
       }
-      let hasher = try self.hasher(db)
       let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
       let lookup = try db.makeStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
       var absent = 0
       for id in ids where try Bool.fetchOne(lookup, arguments: [datasetID, id.rawValue]) == nil { absent += 1 }
       let id = UUID().uuidString.lowercased()
       let at = self.now
-      let hashes = ids.map { hasher.hash($0) }
       let hashesJSON = String(decoding: try JSONEncoder().encode(hashes), as: UTF8.self)
       if absent > 0 {
         let reason =

@@ -7,6 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case modelExists = "model exists"
     case unknownRequest = "unknown request"
     case invalidRequest = "invalid request"
+    case requestIDReused = "request id reused"
     case unknownIDs = "unknown sample ids"
     case corrupted = "corrupted store"
   }

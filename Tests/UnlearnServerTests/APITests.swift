@@ -84,7 +84,7 @@ struct APITests {
   }
 
   @Test func badInputIsA4xxWithAJSONError() async throws {
-    let (app, _, _, directory) = try Self.makeApp()
+    let (app, store, _, directory) = try Self.makeApp()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try await app.test(.router) { client in
       func expectError(
@@ -108,6 +108,8 @@ struct APITests {
       try await expectError("/v1/models/bc/deletions", .post, #"{"ids": []}"#, .badRequest)
       try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["1", "1"]}"#, .badRequest)
       try await expectError("/v1/models/nope/deletions", .post, #"{"ids": ["1"]}"#, .notFound)
+      _ = try store.submit(model: "bc", ids: ["1"], clientRequestID: "used")
+      try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["2"], "request_id": "used"}"#, .conflict)
       try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["no-such-sample"]}"#, .unprocessableContent)
       try await expectError("/v1/models/bc/predict", .post, #"{"features": [[1, 2]]}"#, .badRequest)
       let huge = "{\"ids\": [\"" + String(repeating: "x", count: UnlearnAPI.maxBodyBytes + 10) + "\"]}"

@@ -52,6 +52,11 @@ struct StoreTests {
     // The same client request id is executed once.
     let again = try store.submit(model: "bc", ids: ids, clientRequestID: "client-1")
     #expect(again.id == submitted.id && again.status == .done)
+    #expect(try store.submit(model: "bc", ids: ids.reversed(), clientRequestID: "client-1").id == submitted.id)
+    let reused = try #require(throws: StoreError.self) {
+      try store.submit(model: "bc", ids: ["8"], clientRequestID: "client-1")
+    }
+    #expect(reused.code == .requestIDReused)
     #expect(try store.executePending(model: "bc").isEmpty)
     #expect(try store.verifyAudit().isIntact)
   }
