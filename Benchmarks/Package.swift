@@ -12,7 +12,9 @@ let unlearn = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleti
 let package = Package(
   name: "UnlearnBenchmarks",
   dependencies: [
-    .package(path: "..")
+    .package(path: ".."),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .executableTarget(
@@ -23,6 +25,10 @@ let package = Package(
         .product(name: "UnlearnModels", package: unlearn),
         .product(name: "Unlearning", package: unlearn),
         .product(name: "UnlearnEvaluation", package: unlearn),
+        .product(name: "UnlearnStore", package: unlearn),
+        .product(name: "UnlearnServer", package: unlearn),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "_UnlearnTestSupport", package: unlearn),
         .product(name: "CUnlearnBLAS", package: unlearn),
       ]

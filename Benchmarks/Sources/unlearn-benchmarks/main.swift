@@ -1,6 +1,7 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|quick|all] [--data DIR]
+// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|service|quick|all]
+//          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
@@ -38,6 +39,8 @@ case "arcane":
   try ARCANEBenchmark.run(
     dataDirectory: dataDirectory,
     file: arguments.first { $0.hasSuffix(".csv") || $0.hasSuffix(".gz") } ?? "mnist5k.csv", deletions: 10)
+case "service":
+  try await ServiceBenchmark.run(dataDirectory: dataDirectory, unique: 500, clients: 20)
 case "training-small":
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],
@@ -62,6 +65,8 @@ case "all":
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"],
     requests: 50)
 default:
-  log("unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, sisa, quick or all")
+  log(
+    "unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, sisa, arcane, service, quick or all"
+  )
   exit(64)
 }
