@@ -49,9 +49,10 @@ public struct AdamTrainer: Sendable {
     precondition(batch.count > 0, "cannot train on an empty batch")
     var model = model
     let n = batch.count
-    let parameterCount = model.parameterCount
-    var firstMoment = [Double](repeating: 0, count: parameterCount)
-    var secondMoment = [Double](repeating: 0, count: parameterCount)
+    var adam = AdamMoments(count: model.parameterCount, learningRate: learningRate)
+    adam.beta1 = beta1
+    adam.beta2 = beta2
+    adam.epsilon = epsilon
     // Ranges of θ holding weights (L2-regularized); the biases after each are not.
     let weightRanges = (0..<model.layerCount).map { layer in
       let start = model.parameterOffset(ofLayer: layer)
@@ -83,23 +84,7 @@ public struct AdamTrainer: Sendable {
           }
         }
         step += 1
-        // θ ← θ − (α / (1 − β₁ᵗ)) · m / (√(v / (1 − β₂ᵗ)) + ε), Kingma & Ba, Algorithm 1.
-        let stepSize = learningRate / (1 - Double.pow(beta1, Double(step)))
-        let secondCorrection = 1 / (1 - Double.pow(beta2, Double(step)))
-        let (beta1, beta2, epsilon) = (self.beta1, self.beta2, self.epsilon)
-        parameters.withUnsafeMutableBufferPointer { theta in
-          gradient.withUnsafeBufferPointer { g in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-              secondMoment.withUnsafeMutableBufferPointer { v in
-                for index in 0..<parameterCount {
-                  m[index] = beta1 * m[index] + (1 - beta1) * g[index]
-                  v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
-                  theta[index] -= stepSize * m[index] / ((v[index] * secondCorrection).squareRoot() + epsilon)
-                }
-              }
-            }
-          }
-        }
+        adam.step(&parameters, gradient: gradient)
         model.parameters = parameters
         loss += decay / 2 * penalty
         lossSum += loss

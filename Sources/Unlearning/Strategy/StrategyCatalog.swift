@@ -1,10 +1,11 @@
 import Foundation
+import UnlearnData
 import UnlearnModels
 
 /// The strategies this build implements, by the names the CLI, state files and reports use.
 public enum StrategyCatalog {
   /// Every strategy's name, in the order `unlearn compare` lists them.
-  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name]
+  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name, LMEraser.name]
 
   /// The command-line options each strategy uses.
   public static func optionsUsed(by name: String) -> Set<String> {
@@ -12,6 +13,7 @@ public enum StrategyCatalog {
     case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma", "--finetune-epochs"]
     case SISA.name: return ["--shards", "--slices", "--aggregation"]
     case ARCANE.name: return ["--blocks", "--redundancy", "--deletion-likelihood"]
+    case LMEraser.name: return ["--public-fraction", "--public", "--min-cluster", "--max-cluster", "--head-epochs"]
     default: return []
     }
   }
@@ -32,6 +34,11 @@ public enum StrategyCatalog {
           + "\(strategies.joined(separator: ", ")); \(unused.count == 1 ? "it applies" : "they apply") to "
           + "\(users.joined(separator: ", "))")
     }
+  }
+
+  /// Whether strategy `name` can train `configuration`'s model kind with its default options.
+  public static func supports(_ name: String, _ configuration: ModelConfiguration) -> Bool {
+    (try? strategy(named: name, configuration: configuration)) != nil
   }
 
   /// Threads for strategies that train independent models (SISA's shards, ARCANE's classes).
@@ -75,9 +82,43 @@ public enum StrategyCatalog {
       return ARCANE(
         configuration: configuration, blocks: blocks, redundancy: redundancy,
         likelihood: likelihood ?? DeletionLikelihood(), workers: workers)
+    case LMEraser.name:
+      return try lmeraser(configuration: configuration, options: options)
     default:
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }
+  }
+
+  private static func lmeraser(configuration: ModelConfiguration, options: StrategyOptions) throws -> LMEraser {
+    guard configuration.kind == .mlp, !configuration.hiddenLayers.isEmpty else {
+      throw StrategyError("lmeraser needs --model mlp (its hidden layers are the frozen backbone)")
+    }
+    let split: PublicSplit
+    if let path = options.publicIDsPath {
+      guard options.publicFraction == nil else {
+        throw StrategyError("give either --public FILE or --public-fraction F, not both")
+      }
+      split = PublicSplit(ids: Set(try SampleIDList.load(path: path)))
+    } else {
+      let fraction = options.publicFraction ?? 0.2
+      guard fraction > 0, fraction < 1 else {
+        throw StrategyError(
+          "--public-fraction is the share of public samples, strictly between 0 and 1; got \(fraction)")
+      }
+      split = PublicSplit(fraction: fraction)
+    }
+    let minimum = options.minimumClusterSize ?? 100
+    let maximum = options.maximumClusterSize ?? max(1000, 2 * minimum)
+    guard minimum >= 1, 2 * minimum <= maximum else {
+      throw StrategyError(
+        "cluster bounds need 1 ≤ --min-cluster ≤ --max-cluster / 2 (so a split cluster stays above the minimum); "
+          + "got \(minimum) and \(maximum)")
+    }
+    let epochs = options.headEpochs ?? 20
+    guard epochs >= 1 else { throw StrategyError("--head-epochs must be at least 1, got \(epochs)") }
+    return LMEraser(
+      configuration: configuration, split: split, minimumClusterSize: minimum, maximumClusterSize: maximum,
+      headEpochs: epochs, workers: workers)
   }
 
   /// The state stored in `archive`, of whichever strategy wrote it.
@@ -87,6 +128,7 @@ public enum StrategyCatalog {
     case NewtonRemoval.name: return try NewtonState(archive: archive, path: path)
     case SISA.name: return try SISAState(archive: archive, path: path)
     case ARCANE.name: return try ARCANEState(archive: archive, path: path)
+    case LMEraser.name: return try LMEraserState(archive: archive, path: path)
     default:
       throw ModelFileError.unsupportedVersion(
         path,

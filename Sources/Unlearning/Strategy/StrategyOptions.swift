@@ -24,11 +24,23 @@ public struct StrategyOptions: Sendable, Equatable {
   public var redundancy: Double?
   /// arcane: a file of `id,likelihood` deletion likelihoods (default: uniform).
   public var deletionLikelihoodPath: String?
+  /// lmeraser: the share of samples that are public (default 0.2).
+  public var publicFraction: Double?
+  /// lmeraser: a file listing the public sample ids (instead of a fraction).
+  public var publicIDsPath: String?
+  /// lmeraser: the smallest cluster (default 100).
+  public var minimumClusterSize: Int?
+  /// lmeraser: the largest cluster (default 1000).
+  public var maximumClusterSize: Int?
+  /// lmeraser: epochs for each cluster's prompt and head (default 20).
+  public var headEpochs: Int?
 
   public init(
     certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil,
     finetuneEpochs: Int? = nil, shards: Int? = nil, slices: Int? = nil, aggregation: SISA.Aggregation? = nil,
-    blocks: Int? = nil, redundancy: Double? = nil, deletionLikelihoodPath: String? = nil
+    blocks: Int? = nil, redundancy: Double? = nil, deletionLikelihoodPath: String? = nil,
+    publicFraction: Double? = nil, publicIDsPath: String? = nil, minimumClusterSize: Int? = nil,
+    maximumClusterSize: Int? = nil, headEpochs: Int? = nil
   ) {
     self.certified = certified
     self.epsilon = epsilon
@@ -41,6 +53,11 @@ public struct StrategyOptions: Sendable, Equatable {
     self.blocks = blocks
     self.redundancy = redundancy
     self.deletionLikelihoodPath = deletionLikelihoodPath
+    self.publicFraction = publicFraction
+    self.publicIDsPath = publicIDsPath
+    self.minimumClusterSize = minimumClusterSize
+    self.maximumClusterSize = maximumClusterSize
+    self.headEpochs = headEpochs
   }
 
   /// The options given, by command-line name.
@@ -57,6 +74,11 @@ public struct StrategyOptions: Sendable, Equatable {
     if blocks != nil { names.append("--blocks") }
     if redundancy != nil { names.append("--redundancy") }
     if deletionLikelihoodPath != nil { names.append("--deletion-likelihood") }
+    if publicFraction != nil { names.append("--public-fraction") }
+    if publicIDsPath != nil { names.append("--public") }
+    if minimumClusterSize != nil { names.append("--min-cluster") }
+    if maximumClusterSize != nil { names.append("--max-cluster") }
+    if headEpochs != nil { names.append("--head-epochs") }
     return names
   }
 

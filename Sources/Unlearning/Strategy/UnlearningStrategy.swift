@@ -28,6 +28,15 @@ public protocol UnlearningStrategy: Sendable {
   func forget(_ request: ForgetRequest, from state: State, progress: (TrainingProgress) -> Void) throws -> (
     state: State, report: ForgetReport
   )
+
+  /// Whether this strategy can ever forget `id` (LMEraser's public samples cannot); `forget`
+  /// refuses the others with `ForgetError.notErasable`. Comparisons draw forget sets among ids
+  /// every compared strategy can erase.
+  func canErase(_ id: SampleID) -> Bool
+}
+
+extension UnlearningStrategy {
+  public func canErase(_ id: SampleID) -> Bool { true }
 }
 
 /// What a strategy keeps after training: it predicts, says what it was trained on, and persists.

@@ -35,7 +35,7 @@ struct CompareCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Strategies to compare, comma separated (retrain is always run as the reference). [default: all]",
+      "Strategies to compare, comma separated (retrain is always run as the reference). [default: every strategy that supports the model]",
       valueName: StrategyCatalog.names.joined(separator: ",")))
   var strategies: String?
 
@@ -62,7 +62,8 @@ struct CompareCommand: AsyncParsableCommand {
       throw ValidationError("\(error)")
     }
     try strategyOptions.check(
-      strategies: try StrategySelection(parsing: strategies).names, configuration: try modelOptions.configuration())
+      strategies: try StrategySelection(parsing: strategies, configuration: try modelOptions.configuration()).names,
+      configuration: try modelOptions.configuration())
     if let epsilonAudit, epsilonAudit < 2 { throw ValidationError("--epsilon-audit needs at least 2 models") }
   }
 
@@ -74,7 +75,8 @@ struct CompareCommand: AsyncParsableCommand {
       options: dataset)
     let report = try ComparisonRun(
       split: split, configuration: configuration, forget: try ForgetSelection(parsing: forget),
-      strategies: try StrategySelection(parsing: strategies).names, options: strategyOptions.options,
+      strategies: try StrategySelection(parsing: strategies, configuration: configuration).names,
+      options: strategyOptions.options,
       auditModels: epsilonAudit ?? 0, showsProgress: !noProgress
     ).report()
     print(try ComparisonTable.render(report, format: format))
@@ -85,9 +87,9 @@ struct CompareCommand: AsyncParsableCommand {
 struct StrategySelection {
   let names: [String]
 
-  init(parsing text: String?) throws {
+  init(parsing text: String?, configuration: ModelConfiguration) throws {
     guard let text else {
-      names = StrategyCatalog.names
+      names = StrategyCatalog.names.filter { StrategyCatalog.supports($0, configuration) }
       return
     }
     let requested = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -123,12 +125,15 @@ struct ComparisonRun {
     }
     var base = SeededGenerator(seed: configuration.seed)
     var generator = base.split()
-    let forgetIDs = try forget.select(from: split.train, using: &generator)
-    let comparison = Comparison(
-      training: split.train, test: test, forgetIDs: forgetIDs, sourceSHA256: split.fileSHA256)
     let others = try strategies.filter { $0 != Retrain.name }.map {
       try StrategyCatalog.strategy(named: $0, configuration: configuration, options: options)
     }
+    // Forget sets are drawn among samples every strategy can erase (not LMEraser's public ones).
+    let erasable = split.train.ids.indices.filter { row in others.allSatisfy { $0.canErase(split.train.ids[row]) } }
+    let candidates = erasable.count == split.train.count ? split.train : split.train.subset(rows: erasable)
+    let forgetIDs = try forget.select(from: candidates, using: &generator)
+    let comparison = Comparison(
+      training: split.train, test: test, forgetIDs: forgetIDs, sourceSHA256: split.fileSHA256)
     let progress = ProgressReporter(label: "compare", enabled: showsProgress)
     let results = try comparison.run(reference: Retrain(configuration: configuration), strategies: others) { event in
       if let step = event.training {

@@ -41,9 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
     for configuration in configurations {
       let report = try ComparisonRun(
         split: split, configuration: configuration, forget: .randomFraction(0.02),
-        strategies: StrategyCatalog.names.filter {
-          (try? StrategyCatalog.strategy(named: $0, configuration: configuration)) != nil
-        },
+        strategies: StrategyCatalog.names.filter { StrategyCatalog.supports($0, configuration) },
         showsProgress: !noProgress
       ).report()
       reports.append(try ComparisonTable.render(report, format: format))

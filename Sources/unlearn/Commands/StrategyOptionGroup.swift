@@ -44,11 +44,30 @@ struct StrategyOptionGroup: ParsableArguments {
       valueName: "file"))
   var deletionLikelihood: String?
 
+  @Option(help: "lmeraser: the share of samples that are public (backbone data, never erased). [default: 0.2]")
+  var publicFraction: Double?
+
+  @Option(
+    name: .customLong("public"),
+    help: ArgumentHelp(
+      "lmeraser: a file of public sample ids, one per line (instead of --public-fraction).", valueName: "file"))
+  var publicIDs: String?
+
+  @Option(help: "lmeraser: the smallest private cluster. [default: 100]")
+  var minCluster: Int?
+
+  @Option(help: "lmeraser: the largest private cluster (at least twice --min-cluster). [default: 1000]")
+  var maxCluster: Int?
+
+  @Option(help: "lmeraser: epochs for each cluster's prompt and head. [default: 20]")
+  var headEpochs: Int?
+
   var options: StrategyOptions {
     StrategyOptions(
       certified: certified, epsilon: epsilon, delta: delta, sigma: sigma, finetuneEpochs: finetuneEpochs,
       shards: shards, slices: slices, aggregation: aggregation, blocks: blocks, redundancy: redundancy,
-      deletionLikelihoodPath: deletionLikelihood)
+      deletionLikelihoodPath: deletionLikelihood, publicFraction: publicFraction, publicIDsPath: publicIDs,
+      minimumClusterSize: minCluster, maximumClusterSize: maxCluster, headEpochs: headEpochs)
   }
 
   /// Checks the options against the chosen strategies and builds each one, as a usage error.
