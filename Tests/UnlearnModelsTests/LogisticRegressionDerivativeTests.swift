@@ -154,3 +154,36 @@ struct LogisticRegressionDerivativeTests {
     #expect(gradient.allSatisfy { $0.isFinite })
   }
 }
+
+/// The per-sample products PUMA uses, against the explicit per-sample gradients.
+struct PerSampleGradientProductTests {
+  @Test(arguments: [2, 4])
+  func productsAndWeightedSumsMatchTheExplicitGradients(_ classes: Int) {
+    let batch = ModelFixtures.randomBatch(samples: 25, features: 5, classes: classes, seed: 31)
+    var generator = SeededGenerator(seed: 32)
+    var model = LogisticRegression(featureCount: 5, classCount: classes, inverseRegularization: 2)
+    model.parameters = model.parameters.map { _ in generator.nextStandardNormal() }
+    let gradients = model.perSampleGradients(on: batch)
+    let v = RandomMatrices.vector(count: model.parameterCount, using: &generator)
+    let weights = RandomMatrices.vector(count: batch.count, using: &generator)
+    let products = model.perSampleGradientProducts(on: batch, v)
+    let explicitProducts = (0..<batch.count).map { i in BLAS.dot(gradients.row(i), v) }
+    #expect(RandomMatrices.relativeDifference(products, explicitProducts) < 1e-12)
+    let sum = model.weightedGradientSum(on: batch, weights: weights)
+    let explicitSum = (0..<model.parameterCount).map { j in
+      (0..<batch.count).reduce(0) { $0 + weights[$1] * gradients[$1, j] }
+    }
+    #expect(RandomMatrices.relativeDifference(sum, explicitSum) < 1e-12)
+    let (loss, gradient) = model.meanDataLossAndGradient(on: batch)
+    let mean = (0..<model.parameterCount).map { j in (0..<batch.count).reduce(0) { $0 + gradients[$1, j] } / 25 }
+    #expect(RandomMatrices.relativeDifference(gradient, mean) < 1e-12)
+    let h = 1e-6
+    var plus = model
+    plus.parameters[0] += h
+    var minus = model
+    minus.parameters[0] -= h
+    let numeric =
+      (plus.meanDataLossAndGradient(on: batch).loss - minus.meanDataLossAndGradient(on: batch).loss) / (2 * h)
+    #expect(abs(numeric - gradient[0]) < 1e-7 * max(1, abs(loss)))
+  }
+}

@@ -144,6 +144,41 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
     return (loss, residuals)
   }
 
+  /// (1/n)Σ_i ℓ_i over the batch and its gradient, without the regularizer, gauge or linear term:
+  /// a validation loss.
+  public func meanDataLossAndGradient(on batch: LabelledBatch) -> (loss: Double, gradient: [Double]) {
+    checkShape(batch)
+    let (loss, residuals) = dataLossAndResiduals(on: batch)
+    var gradient = BLAS.product(batch.design, residuals, transposeA: true).elements
+    BLAS.scal(1 / Double(batch.count), &gradient)
+    return (loss / Double(batch.count), gradient)
+  }
+
+  /// g_iᵀv for every sample's loss gradient g_i = vec(x̃_i r_iᵀ), without forming the g_i:
+  /// g_iᵀv = x̃_iᵀ V r_i with V = v as a (d+1) × outputCount matrix, so all at once are the row sums
+  /// of (X̃V) ⊙ R — one gemm.
+  public func perSampleGradientProducts(on batch: LabelledBatch, _ v: [Double]) -> [Double] {
+    checkShape(batch)
+    precondition(v.count == parameterCount, "direction has \(v.count) entries, expected \(parameterCount)")
+    let residuals = dataLossAndResiduals(on: batch).residuals
+    let projected = BLAS.product(
+      batch.design, Matrix(rows: featureCount + 1, columns: outputCount, elements: v))
+    return (0..<batch.count).map { i in
+      (0..<outputCount).reduce(0) { $0 + projected[i, $1] * residuals[i, $1] }
+    }
+  }
+
+  /// Σ_i w_i g_i = vec(X̃ᵀ diag(w) R): the gradient of the w-weighted data loss, one gemm.
+  public func weightedGradientSum(on batch: LabelledBatch, weights: [Double]) -> [Double] {
+    checkShape(batch)
+    precondition(weights.count == batch.count, "\(weights.count) weights for \(batch.count) samples")
+    var residuals = dataLossAndResiduals(on: batch).residuals
+    for i in 0..<batch.count {
+      for c in 0..<outputCount { residuals[i, c] *= weights[i] }
+    }
+    return BLAS.product(batch.design, residuals, transposeA: true).elements
+  }
+
   public func perSampleGradients(on batch: LabelledBatch) -> Matrix {
     checkShape(batch)
     let residuals = dataLossAndResiduals(on: batch).residuals

@@ -5,7 +5,7 @@ import UnlearnModels
 /// The strategies this build implements, by the names the CLI, state files and reports use.
 public enum StrategyCatalog {
   /// Every strategy's name, in the order `unlearn compare` lists them.
-  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name, LMEraser.name]
+  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name, PUMA.name, LMEraser.name]
 
   /// The command-line options each strategy uses.
   public static func optionsUsed(by name: String) -> Set<String> {
@@ -13,6 +13,7 @@ public enum StrategyCatalog {
     case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma", "--finetune-epochs"]
     case SISA.name: return ["--shards", "--slices", "--aggregation"]
     case ARCANE.name: return ["--blocks", "--redundancy", "--deletion-likelihood"]
+    case PUMA.name: return ["--validation-fraction", "--validation", "--eta", "--weight-bound"]
     case LMEraser.name: return ["--public-fraction", "--public", "--min-cluster", "--max-cluster", "--head-epochs"]
     default: return []
     }
@@ -84,9 +85,29 @@ public enum StrategyCatalog {
         likelihood: likelihood ?? DeletionLikelihood(), workers: workers)
     case LMEraser.name:
       return try lmeraser(configuration: configuration, options: options)
+    case PUMA.name:
+      return try puma(configuration: configuration, options: options)
     default:
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }
+  }
+
+  private static func puma(configuration: ModelConfiguration, options: StrategyOptions) throws -> PUMA {
+    let fraction = options.validationFraction ?? 0.1
+    guard fraction > 0, fraction < 1 else {
+      throw StrategyError("--validation-fraction must be strictly between 0 and 1, got \(fraction)")
+    }
+    if options.validationPath != nil && options.validationFraction != nil {
+      throw StrategyError("give either --validation FILE or --validation-fraction F, not both")
+    }
+    let eta = options.eta ?? 1
+    let bound = options.weightBound ?? 1
+    guard eta > 0, eta.isFinite, bound > 0, bound.isFinite else {
+      throw StrategyError("--eta and --weight-bound must be positive numbers, got \(eta) and \(bound)")
+    }
+    let validation = try options.validationPath.map { try DatasetFile(path: $0).load() }
+    return PUMA(
+      configuration: configuration, validationFraction: fraction, validation: validation, weightBound: bound, eta: eta)
   }
 
   private static func lmeraser(configuration: ModelConfiguration, options: StrategyOptions) throws -> LMEraser {
@@ -129,6 +150,7 @@ public enum StrategyCatalog {
     case SISA.name: return try SISAState(archive: archive, path: path)
     case ARCANE.name: return try ARCANEState(archive: archive, path: path)
     case LMEraser.name: return try LMEraserState(archive: archive, path: path)
+    case PUMA.name: return try PUMAState(archive: archive, path: path)
     default:
       throw ModelFileError.unsupportedVersion(
         path,

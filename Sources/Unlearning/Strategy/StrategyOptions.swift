@@ -34,13 +34,22 @@ public struct StrategyOptions: Sendable, Equatable {
   public var maximumClusterSize: Int?
   /// lmeraser: epochs for each cluster's prompt and head (default 20).
   public var headEpochs: Int?
+  /// puma: the share of training samples held out for validation (default 0.1).
+  public var validationFraction: Double?
+  /// puma: a separate validation data file (instead of holding out a fraction).
+  public var validationPath: String?
+  /// puma: the projected-gradient step size η (default 1).
+  public var eta: Double?
+  /// puma: the bound on ‖ε‖₂ of the weight changes (default 1).
+  public var weightBound: Double?
 
   public init(
     certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil,
     finetuneEpochs: Int? = nil, shards: Int? = nil, slices: Int? = nil, aggregation: SISA.Aggregation? = nil,
     blocks: Int? = nil, redundancy: Double? = nil, deletionLikelihoodPath: String? = nil,
     publicFraction: Double? = nil, publicIDsPath: String? = nil, minimumClusterSize: Int? = nil,
-    maximumClusterSize: Int? = nil, headEpochs: Int? = nil
+    maximumClusterSize: Int? = nil, headEpochs: Int? = nil, validationFraction: Double? = nil,
+    validationPath: String? = nil, eta: Double? = nil, weightBound: Double? = nil
   ) {
     self.certified = certified
     self.epsilon = epsilon
@@ -58,6 +67,10 @@ public struct StrategyOptions: Sendable, Equatable {
     self.minimumClusterSize = minimumClusterSize
     self.maximumClusterSize = maximumClusterSize
     self.headEpochs = headEpochs
+    self.validationFraction = validationFraction
+    self.validationPath = validationPath
+    self.eta = eta
+    self.weightBound = weightBound
   }
 
   /// The options given, by command-line name.
@@ -79,6 +92,10 @@ public struct StrategyOptions: Sendable, Equatable {
     if minimumClusterSize != nil { names.append("--min-cluster") }
     if maximumClusterSize != nil { names.append("--max-cluster") }
     if headEpochs != nil { names.append("--head-epochs") }
+    if validationFraction != nil { names.append("--validation-fraction") }
+    if validationPath != nil { names.append("--validation") }
+    if eta != nil { names.append("--eta") }
+    if weightBound != nil { names.append("--weight-bound") }
     return names
   }
 

@@ -62,12 +62,26 @@ struct StrategyOptionGroup: ParsableArguments {
   @Option(help: "lmeraser: epochs for each cluster's prompt and head. [default: 20]")
   var headEpochs: Int?
 
+  @Option(help: "puma: the share of training samples held out as the validation set. [default: 0.1]")
+  var validationFraction: Double?
+
+  @Option(
+    help: ArgumentHelp("puma: a separate validation data file (instead of --validation-fraction).", valueName: "file"))
+  var validation: String?
+
+  @Option(help: "puma: the step size η of the projected gradient steps on the sample weights. [default: 1]")
+  var eta: Double?
+
+  @Option(help: "puma: the bound on the L2 norm of the sample weight changes. [default: 1]")
+  var weightBound: Double?
+
   var options: StrategyOptions {
     StrategyOptions(
       certified: certified, epsilon: epsilon, delta: delta, sigma: sigma, finetuneEpochs: finetuneEpochs,
       shards: shards, slices: slices, aggregation: aggregation, blocks: blocks, redundancy: redundancy,
       deletionLikelihoodPath: deletionLikelihood, publicFraction: publicFraction, publicIDsPath: publicIDs,
-      minimumClusterSize: minCluster, maximumClusterSize: maxCluster, headEpochs: headEpochs)
+      minimumClusterSize: minCluster, maximumClusterSize: maxCluster, headEpochs: headEpochs,
+      validationFraction: validationFraction, validationPath: validation, eta: eta, weightBound: weightBound)
   }
 
   /// Checks the options against the chosen strategies and builds each one, as a usage error.
