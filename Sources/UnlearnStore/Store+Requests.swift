@@ -47,7 +47,7 @@ extension Store {
       if absent > 0 {
         let reason =
           "\(absent) of \(ids.count) ids are not in model \(model)'s training samples "
-          + "(never trained on, or already forgotten)"
+          + "(never trained on, already forgotten, or not erasable by its strategy)"
         try db.execute(
           sql: """
             INSERT INTO deletion_request(id, model_name, client_request_id, sample_ids, id_hashes, id_count,

@@ -59,8 +59,8 @@ public final class Store: Sendable {
 
   // MARK: Models
 
-  /// Registers a trained state under `name`: its dataset's sample ids (with a hash of each
-  /// sample's content), and the state as version 1.
+  /// Registers a trained state under `name`: its dataset's sample ids that the strategy can erase
+  /// (with a hash of each sample's content), and the state as version 1.
   @discardableResult
   public func registerModel(name: String, state: any StrategyState, datasetName: String) throws -> ModelSummary {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -79,7 +79,8 @@ public final class Store: Sendable {
       let datasetID = db.lastInsertedRowID
       let insert = try db.makeStatement(
         sql: "INSERT INTO sample(dataset_id, sample_id, content_sha256) VALUES (?, ?, ?)")
-      for row in 0..<data.count {
+      // Only samples the strategy can erase are deletion targets (not LMEraser's public ones).
+      for row in 0..<data.count where state.strategy.canErase(data.ids[row]) {
         try insert.execute(arguments: [datasetID, data.ids[row].rawValue, Self.contentHash(of: data, row: row)])
       }
       try db.execute(

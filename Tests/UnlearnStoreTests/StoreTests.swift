@@ -61,6 +61,24 @@ struct StoreTests {
     #expect(try store.verifyAudit().isIntact)
   }
 
+  @Test func samplesTheStrategyCannotEraseAreRejectedAtSubmit() throws {
+    let (store, directory) = try Self.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<300))
+    let strategy = LMEraser(
+      configuration: ModelConfiguration(kind: .mlp, hiddenLayers: [16], epochs: 2, seed: 1),
+      split: PublicSplit(fraction: 0.3), minimumClusterSize: 50, maximumClusterSize: 200, headEpochs: 2)
+    let summary = try store.registerModel(
+      name: "lm", state: try strategy.fit(data, sourceSHA256: []) { _ in }, datasetName: "digits")
+    let publicIDs = data.ids.filter { !strategy.canErase($0) }
+    #expect(!publicIDs.isEmpty && summary.remainingSamples == data.count - publicIDs.count)
+    let rejected = try store.submit(model: "lm", ids: [publicIDs[0]])
+    #expect(rejected.status == .rejected && rejected.error?.contains("not erasable") == true)
+    let privateID = try #require(data.ids.first(where: strategy.canErase))
+    _ = try store.submit(model: "lm", ids: [privateID])
+    #expect(try store.executePending(model: "lm").map(\.status) == [.done])
+  }
+
   @Test func absentIDsAreRejectedAndBadListsThrow() throws {
     let (store, directory) = try Self.makeStore()
     defer { try? FileManager.default.removeItem(atPath: directory) }

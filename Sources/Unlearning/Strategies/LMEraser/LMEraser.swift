@@ -114,6 +114,11 @@ public struct LMEraser: UnlearningStrategy {
       return cluster
     }
     var affected = Set(state.clusters.indices.filter { state.clusters[$0].members.contains(where: erased.contains) })
+    // Affected centroids without the erased samples first: merges route by them.
+    for index in affected where !clusters[index].members.isEmpty {
+      let embeddings = next.embeddings(of: clusters[index].members)
+      clusters[index].centroid = AdaptiveClustering.centroid(of: Array(0..<embeddings.rows), in: embeddings)
+    }
     // Merge clusters left under the minimum into their members' nearest other clusters.
     var merged = 0
     var moved = 0
