@@ -5,13 +5,20 @@ import UnlearnModels
 /// The strategies this build implements, by the names the CLI, state files and reports use.
 public enum StrategyCatalog {
   /// Every strategy's name, in the order `unlearn compare` lists them.
-  public static let names = [Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name, PUMA.name, LMEraser.name]
+  public static let names = [
+    Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name, PUMA.name, Hybrid.name, LMEraser.name,
+  ]
 
   /// The command-line options each strategy uses.
   public static func optionsUsed(by name: String) -> Set<String> {
     switch name {
     case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma", "--finetune-epochs"]
     case SISA.name: return ["--shards", "--slices", "--aggregation"]
+    case Hybrid.name:
+      return [
+        "--shards", "--slices", "--aggregation", "--policy", "--amendment", "--initial-boundary",
+        "--accuracy-tolerance",
+      ]
     case ARCANE.name: return ["--blocks", "--redundancy", "--deletion-likelihood"]
     case PUMA.name: return ["--validation-fraction", "--validation", "--eta", "--weight-bound"]
     case LMEraser.name: return ["--public-fraction", "--public", "--min-cluster", "--max-cluster", "--head-epochs"]
@@ -71,6 +78,8 @@ public enum StrategyCatalog {
       return SISA(
         configuration: configuration, shards: shards, slices: slices, aggregation: options.aggregation ?? .vote,
         workers: workers)
+    case Hybrid.name:
+      return try hybrid(configuration: configuration, options: options)
     case ARCANE.name:
       let blocks = options.blocks ?? 4
       guard blocks >= 1 else { throw StrategyError("--blocks must be at least 1, got \(blocks)") }
@@ -90,6 +99,31 @@ public enum StrategyCatalog {
     default:
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }
+  }
+
+  private static func hybrid(configuration: ModelConfiguration, options: StrategyOptions) throws -> Hybrid {
+    let shards = options.shards ?? 5
+    let slices = options.slices ?? 4
+    guard shards >= 1, slices >= 1 else { throw StrategyError("--shards and --slices must be at least 1") }
+    let amendment = options.amendment ?? 1
+    guard amendment >= 0 else {
+      throw StrategyError(
+        "--amendment must be 0 or more (epochs for an MLP, Newton steps for logistic), got \(amendment)")
+    }
+    let boundary = options.initialBoundary ?? 4
+    guard boundary >= 1, boundary <= HybridCostModel.maximumBoundary else {
+      throw StrategyError(
+        "--initial-boundary is how many times the approximate path's cost exact retraining may take, "
+          + "between 1 and \(Int(HybridCostModel.maximumBoundary)); got \(boundary)")
+    }
+    let tolerance = options.accuracyTolerance ?? 0.01
+    guard tolerance >= 0, tolerance < 1 else {
+      throw StrategyError("--accuracy-tolerance is a fraction of accuracy in [0, 1), got \(tolerance)")
+    }
+    return Hybrid(
+      configuration: configuration, shards: shards, slices: slices, aggregation: options.aggregation ?? .vote,
+      policy: options.policy ?? .adaptive, amendment: amendment, initialBoundary: boundary,
+      accuracyTolerance: tolerance, workers: workers)
   }
 
   private static func puma(configuration: ModelConfiguration, options: StrategyOptions) throws -> PUMA {
@@ -151,6 +185,7 @@ public enum StrategyCatalog {
     case ARCANE.name: return try ARCANEState(archive: archive, path: path)
     case LMEraser.name: return try LMEraserState(archive: archive, path: path)
     case PUMA.name: return try PUMAState(archive: archive, path: path)
+    case Hybrid.name: return try HybridState(archive: archive, path: path)
     default:
       throw ModelFileError.unsupportedVersion(
         path,

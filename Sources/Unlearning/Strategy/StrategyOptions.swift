@@ -18,6 +18,14 @@ public struct StrategyOptions: Sendable, Equatable {
   public var slices: Int?
   /// sisa: how shard models are combined (default vote).
   public var aggregation: SISA.Aggregation?
+  /// hybrid: force the exact or approximate path (default adaptive).
+  public var policy: Hybrid.Policy?
+  /// hybrid: amendment epochs (MLP) or Newton steps (logistic) after the approximate step (default 1).
+  public var amendment: Int?
+  /// hybrid: the starting boundary ρ (default 4).
+  public var initialBoundary: Double?
+  /// hybrid: accuracy an approximate update may lose beyond retraining's (default 0.01).
+  public var accuracyTolerance: Double?
   /// arcane: blocks per class B (default 4).
   public var blocks: Int?
   /// arcane: the representative selection's cosine threshold (default 0.95).
@@ -46,7 +54,9 @@ public struct StrategyOptions: Sendable, Equatable {
   public init(
     certified: Bool = false, epsilon: Double? = nil, delta: Double? = nil, sigma: Double? = nil,
     finetuneEpochs: Int? = nil, shards: Int? = nil, slices: Int? = nil, aggregation: SISA.Aggregation? = nil,
-    blocks: Int? = nil, redundancy: Double? = nil, deletionLikelihoodPath: String? = nil,
+    policy: Hybrid.Policy? = nil, amendment: Int? = nil, initialBoundary: Double? = nil,
+    accuracyTolerance: Double? = nil, blocks: Int? = nil, redundancy: Double? = nil,
+    deletionLikelihoodPath: String? = nil,
     publicFraction: Double? = nil, publicIDsPath: String? = nil, minimumClusterSize: Int? = nil,
     maximumClusterSize: Int? = nil, headEpochs: Int? = nil, validationFraction: Double? = nil,
     validationPath: String? = nil, eta: Double? = nil, weightBound: Double? = nil
@@ -59,6 +69,10 @@ public struct StrategyOptions: Sendable, Equatable {
     self.shards = shards
     self.slices = slices
     self.aggregation = aggregation
+    self.policy = policy
+    self.amendment = amendment
+    self.initialBoundary = initialBoundary
+    self.accuracyTolerance = accuracyTolerance
     self.blocks = blocks
     self.redundancy = redundancy
     self.deletionLikelihoodPath = deletionLikelihoodPath
@@ -84,6 +98,10 @@ public struct StrategyOptions: Sendable, Equatable {
     if shards != nil { names.append("--shards") }
     if slices != nil { names.append("--slices") }
     if aggregation != nil { names.append("--aggregation") }
+    if policy != nil { names.append("--policy") }
+    if amendment != nil { names.append("--amendment") }
+    if initialBoundary != nil { names.append("--initial-boundary") }
+    if accuracyTolerance != nil { names.append("--accuracy-tolerance") }
     if blocks != nil { names.append("--blocks") }
     if redundancy != nil { names.append("--redundancy") }
     if deletionLikelihoodPath != nil { names.append("--deletion-likelihood") }

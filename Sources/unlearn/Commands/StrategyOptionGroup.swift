@@ -20,14 +20,38 @@ struct StrategyOptionGroup: ParsableArguments {
   @Option(help: "newton, --model mlp: epochs of fine-tuning on the remaining data after the step. [default: 0]")
   var finetuneEpochs: Int?
 
-  @Option(help: "sisa: the number of shards S. [default: 5]")
+  @Option(help: "sisa, hybrid: the number of shards S. [default: 5]")
   var shards: Int?
 
-  @Option(help: "sisa: slices per shard R. [default: 4]")
+  @Option(help: "sisa, hybrid: slices per shard R. [default: 4]")
   var slices: Int?
 
-  @Option(help: "sisa: how shard models are combined: vote or mean. [default: vote]")
+  @Option(help: "sisa, hybrid: how shard models are combined: vote or mean. [default: vote]")
   var aggregation: SISA.Aggregation?
+
+  @Option(
+    help:
+      "hybrid: exact (always retrain the affected slices), approximate (always Newton step + amendment) or adaptive (choose by estimated cost). [default: adaptive]"
+  )
+  var policy: Hybrid.Policy?
+
+  @Option(
+    help:
+      "hybrid: the amendment after the approximate step: fine-tuning epochs (MLP) or Newton steps (logistic) on the shard's remaining samples. [default: 1]"
+  )
+  var amendment: Int?
+
+  @Option(
+    help:
+      "hybrid: retrain while the estimated exact cost is at most this many times the approximate one; adapts from measured accuracy. [default: 4]"
+  )
+  var initialBoundary: Double?
+
+  @Option(
+    help:
+      "hybrid: accuracy (fraction) an approximate update may lose beyond retraining's before exact retraining is favoured more. [default: 0.01]"
+  )
+  var accuracyTolerance: Double?
 
   @Option(help: "arcane: blocks (checkpointed training stages) per class. [default: 4]")
   var blocks: Int?
@@ -78,7 +102,8 @@ struct StrategyOptionGroup: ParsableArguments {
   var options: StrategyOptions {
     StrategyOptions(
       certified: certified, epsilon: epsilon, delta: delta, sigma: sigma, finetuneEpochs: finetuneEpochs,
-      shards: shards, slices: slices, aggregation: aggregation, blocks: blocks, redundancy: redundancy,
+      shards: shards, slices: slices, aggregation: aggregation, policy: policy, amendment: amendment,
+      initialBoundary: initialBoundary, accuracyTolerance: accuracyTolerance, blocks: blocks, redundancy: redundancy,
       deletionLikelihoodPath: deletionLikelihood, publicFraction: publicFraction, publicIDsPath: publicIDs,
       minimumClusterSize: minCluster, maximumClusterSize: maxCluster, headEpochs: headEpochs,
       validationFraction: validationFraction, validationPath: validation, eta: eta, weightBound: weightBound)
@@ -98,3 +123,4 @@ struct StrategyOptionGroup: ParsableArguments {
 }
 
 extension SISA.Aggregation: ExpressibleByArgument {}
+extension Hybrid.Policy: ExpressibleByArgument {}

@@ -54,14 +54,19 @@ public struct NewtonState: SingleModelState {
   /// Sets the head and writes it into the deployed model.
   mutating func setHead(_ newHead: LogisticRegression) {
     head = newHead
-    switch model.classifier {
-    case .logistic: model.classifier = .logistic(newHead)
+    model.classifier = Self.classifier(model.classifier, withHead: newHead)
+  }
+
+  /// `classifier` with the part a Newton step updates (see `head(of:)`) replaced by `head`.
+  static func classifier(_ classifier: TrainedClassifier, withHead head: LogisticRegression) -> TrainedClassifier {
+    switch classifier {
+    case .logistic: return .logistic(head)
     case .mlp(var network):
       let start = network.parameterOffset(ofLayer: network.layerCount - 1)
       var parameters = network.parameters
-      parameters.replaceSubrange(start..<(start + newHead.parameterCount), with: newHead.parameters)
+      parameters.replaceSubrange(start..<(start + head.parameterCount), with: head.parameters)
       network.parameters = parameters
-      model.classifier = .mlp(network)
+      return .mlp(network)
     }
   }
 

@@ -44,21 +44,10 @@ public struct SISA: UnlearningStrategy {
   public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
     -> SISAState
   {
-    var sliceIDs = [[[SampleID]]](
-      repeating: [[SampleID]](repeating: [], count: assignment.slices), count: assignment.shards)
-    for id in training.ids {
-      let (shard, slice) = assignment.place(id)
-      sliceIDs[shard][slice].append(id)
-    }
-    let rowOf = Dictionary(uniqueKeysWithValues: training.ids.enumerated().map { ($1, $0) })
-    let configuration = configuration
-    let layout = sliceIDs
-    let shards = try ParallelWork.map(Array(0..<assignment.shards), workers: workers) { index in
-      var shard = ShardModel(index: index, sliceIDs: layout[index], checkpoints: [], model: nil)
-      try shard.train(
-        from: 0, data: training, rowOf: rowOf, configuration: configuration, sourceSHA256: sourceSHA256)
-      return shard
-    }
+    let shards = try train(
+      Array(0..<assignment.shards), from: [:], shards: untrainedShards(of: training), data: training,
+      sourceSHA256: sourceSHA256
+    ).map(\.shard)
     progress(TrainingProgress(step: assignment.shards, fraction: 1, loss: .nan, relativeGradientNorm: nil))
     return SISAState(
       strategy: self, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), shards: shards)
@@ -80,22 +69,13 @@ public struct SISA: UnlearningStrategy {
       next.shards[shard].sliceIDs[slice].removeAll { $0 == id }
     }
     let data = next.trainingSet.data
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
     let affected = earliest.keys.sorted()
-    let configuration = configuration
-    let sourceSHA256 = next.trainingSet.sourceSHA256
-    let shardsBefore = next.shards
-    let startSlice = earliest
-    let retrained = try ParallelWork.map(affected, workers: workers) { index in
-      var shard = shardsBefore[index]
-      let passes = try shard.train(
-        from: startSlice[index]!, data: data, rowOf: rowOf, configuration: configuration, sourceSHA256: sourceSHA256)
-      return (shard, passes)
-    }
+    let retrained = try train(
+      affected, from: earliest, shards: next.shards, data: data, sourceSHA256: next.trainingSet.sourceSHA256)
     var passes = 0.0
     var slicesRetrained = 0
     var parameters = 0
-    for (shard, shardPasses) in retrained {
+    for (shard, shardPasses, _) in retrained {
       next.shards[shard.index] = shard
       passes += shardPasses
       slicesRetrained += assignment.slices - earliest[shard.index]!
@@ -112,5 +92,34 @@ public struct SISA: UnlearningStrategy {
       ],
       notes: resolution.rows.isEmpty ? ["nothing to forget: every id was absent and skipped"] : [])
     return (next, report)
+  }
+
+  /// The S shards of `training`, samples placed in their slices, nothing trained yet.
+  func untrainedShards(of training: Dataset) -> [ShardModel] {
+    var sliceIDs = [[[SampleID]]](
+      repeating: [[SampleID]](repeating: [], count: assignment.slices), count: assignment.shards)
+    for id in training.ids {
+      let (shard, slice) = assignment.place(id)
+      sliceIDs[shard][slice].append(id)
+    }
+    return sliceIDs.indices.map { ShardModel(index: $0, sliceIDs: sliceIDs[$0], checkpoints: [], model: nil) }
+  }
+
+  /// Trains each shard of `indices` from slice `start[index]` (0 when absent) on `data`, on up to
+  /// `workers` threads. Each result carries the sample passes it made and the seconds its own
+  /// training took (work time, whatever ran beside it).
+  func train(
+    _ indices: [Int], from start: [Int: Int], shards: [ShardModel], data: Dataset, sourceSHA256: [String]
+  ) throws -> [(shard: ShardModel, passes: Double, seconds: Double)] {
+    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let configuration = configuration
+    return try ParallelWork.map(indices, workers: workers) { index in
+      let clock = ContinuousClock()
+      let begin = clock.now
+      var shard = shards[index]
+      let passes = try shard.train(
+        from: start[index] ?? 0, data: data, rowOf: rowOf, configuration: configuration, sourceSHA256: sourceSHA256)
+      return (shard, passes, (clock.now - begin).seconds)
+    }
   }
 }

@@ -103,7 +103,7 @@ public struct SISAState: StrategyState {
     self.init(
       strategy: SISA(
         configuration: settings.configuration, shards: settings.shards, slices: settings.slices,
-        aggregation: settings.aggregation),
+        aggregation: settings.aggregation, workers: StrategyCatalog.workers),
       trainingSet: try archive.trainingSet("training", path: path), shards: shards)
   }
 }

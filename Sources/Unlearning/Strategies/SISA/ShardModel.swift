@@ -30,6 +30,31 @@ public struct ShardModel: Sendable, Equatable {
   /// The number of samples in the shard.
   public var count: Int { sliceIDs.reduce(0) { $0 + $1.count } }
 
+  /// Whether the deployed model is what training on the shard's samples gives: every slice has
+  /// its checkpoint (Hybrid's approximate path drops the ones after the first affected slice).
+  public var isExact: Bool { model == nil || checkpoints.count == sliceIDs.count }
+
+  /// The sample passes `train(from: start, ...)` would report, without training: the cost unit
+  /// Hybrid's workload estimate uses (prefix sizes for the logistic solves, prefix × e_r / e for
+  /// the MLP). A start at or before the first non-empty slice retrains from scratch.
+  func retrainingPasses(from start: Int, configuration: ModelConfiguration) -> Double {
+    guard let anchor = sliceIDs.firstIndex(where: { !$0.isEmpty }) else { return 0 }
+    let first = start <= anchor ? 0 : start
+    var prefix = (0..<first).reduce(0) { $0 + sliceIDs[$1].count }
+    var passes = 0.0
+    for r in first..<sliceIDs.count {
+      prefix += sliceIDs[r].count
+      switch configuration.kind {
+      case .logistic: passes += Double(prefix)
+      case .mlp:
+        passes +=
+          Double(prefix * Self.epochs(ofSlice: r, slices: sliceIDs.count, epochs: configuration.epochs))
+          / Double(configuration.epochs)
+      }
+    }
+    return passes
+  }
+
   /// SHA-256 over the ids of slices 0…r, each followed by a newline.
   func prefixHash(through slice: Int) -> String {
     var hasher = SHA256()

@@ -1,0 +1,46 @@
+/// Conjugate gradients for A·x = b with A symmetric positive definite, given only as the product
+/// v ↦ A·v (Hestenes & Stiefel, "Methods of Conjugate Gradients for Solving Linear Systems", 1952;
+/// Nocedal & Wright, "Numerical Optimization", Algorithm 5.2).
+///
+/// From x₀ = 0: r₀ = p₀ = b, then α = rᵀr / pᵀAp, x += αp, r −= αAp, β = r'ᵀr' / rᵀr, p = r' + βp,
+/// until ‖r‖ ≤ tolerance·‖b‖. In exact arithmetic it ends in at most n steps; a Newton system
+/// whose Hessian has a few dominant directions ends in far fewer. It never forms A, so a Newton
+/// step costs a few Hessian-vector products (two passes over the data each) instead of building
+/// and factoring a P × P matrix.
+public enum ConjugateGradient {
+  public struct Solution: Sendable {
+    public var x: [Double]
+    public var iterations: Int
+    /// ‖b − A·x‖ / ‖b‖ at the end (0 for b = 0).
+    public var relativeResidual: Double
+  }
+
+  /// Solves A·x = b from x = 0 with at most `maxIterations` products. Stops early at
+  /// ‖r‖ ≤ `relativeTolerance`·‖b‖, or when A shows a direction of non-positive curvature (then the
+  /// iterate so far is returned: it still reduces the quadratic model).
+  public static func solve(
+    _ b: [Double], maxIterations: Int, relativeTolerance: Double, product: ([Double]) -> [Double]
+  ) -> Solution {
+    var x = [Double](repeating: 0, count: b.count)
+    let scale = BLAS.nrm2(b)
+    guard scale > 0 else { return Solution(x: x, iterations: 0, relativeResidual: 0) }
+    var r = b
+    var p = b
+    var rr = BLAS.dot(r, r)
+    var iterations = 0
+    while iterations < maxIterations, rr.squareRoot() > relativeTolerance * scale {
+      let ap = product(p)
+      let curvature = BLAS.dot(p, ap)
+      guard curvature > 0, curvature.isFinite else { break }
+      let alpha = rr / curvature
+      BLAS.axpy(alpha, p, &x)
+      BLAS.axpy(-alpha, ap, &r)
+      let next = BLAS.dot(r, r)
+      let beta = next / rr
+      for i in p.indices { p[i] = r[i] + beta * p[i] }
+      rr = next
+      iterations += 1
+    }
+    return Solution(x: x, iterations: iterations, relativeResidual: rr.squareRoot() / scale)
+  }
+}

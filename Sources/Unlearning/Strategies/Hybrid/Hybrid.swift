@@ -1,0 +1,295 @@
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+
+/// The hybrid exact/approximate framework (Li et al., "A hybrid framework for effective and
+/// efficient machine unlearning", arXiv 2412.14505, CSE 2024; DESIGN.md §4).
+///
+/// Training is SISA's, unchanged: S shards by id hash, R slices each, a checkpoint per slice,
+/// predictions aggregated (`SISA`, `ShardModel`). For each batch of revocations Hybrid estimates
+/// two costs (`HybridCostModel`): retraining the affected shards from their earliest affected slice
+/// (the exact path, SISA's forget, bit for bit), and updating the affected shard models in place
+/// (the approximate path: a Newton/influence step on each, then an amendment on that shard's
+/// remaining samples — `ApproximateShardUpdate`). It retrains when that is light enough relative
+/// to the approximate path, and updates otherwise; the boundary moves with measured costs and
+/// with the accuracy each path delivers. Every decision is reported with its estimates, and
+/// `policy` can force one path (for comparisons).
+///
+/// A shard updated approximately keeps its checkpoints before the first affected slice only and
+/// is no longer exact (`HybridState.approximateShards`): a later exact path on it retrains from
+/// its first missing checkpoint (the estimate counts that), and `reExact` retrains every such
+/// shard, which gives what SISA's forget of all requests so far would have given.
+public struct Hybrid: UnlearningStrategy {
+  public static let name = "hybrid"
+
+  /// Which path a batch takes.
+  public enum Policy: String, Sendable, Codable, CaseIterable {
+    /// Always retrain the affected slices (SISA).
+    case exact
+    /// Always take the Newton step and amendment.
+    case approximate
+    /// Choose by estimated cost against the adaptive boundary.
+    case adaptive
+  }
+
+  /// The sharded layout and how shards are trained and combined.
+  public var sisa: SISA
+  public var policy: Policy
+  /// The amendment after the Newton step: epochs of fine-tuning (MLP) or Newton–CG steps
+  /// (logistic) on the shard's remaining samples.
+  public var amendment: Int
+  /// ρ before anything was measured: the exact path is taken while its estimated cost is at most
+  /// ρ times the approximate path's.
+  public var initialBoundary: Double
+  /// Accuracy (fraction) an approximate update may lose beyond exact retraining's average on the
+  /// probe before the boundary favours exact retraining more.
+  public var accuracyTolerance: Double
+
+  public var configuration: ModelConfiguration { sisa.configuration }
+
+  public init(
+    configuration: ModelConfiguration, shards: Int = 5, slices: Int = 4, aggregation: SISA.Aggregation = .vote,
+    policy: Policy = .adaptive, amendment: Int = 1, initialBoundary: Double = 4, accuracyTolerance: Double = 0.01,
+    workers: Int = 1
+  ) {
+    precondition(amendment >= 0 && initialBoundary >= 1, "hybrid needs amendment ≥ 0 and a boundary ≥ 1")
+    self.sisa = SISA(
+      configuration: configuration, shards: shards, slices: slices, aggregation: aggregation, workers: workers)
+    self.policy = policy
+    self.amendment = amendment
+    self.initialBoundary = initialBoundary
+    self.accuracyTolerance = accuracyTolerance
+  }
+
+  /// SISA's training, timed per shard for the exact rate; then the approximate path run once on
+  /// a copy of the largest shard (removing its last sample) for the approximate rate.
+  public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
+    -> HybridState
+  {
+    let trained = try sisa.train(
+      Array(0..<sisa.assignment.shards), from: [:], shards: sisa.untrainedShards(of: training), data: training,
+      sourceSHA256: sourceSHA256)
+    let passes = trained.reduce(0) { $0 + $1.passes }
+    let seconds = trained.reduce(0) { $0 + $1.seconds }
+    let exactRate = passes > 0 ? seconds / passes : 0
+    let shards = trained.map(\.shard)
+    let sharded = SISAState(
+      strategy: sisa, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), shards: shards)
+    let approximateRate = try calibrateApproximateRate(sharded) ?? exactRate
+    progress(TrainingProgress(step: shards.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    return HybridState(
+      strategy: self, sharded: sharded,
+      costs: HybridCostModel(
+        exactSecondsPerUnit: exactRate, approximateSecondsPerUnit: approximateRate, boundary: initialBoundary))
+  }
+
+  /// Work-seconds per remaining sample of the approximate path on a copy of the largest shard
+  /// without its last sample; nil when no shard has two samples.
+  private func calibrateApproximateRate(_ state: SISAState) throws -> Double? {
+    guard let shard = state.shards.max(by: { $0.count < $1.count }), shard.count >= 2,
+      let slice = shard.sliceIDs.lastIndex(where: { !$0.isEmpty })
+    else { return nil }
+    let data = state.trainingSet.data
+    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    var copy = shard
+    let id = copy.sliceIDs[slice].removeLast()
+    let clock = ContinuousClock()
+    let begin = clock.now
+    _ = try ApproximateShardUpdate(configuration: configuration, amendment: amendment).apply(
+      to: copy, earliestAffectedSlice: slice, removed: data.subset(rows: [rowOf[id]!]),
+      remaining: data.subset(rows: copy.sliceIDs.flatMap { $0 }.map { rowOf[$0]! }),
+      sourceSHA256: state.trainingSet.sourceSHA256, seed: configuration.seed)
+    return (clock.now - begin).seconds / Double(copy.count)
+  }
+
+  public func forget(_ request: ForgetRequest, from state: HybridState, progress: (TrainingProgress) -> Void)
+    throws -> (state: HybridState, report: ForgetReport)
+  {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let before = state.trainingSet.data
+    let resolution = try state.trainingSet.resolve(request)
+    var next = state
+    next.sharded.trainingSet.remove(resolution)
+    var earliest: [Int: Int] = [:]
+    var removedRows: [Int: [Int]] = [:]
+    for (row, id) in zip(resolution.rows, resolution.ids) {
+      let (shard, slice) = sisa.assignment.place(id)
+      earliest[shard] = min(earliest[shard] ?? slice, slice)
+      removedRows[shard, default: []].append(row)
+      next.sharded.shards[shard].sliceIDs[slice].removeAll { $0 == id }
+    }
+    let affected = earliest.keys.sorted()
+    let data = next.trainingSet.data
+    guard !affected.isEmpty else {
+      return (
+        next,
+        report(
+          request: request, resolution: resolution, state: next, exact: true, samples: 0, parameters: 0,
+          seconds: (clock.now - start).seconds, figures: [:],
+          notes: ["nothing to forget: every id was absent and skipped"])
+      )
+    }
+    // A shard an earlier approximate update left without its later checkpoints retrains from the
+    // first missing one.
+    var restart: [Int: Int] = [:]
+    for index in affected { restart[index] = min(earliest[index]!, state.shards[index].checkpoints.count) }
+    let exactWorkload = affected.reduce(0) {
+      $0 + next.shards[$1].retrainingPasses(from: restart[$1]!, configuration: configuration)
+    }
+    let approximateWorkload = Double(affected.reduce(0) { $0 + next.shards[$1].count })
+    let decision = state.costs.decide(
+      exactWorkload: exactWorkload, approximateWorkload: approximateWorkload, policy: policy)
+    let probes = Dictionary(
+      uniqueKeysWithValues: affected.map { ($0, Self.probe(excluding: next.shards[$0], in: data)) })
+    let accuracyBefore = affected.map { Self.accuracy(of: state.shards[$0].model, on: probes[$0]!) }
+
+    var workSeconds = 0.0
+    var samples = 0
+    var parameters = 0
+    var figures: [String: Double] = [:]
+    var notes = [decision.reason]
+    if decision.exact {
+      let results = try sisa.train(
+        affected, from: restart, shards: next.shards, data: data, sourceSHA256: next.trainingSet.sourceSHA256)
+      var passes = 0.0
+      for result in results {
+        next.sharded.shards[result.shard.index] = result.shard
+        passes += result.passes
+        workSeconds += result.seconds
+        parameters += result.shard.model?.classifier.base.parameterCount ?? 0
+      }
+      samples = Int(passes.rounded())
+      figures["shards_retrained"] = Double(affected.count)
+      figures["slices_retrained"] = Double(affected.reduce(0) { $0 + sisa.assignment.slices - restart[$1]! })
+    } else {
+      let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+      let update = ApproximateShardUpdate(configuration: configuration, amendment: amendment)
+      let shards = next.shards
+      let sourceSHA256 = next.trainingSet.sourceSHA256
+      let seed = configuration.seed &+ 0x5EED_0000 &+ UInt64(state.trainingSet.forgotten.count) &* 7919
+      let (firstSlice, removed) = (earliest, removedRows)
+      let outcomes = try ParallelWork.map(affected, workers: sisa.workers) { index in
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let outcome = try update.apply(
+          to: shards[index], earliestAffectedSlice: firstSlice[index]!, removed: before.subset(rows: removed[index]!),
+          remaining: data.subset(rows: shards[index].sliceIDs.flatMap { $0 }.map { rowOf[$0]! }),
+          sourceSHA256: sourceSHA256, seed: seed &+ UInt64(index))
+        return (outcome, (clock.now - begin).seconds)
+      }
+      var products = 0
+      for (outcome, seconds) in outcomes {
+        next.sharded.shards[outcome.shard.index] = outcome.shard
+        workSeconds += seconds
+        products += outcome.conjugateGradientIterations
+        if !outcome.tookNewtonStep {
+          notes.append("shard \(outcome.shard.index): no convex head (binary MLP), amendment only")
+        }
+        let all = outcome.shard.model?.classifier.base.parameterCount ?? 0
+        parameters +=
+          configuration.kind == .mlp && amendment > 0
+          ? all : (try? NewtonState.head(of: outcome.shard.model!))?.parameterCount ?? all
+      }
+      samples = amendment > 0 ? Int(approximateWorkload) : 0
+      figures["shards_updated"] = Double(affected.count)
+      figures["hessian_vector_products"] = Double(products)
+      figures["amendment"] = Double(amendment)
+    }
+    let accuracyAfter = affected.map { Self.accuracy(of: next.shards[$0].model, on: probes[$0]!) }
+    let loss = zip(accuracyBefore, accuracyAfter).reduce(0) { $0 + $1.0 - $1.1 } / Double(affected.count)
+    next.costs.record(
+      exact: decision.exact, workload: decision.exact ? exactWorkload : approximateWorkload, seconds: workSeconds,
+      accuracyLoss: loss, tolerance: accuracyTolerance)
+    progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+
+    figures["path_exact"] = decision.exact ? 1 : 0
+    figures["exact_workload"] = exactWorkload
+    figures["approximate_workload"] = approximateWorkload
+    figures["estimated_exact_seconds"] = decision.estimatedExactSeconds
+    figures["estimated_approximate_seconds"] = decision.estimatedApproximateSeconds
+    figures["boundary"] = decision.boundary
+    figures["boundary_next"] = next.costs.boundary
+    figures["work_seconds"] = workSeconds
+    figures["probe_accuracy_change"] = -loss
+    let stillApproximate = next.approximateShards
+    if !stillApproximate.isEmpty {
+      notes.append(
+        "shards \(stillApproximate.map(String.init).joined(separator: ", ")) are approximate; "
+          + "'unlearn state re-exact' retrains them")
+    }
+    return (
+      next,
+      report(
+        request: request, resolution: resolution, state: next, exact: decision.exact, samples: samples,
+        parameters: parameters, seconds: (clock.now - start).seconds, figures: figures, notes: notes)
+    )
+  }
+
+  /// Retrains every approximate shard from its first missing checkpoint, leaving the state what
+  /// SISA's forget of every request so far gives, bit for bit. The exact rate learns from it.
+  public func reExact(_ state: HybridState, progress: (TrainingProgress) -> Void = { _ in }) throws -> (
+    state: HybridState, report: ForgetReport
+  ) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var next = state
+    let shards = state.approximateShards
+    var restart: [Int: Int] = [:]
+    for index in shards { restart[index] = state.shards[index].checkpoints.count }
+    let results = try sisa.train(
+      shards, from: restart, shards: state.shards, data: state.trainingSet.data,
+      sourceSHA256: state.trainingSet.sourceSHA256)
+    var passes = 0.0
+    var seconds = 0.0
+    var parameters = 0
+    for result in results {
+      next.sharded.shards[result.shard.index] = result.shard
+      passes += result.passes
+      seconds += result.seconds
+      parameters += result.shard.model?.classifier.base.parameterCount ?? 0
+    }
+    next.costs.record(exact: true, workload: passes, seconds: seconds, accuracyLoss: .nan, tolerance: accuracyTolerance)
+    progress(TrainingProgress(step: shards.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    let report = ForgetReport(
+      strategy: Self.name, requested: 0, forgotten: 0, skipped: 0, exact: true, samplesRetrained: Int(passes.rounded()),
+      parametersRetrained: parameters, seconds: (clock.now - start).seconds, remaining: state.trainingSet.data.count,
+      figures: ["shards_retrained": Double(shards.count), "work_seconds": seconds],
+      notes: [
+        shards.isEmpty
+          ? "every shard was already exact"
+          : "re-exact: retrained shards \(shards.map(String.init).joined(separator: ", ")) from their first missing checkpoint"
+      ])
+    return (next, report)
+  }
+
+  private func report(
+    request: ForgetRequest, resolution: TrainingSet.Resolution, state: HybridState, exact: Bool, samples: Int,
+    parameters: Int, seconds: Double, figures: [String: Double], notes: [String]
+  ) -> ForgetReport {
+    var figures = figures
+    figures["shards"] = Double(sisa.assignment.shards)
+    figures["slices"] = Double(sisa.assignment.slices)
+    figures["approximate_shards"] = Double(state.approximateShards.count)
+    return ForgetReport(
+      strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
+      skipped: resolution.skippedCount, exact: exact, samplesRetrained: samples, parametersRetrained: parameters,
+      seconds: seconds, remaining: state.trainingSet.data.count, figures: figures, notes: notes)
+  }
+
+  /// Up to 512 remaining samples outside `shard` (it never trained on them), evenly spaced in row
+  /// order: the held-out probe a path's accuracy change is measured on.
+  static func probe(excluding shard: ShardModel, in data: Dataset) -> Dataset {
+    let own = Set(shard.sliceIDs.flatMap { $0 })
+    let others = data.ids.indices.filter { !own.contains(data.ids[$0]) }
+    let stride = max(1, (others.count + 511) / 512)
+    return data.subset(rows: Swift.stride(from: 0, to: others.count, by: stride).map { others[$0] })
+  }
+
+  /// The share of `probe` a shard model labels correctly (NaN without a model or probe).
+  static func accuracy(of model: TrainedModel?, on probe: Dataset) -> Double {
+    guard let model, probe.count > 0 else { return .nan }
+    let predicted = model.predictedLabels(for: probe.features)
+    return Double(zip(predicted, probe.labels).filter { $0 == $1 }.count) / Double(probe.count)
+  }
+}

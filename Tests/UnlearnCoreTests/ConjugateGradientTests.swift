@@ -1,0 +1,31 @@
+import Testing
+import UnlearnCore
+import _UnlearnTestSupport
+
+/// Conjugate gradients against the naive solve, and its early stops.
+struct ConjugateGradientTests {
+  @Test(arguments: [1, 5, 40, 130])
+  func solutionMatchesNaiveSolve(_ n: Int) throws {
+    var generator = SeededGenerator(seed: UInt64(3000 + n))
+    let a = RandomMatrices.symmetricPositiveDefinite(n, using: &generator)
+    let b = RandomMatrices.vector(count: n, using: &generator)
+    let solution = ConjugateGradient.solve(b, maxIterations: 10 * n, relativeTolerance: 1e-13) {
+      BLAS.product(a, $0)
+    }
+    let expected = try #require(NaiveLinearAlgebra.solve(a, Matrix(rows: n, columns: 1, elements: b)))
+    #expect(RandomMatrices.relativeDifference(solution.x, expected.elements) <= 1e-10)
+    #expect(solution.relativeResidual <= 1e-13 && solution.iterations >= 1)
+  }
+
+  @Test func stopsAtTheIterationCapAndForAZeroRightHandSide() {
+    var generator = SeededGenerator(seed: 7)
+    let a = RandomMatrices.symmetricPositiveDefinite(50, using: &generator)
+    let b = RandomMatrices.vector(count: 50, using: &generator)
+    let capped = ConjugateGradient.solve(b, maxIterations: 3, relativeTolerance: 0) { BLAS.product(a, $0) }
+    #expect(capped.iterations == 3 && capped.relativeResidual > 0 && capped.relativeResidual < 1)
+    let zero = ConjugateGradient.solve([Double](repeating: 0, count: 50), maxIterations: 9, relativeTolerance: 0) {
+      BLAS.product(a, $0)
+    }
+    #expect(zero.iterations == 0 && zero.x.allSatisfy { $0 == 0 })
+  }
+}
