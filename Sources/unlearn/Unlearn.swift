@@ -14,7 +14,7 @@ struct Unlearn: AsyncParsableCommand {
     subcommands: [
       DemoCommand.self, DataCommand.self, TrainCommand.self, ForgetCommand.self, CompareCommand.self,
       EvaluateCommand.self,
-      PredictCommand.self, StoreCommand.self, RequestCommand.self, AuditCommand.self,
+      PredictCommand.self, StateCommand.self, StoreCommand.self, RequestCommand.self, AuditCommand.self,
       ServeCommand.self,
     ]
   )

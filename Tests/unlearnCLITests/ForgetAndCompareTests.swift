@@ -189,3 +189,45 @@ extension CommandLineTests {
     #expect(unused.status == 64 && unused.standardError.contains("applies to sisa"))
   }
 }
+
+extension CommandLineTests {
+  /// A hybrid state after a forced approximate forget: `state inspect` names the approximate
+  /// shards, `state re-exact` retrains them, and inspect then shows every shard exact.
+  @Test func stateInspectShowsApproximateShardsAndReExactRetrainsThem() throws {
+    let state = folder + "/hybrid.uls"
+    let train = try run([
+      "train", "--data", "data/digits.csv", "--model", "mlp", "--hidden", "16", "--epochs", "2", "--strategy",
+      "hybrid", "--shards", "2", "--policy", "approximate", "--out", state, "--no-progress",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    let forget = try run([
+      "forget", "--state", state, "--id", "0", "--id", "1", "--id", "2", "--out", state, "--format", "json",
+      "--no-progress",
+    ])
+    #expect(forget.status == 0, "\(forget.standardError)")
+    #expect(try json(forget.standardOutput)["exact"] as? Bool == false)
+    let inspect = try run(["state", "inspect", "--state", state, "--format", "json"])
+    #expect(inspect.status == 0, "\(inspect.standardError)")
+    let approximate = try #require(try json(inspect.standardOutput)["approximate_shards"] as? [Int])
+    #expect(!approximate.isEmpty)
+    let text = try run(["state", "inspect", "--state", state])
+    #expect(text.standardOutput.contains("no (approximate)") && text.standardOutput.contains("state re-exact"))
+
+    let reExact = try run(["state", "re-exact", "--state", state, "--out", state, "--format", "json"])
+    #expect(reExact.status == 0, "\(reExact.standardError)")
+    let figures = try #require(try json(reExact.standardOutput)["figures"] as? [String: Double])
+    #expect(figures["shards_retrained"] == Double(approximate.count))
+    let after = try json(try run(["state", "inspect", "--state", state, "--format", "json"]).standardOutput)
+    #expect((after["approximate_shards"] as? [Int])?.isEmpty == true)
+    let shards = try #require(after["shards"] as? [[String: Any]])
+    #expect(shards.count == 2 && shards.allSatisfy { $0["exact"] as? Bool == true })
+
+    let notHybrid = folder + "/retrain.uls"
+    _ = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "retrain", "--out", notHybrid,
+      "--no-progress",
+    ])
+    let refused = try run(["state", "re-exact", "--state", notHybrid, "--out", notHybrid])
+    #expect(refused.status == 1 && refused.standardError.contains("not a hybrid state"))
+  }
+}

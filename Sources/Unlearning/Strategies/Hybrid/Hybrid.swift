@@ -92,11 +92,11 @@ public struct Hybrid: UnlearningStrategy {
     let data = state.trainingSet.data
     let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
     var copy = shard
-    let id = copy.sliceIDs[slice].removeLast()
+    copy.sliceIDs[slice].removeLast()
     let clock = ContinuousClock()
     let begin = clock.now
     _ = try ApproximateShardUpdate(configuration: configuration, amendment: amendment).apply(
-      to: copy, earliestAffectedSlice: slice, removed: data.subset(rows: [rowOf[id]!]),
+      to: copy, earliestAffectedSlice: slice,
       remaining: data.subset(rows: copy.sliceIDs.flatMap { $0 }.map { rowOf[$0]! }),
       sourceSHA256: state.trainingSet.sourceSHA256, seed: configuration.seed)
     return (clock.now - begin).seconds / Double(copy.count)
@@ -107,16 +107,13 @@ public struct Hybrid: UnlearningStrategy {
   {
     let clock = ContinuousClock()
     let start = clock.now
-    let before = state.trainingSet.data
     let resolution = try state.trainingSet.resolve(request)
     var next = state
     next.sharded.trainingSet.remove(resolution)
     var earliest: [Int: Int] = [:]
-    var removedRows: [Int: [Int]] = [:]
-    for (row, id) in zip(resolution.rows, resolution.ids) {
+    for id in resolution.ids {
       let (shard, slice) = sisa.assignment.place(id)
       earliest[shard] = min(earliest[shard] ?? slice, slice)
-      removedRows[shard, default: []].append(row)
       next.sharded.shards[shard].sliceIDs[slice].removeAll { $0 == id }
     }
     let affected = earliest.keys.sorted()
@@ -168,12 +165,12 @@ public struct Hybrid: UnlearningStrategy {
       let shards = next.shards
       let sourceSHA256 = next.trainingSet.sourceSHA256
       let seed = configuration.seed &+ 0x5EED_0000 &+ UInt64(state.trainingSet.forgotten.count) &* 7919
-      let (firstSlice, removed) = (earliest, removedRows)
+      let firstSlice = earliest
       let outcomes = try ParallelWork.map(affected, workers: sisa.workers) { index in
         let clock = ContinuousClock()
         let begin = clock.now
         let outcome = try update.apply(
-          to: shards[index], earliestAffectedSlice: firstSlice[index]!, removed: before.subset(rows: removed[index]!),
+          to: shards[index], earliestAffectedSlice: firstSlice[index]!,
           remaining: data.subset(rows: shards[index].sliceIDs.flatMap { $0 }.map { rowOf[$0]! }),
           sourceSHA256: sourceSHA256, seed: seed &+ UInt64(index))
         return (outcome, (clock.now - begin).seconds)

@@ -37,6 +37,16 @@ public struct HybridCostModel: Sendable, Codable, Equatable {
 
   public static let maximumBoundary = 64.0
 
+  enum CodingKeys: String, CodingKey {
+    case boundary
+    case exactSecondsPerUnit = "exact_seconds_per_unit"
+    case approximateSecondsPerUnit = "approximate_seconds_per_unit"
+    case exactAccuracyLoss = "exact_accuracy_loss"
+    case exactRuns = "exact_runs"
+    case approximateAccuracyLoss = "approximate_accuracy_loss"
+    case approximateRuns = "approximate_runs"
+  }
+
   public init(exactSecondsPerUnit: Double, approximateSecondsPerUnit: Double, boundary: Double) {
     self.exactSecondsPerUnit = exactSecondsPerUnit
     self.approximateSecondsPerUnit = approximateSecondsPerUnit
