@@ -69,6 +69,16 @@ struct LogisticRegressionDerivativeTests {
   }
 
   @Test(arguments: cases)
+  func hessianDiagonalMatchesDenseHessian(_ setting: (Int, Double)) {
+    let (k, c) = setting
+    let batch = ModelFixtures.randomBatch(samples: 30, features: 5, classes: k, seed: UInt64(40 + k))
+    let model = ModelFixtures.randomModel(features: 5, classes: k, inverseRegularization: c, seed: 11)
+    let dense = model.hessian(on: batch, includingRegularization: true)
+    let diagonal = model.hessianDiagonal(on: batch, curvature: model.curvature(on: batch))
+    #expect(RandomMatrices.relativeDifference(diagonal, (0..<dense.rows).map { dense[$0, $0] }) < 1e-12)
+  }
+
+  @Test(arguments: cases)
   func perSampleGradientsSumToTheDataGradient(_ setting: (Int, Double)) {
     let (k, c) = setting
     let batch = ModelFixtures.randomBatch(samples: 25, features: 3, classes: k, seed: UInt64(30 + k))

@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|service|lmeraser|quick|all]
+// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|service|lmeraser|stream|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -43,6 +43,8 @@ case "service":
   try await ServiceBenchmark.run(dataDirectory: dataDirectory, unique: 500, clients: 20)
 case "lmeraser":
   try LMEraserBenchmark.run(dataDirectory: dataDirectory, hidden: [256, 128], epochs: 10, deletions: 5)
+case "stream":
+  try StreamBenchmark.run(dataDirectory: dataDirectory, hidden: [128], epochs: 10)
 case "training-small":
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],
@@ -68,7 +70,7 @@ case "all":
     requests: 50)
 default:
   log(
-    "unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, sisa, arcane, service, lmeraser, quick or all"
+    "unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, sisa, arcane, service, lmeraser, stream, quick or all"
   )
   exit(64)
 }

@@ -17,30 +17,41 @@ public enum ConjugateGradient {
 
   /// Solves A·x = b from x = 0 with at most `maxIterations` products. Stops early at
   /// ‖r‖ ≤ `relativeTolerance`·‖b‖, or when A shows a direction of non-positive curvature (then the
-  /// iterate so far is returned: it still reduces the quadratic model).
+  /// iterate so far is returned: it still reduces the quadratic model). With `diagonal` (A's
+  /// diagonal, all entries positive) it runs Jacobi-preconditioned: z = D⁻¹r replaces r in the
+  /// search directions (Nocedal & Wright, Algorithm 5.3), which evens out parameters on very
+  /// different scales.
   public static func solve(
-    _ b: [Double], maxIterations: Int, relativeTolerance: Double, product: ([Double]) -> [Double]
+    _ b: [Double], maxIterations: Int, relativeTolerance: Double, diagonal: [Double]? = nil,
+    product: ([Double]) -> [Double]
   ) -> Solution {
+    precondition(diagonal.map { $0.count == b.count && $0.allSatisfy { $0 > 0 } } ?? true, "bad preconditioner")
     var x = [Double](repeating: 0, count: b.count)
     let scale = BLAS.nrm2(b)
     guard scale > 0 else { return Solution(x: x, iterations: 0, relativeResidual: 0) }
+    func preconditioned(_ r: [Double]) -> [Double] {
+      guard let diagonal else { return r }
+      return zip(r, diagonal).map { $0 / $1 }
+    }
     var r = b
-    var p = b
-    var rr = BLAS.dot(r, r)
+    var z = preconditioned(r)
+    var p = z
+    var rz = BLAS.dot(r, z)
     var iterations = 0
-    while iterations < maxIterations, rr.squareRoot() > relativeTolerance * scale {
+    while iterations < maxIterations, BLAS.nrm2(r) > relativeTolerance * scale {
       let ap = product(p)
       let curvature = BLAS.dot(p, ap)
       guard curvature > 0, curvature.isFinite else { break }
-      let alpha = rr / curvature
+      let alpha = rz / curvature
       BLAS.axpy(alpha, p, &x)
       BLAS.axpy(-alpha, ap, &r)
-      let next = BLAS.dot(r, r)
-      let beta = next / rr
-      for i in p.indices { p[i] = r[i] + beta * p[i] }
-      rr = next
+      z = preconditioned(r)
+      let next = BLAS.dot(r, z)
+      let beta = next / rz
+      for i in p.indices { p[i] = z[i] + beta * p[i] }
+      rz = next
       iterations += 1
     }
-    return Solution(x: x, iterations: iterations, relativeResidual: rr.squareRoot() / scale)
+    return Solution(x: x, iterations: iterations, relativeResidual: BLAS.nrm2(r) / scale)
   }
 }

@@ -289,22 +289,56 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   }
 
   public func hessianVectorProduct(on batch: LabelledBatch, _ v: [Double]) -> [Double] {
+    hessianVectorProduct(on: batch, v, curvature: curvature(on: batch))
+  }
+
+  /// What `hessianVectorProduct` needs of θ on a batch, computed once for many products at the
+  /// same θ (conjugate gradients): binary, the n × 1 weights σ(z)(1 − σ(z)); softmax, the n × K
+  /// probabilities.
+  public func curvature(on batch: LabelledBatch) -> Matrix {
     checkShape(batch)
+    var logits = logits(forDesign: batch.design)
+    guard isBinary else { return softmax(logits) }
+    for i in 0..<batch.count {
+      let s = StableFunctions.sigmoid(logits[i, 0])
+      logits[i, 0] = s * (1 - s)
+    }
+    return logits
+  }
+
+  /// The Hessian's diagonal (what `hessian(on:)` has on its diagonal) from the same curvature:
+  /// H_(j,c),(j,c) = Σ_i x̃_ij² w_ic + λ (weights) or + the gauge weight (softmax biases), with
+  /// w = σ(1 − σ) or p_c(1 − p_c) — one gemm on the squared design. Conjugate gradients'
+  /// preconditioner.
+  public func hessianDiagonal(on batch: LabelledBatch, curvature: Matrix) -> [Double] {
+    precondition(curvature.rows == batch.count && curvature.columns == outputCount, "curvature of another batch")
+    let squared = Matrix(
+      rows: batch.design.rows, columns: batch.design.columns, elements: batch.design.elements.map { $0 * $0 })
+    let weights =
+      isBinary
+      ? curvature
+      : Matrix(rows: curvature.rows, columns: curvature.columns, elements: curvature.elements.map { $0 * (1 - $0) })
+    var diagonal = BLAS.product(squared, weights, transposeA: true).elements
+    for index in 0..<(featureCount * outputCount) { diagonal[index] += regularization }
+    if !isBinary {
+      for c in 0..<classCount { diagonal[featureCount * classCount + c] += Self.gaugeWeight }
+    }
+    return diagonal
+  }
+
+  /// H·v with the curvature of `curvature(on:)` for the same batch and θ: two gemms.
+  public func hessianVectorProduct(on batch: LabelledBatch, _ v: [Double], curvature: Matrix) -> [Double] {
     precondition(v.count == parameterCount, "direction has \(v.count) entries, expected \(parameterCount)")
+    precondition(curvature.rows == batch.count && curvature.columns == outputCount, "curvature of another batch")
     let direction = Matrix(rows: featureCount + 1, columns: outputCount, elements: v)
     var projected = BLAS.product(batch.design, direction)  // A = X̃V, n × outputCount
-    let logits = logits(forDesign: batch.design)
     if isBinary {
-      for i in 0..<batch.count {
-        let s = StableFunctions.sigmoid(logits[i, 0])
-        projected[i, 0] *= s * (1 - s)
-      }
+      for i in 0..<batch.count { projected[i, 0] *= curvature[i, 0] }
     } else {
-      let probabilities = softmax(logits)
       for i in 0..<batch.count {
         var dot = 0.0
-        for c in 0..<classCount { dot += probabilities[i, c] * projected[i, c] }
-        for c in 0..<classCount { projected[i, c] = probabilities[i, c] * (projected[i, c] - dot) }
+        for c in 0..<classCount { dot += curvature[i, c] * projected[i, c] }
+        for c in 0..<classCount { projected[i, c] = curvature[i, c] * (projected[i, c] - dot) }
       }
     }
     var result = BLAS.product(batch.design, projected, transposeA: true).elements
