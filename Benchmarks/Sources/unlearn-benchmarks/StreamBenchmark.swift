@@ -79,7 +79,8 @@ enum StreamBenchmark {
       emit("")
       emit(
         "Adaptive hybrid: \(format(speedUp, 2))× faster than the better of always-exact and always-retrain "
-          + "(goal 1.5×–8×), test accuracy \(format(100 * accuracyGap, 2)) points below always-exact (goal ≤ 1): "
+          + "(goal 1.5×–8×), test accuracy \(format(100 * abs(accuracyGap), 2)) points "
+          + "\(accuracyGap > 0 ? "below" : "above") always-exact (goal: at most 1 below): "
           + (met ? "goal met." : "goal missed."))
       emit("")
       if !met { failures.append(name) }

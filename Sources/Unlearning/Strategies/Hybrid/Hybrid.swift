@@ -147,16 +147,9 @@ public struct Hybrid: UnlearningStrategy {
     var figures: [String: Double] = [:]
     var notes = [decision.reason]
     if decision.exact {
-      let results = try sisa.train(
-        affected, from: restart, shards: next.shards, data: data, sourceSHA256: next.trainingSet.sourceSHA256)
-      var passes = 0.0
-      for result in results {
-        next.sharded.shards[result.shard.index] = result.shard
-        passes += result.passes
-        workSeconds += result.seconds
-        parameters += result.shard.model?.classifier.base.parameterCount ?? 0
-      }
-      samples = Int(passes.rounded())
+      let retrained = try retrain(affected, from: restart, in: &next)
+      (workSeconds, parameters) = (retrained.seconds, retrained.parameters)
+      samples = Int(retrained.passes.rounded())
       figures["shards_retrained"] = Double(affected.count)
       figures["slices_retrained"] = Double(affected.reduce(0) { $0 + sisa.assignment.slices - restart[$1]! })
     } else {
@@ -234,18 +227,7 @@ public struct Hybrid: UnlearningStrategy {
     let shards = state.approximateShards
     var restart: [Int: Int] = [:]
     for index in shards { restart[index] = state.shards[index].checkpoints.count }
-    let results = try sisa.train(
-      shards, from: restart, shards: state.shards, data: state.trainingSet.data,
-      sourceSHA256: state.trainingSet.sourceSHA256)
-    var passes = 0.0
-    var seconds = 0.0
-    var parameters = 0
-    for result in results {
-      next.sharded.shards[result.shard.index] = result.shard
-      passes += result.passes
-      seconds += result.seconds
-      parameters += result.shard.model?.classifier.base.parameterCount ?? 0
-    }
+    let (passes, seconds, parameters) = try retrain(shards, from: restart, in: &next)
     next.costs.record(exact: true, workload: passes, seconds: seconds, accuracyLoss: .nan, tolerance: accuracyTolerance)
     progress(TrainingProgress(step: shards.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
     let report = ForgetReport(
@@ -258,6 +240,24 @@ public struct Hybrid: UnlearningStrategy {
           : "re-exact: retrained shards \(shards.map(String.init).joined(separator: ", ")) from their first missing checkpoint"
       ])
     return (next, report)
+  }
+
+  /// SISA's retraining of `shards` from `restart` in `state`: the sample passes, work-seconds and
+  /// parameters it took.
+  private func retrain(_ shards: [Int], from restart: [Int: Int], in state: inout HybridState) throws -> (
+    passes: Double, seconds: Double, parameters: Int
+  ) {
+    let results = try sisa.train(
+      shards, from: restart, shards: state.shards, data: state.trainingSet.data,
+      sourceSHA256: state.trainingSet.sourceSHA256)
+    var total = (passes: 0.0, seconds: 0.0, parameters: 0)
+    for result in results {
+      state.sharded.shards[result.shard.index] = result.shard
+      total.passes += result.passes
+      total.seconds += result.seconds
+      total.parameters += result.shard.model?.classifier.base.parameterCount ?? 0
+    }
+    return total
   }
 
   private func report(
