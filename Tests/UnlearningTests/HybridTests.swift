@@ -54,16 +54,17 @@ struct HybridTests {
     }
     #expect(state.costs.exactSecondsPerUnit > 0 && state.costs.exactSecondsPerUnit.isFinite)
     #expect(state.costs.approximateSecondsPerUnit > 0 && state.costs.approximateSecondsPerUnit.isFinite)
-    #expect(state.costs.boundary == 4 && state.approximateShards.isEmpty)
+    #expect(state.costs.boundary == 2 && state.approximateShards.isEmpty)
   }
 
   /// The decision with the rates fixed (so it depends on the workloads, not on how busy the
   /// machine is): one sample-epoch costs 1 µs on both paths, an exact unit (samples × e_r / e) is
-  /// e sample-epochs, and the approximate path costs 1.5 sample-epochs per remaining sample (one
-  /// amendment epoch and the step).
+  /// e sample-epochs, and the approximate path costs 2.5 sample-epochs per remaining sample (the
+  /// step's forward pass and products plus one amendment epoch; fit measured 1.75 on mnist5k and
+  /// 2.6 on Fashion-MNIST for an MLP 784-128-10). Initial ρ = 2.
   static func fixedRates(_ state: inout HybridState) {
     state.costs = HybridCostModel(
-      exactSecondsPerUnit: Double(mlp.epochs) * 1e-6, approximateSecondsPerUnit: 1.5e-6, boundary: 4)
+      exactSecondsPerUnit: Double(mlp.epochs) * 1e-6, approximateSecondsPerUnit: 2.5e-6, boundary: 2)
   }
 
   @Test func adaptiveRetrainsASingleDeletionInALateSlice() throws {
@@ -77,7 +78,7 @@ struct HybridTests {
     #expect(report.figures["slices_retrained"] == 1 && after.approximateShards.isEmpty)
     let estimatedExact = try #require(report.figures["estimated_exact_seconds"])
     let estimatedApproximate = try #require(report.figures["estimated_approximate_seconds"])
-    #expect(estimatedExact <= 4 * estimatedApproximate && estimatedExact > estimatedApproximate)
+    #expect(estimatedExact <= 2 * estimatedApproximate && estimatedExact > estimatedApproximate)
     // The same as SISA's forget.
     let sisa = hybrid.sisa
     let expected = try sisa.forget(try ForgetRequest(ids: [id]), from: try sisa.fit(data, sourceSHA256: []) { _ in }) {
@@ -96,7 +97,7 @@ struct HybridTests {
     #expect(Set(places.map(\.shard)) == [0, 1, 2] && places.contains { $0.slice == 0 })
     let (after, report) = try hybrid.forget(try ForgetRequest(ids: ids), from: state) { _ in }
     #expect(!report.exact && report.figures["path_exact"] == 0, "\(report.notes)")
-    #expect(report.figures["estimated_exact_seconds"]! > 4 * report.figures["estimated_approximate_seconds"]!)
+    #expect(report.figures["estimated_exact_seconds"]! > 2 * report.figures["estimated_approximate_seconds"]!)
     #expect(after.approximateShards == [0, 1, 2] && report.figures["approximate_shards"] == 3)
     #expect(report.figures["hessian_vector_products"]! > 0)
     // Checkpoints from the earliest affected slice on were trained with the removed samples: gone.

@@ -29,18 +29,18 @@ enum StreamBenchmark {
     var decisions: [String]
   }
 
-  static func run(dataDirectory: String, hidden: [Int], epochs: Int) throws {
+  static func run(dataDirectory: String, datasets: [String], hidden: [Int], epochs: Int) throws {
     openblas_set_num_threads(1)
     let configuration = ModelConfiguration(kind: .mlp, hiddenLayers: hidden, epochs: epochs, seed: 3)
     var failures: [String] = []
-    for name in ["mnist5k.csv", "fashion-mnist"] {
+    for name in datasets {
       let (train, test) = try load(name, dataDirectory: dataDirectory)
       let stream = requests(for: train, seed: 17)
       let widths = ([train.featureCount] + hidden + [train.classCount]).map(String.init).joined(separator: "-")
       emit("# Deletion stream, \(name) (\(train.count) train / \(test.count) test)")
       emit(
         "MLP \(widths), \(epochs) epochs, Adam; SISA/Hybrid S = 5, R = 4, vote; Hybrid amendment 1 epoch, "
-          + "initial ρ = 4; requests of \(stream.map { String($0.count) }.joined(separator: ", ")) samples in turn "
+          + "initial ρ = 2; requests of \(stream.map { String($0.count) }.joined(separator: ", ")) samples in turn "
           + "(the last: 10% of class \(train.classNames[0])'s samples); OPENBLAS_NUM_THREADS=1, one worker; "
           + "CPU: \(MachineDescription.cpuModel); one run")
       emit("")
@@ -60,9 +60,17 @@ enum StreamBenchmark {
       var results: [String: Result] = [:]
       for variant in variants {
         log("stream \(name): \(variant.name)")
-        let result = try measure(variant.strategy, train: train, test: test, stream: stream)
+        let result: Result
+        do {
+          result = try measure(variant.strategy, train: train, test: test, stream: stream)
+        } catch {
+          // A strategy that fails is reported in its row; the others still run.
+          emit("| \(variant.name) | failed: \(error) | | | | | | |")
+          failures.append("\(name) \(variant.name)")
+          continue
+        }
         results[variant.name] = result
-        let retrain = results["retrain"]!.streamSeconds
+        let retrain = results["retrain"]?.streamSeconds ?? .nan
         let exact = results["hybrid exact"]?.streamSeconds
         emit(
           "| \(variant.name) | \(format(result.fitSeconds, 1)) | \(format(result.streamSeconds, 2)) | "
@@ -70,9 +78,10 @@ enum StreamBenchmark {
             + "\(exact.map { format($0 / result.streamSeconds, 1) + "×" } ?? "–") | \(format(result.accuracy, 4)) | "
             + "\(result.exactRequests)/\(stream.count) | \(result.decisions.joined()) |")
       }
-      let adaptive = results["hybrid adaptive"]!
-      let exact = results["hybrid exact"]!
-      let baseline = min(exact.streamSeconds, results["retrain"]!.streamSeconds)
+      guard let adaptive = results["hybrid adaptive"], let exact = results["hybrid exact"],
+        let retrain = results["retrain"]
+      else { continue }
+      let baseline = min(exact.streamSeconds, retrain.streamSeconds)
       let speedUp = baseline / adaptive.streamSeconds
       let accuracyGap = exact.accuracy - adaptive.accuracy
       let met = speedUp >= 1.5 && accuracyGap <= 0.01
@@ -85,7 +94,7 @@ enum StreamBenchmark {
       emit("")
       if !met { failures.append(name) }
     }
-    if !failures.isEmpty { log("stream: goal missed on \(failures.joined(separator: ", "))") }
+    if !failures.isEmpty { log("stream: failed or missed the goal: \(failures.joined(separator: ", "))") }
   }
 
   static func load(_ name: String, dataDirectory: String) throws -> (train: Dataset, test: Dataset) {

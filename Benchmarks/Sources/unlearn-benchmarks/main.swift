@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|service|lmeraser|stream|quick|all]
+// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|service|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -44,7 +44,10 @@ case "service":
 case "lmeraser":
   try LMEraserBenchmark.run(dataDirectory: dataDirectory, hidden: [256, 128], epochs: 10, deletions: 5)
 case "stream":
-  try StreamBenchmark.run(dataDirectory: dataDirectory, hidden: [128], epochs: 10)
+  let chosen = arguments.dropFirst().filter { !$0.hasPrefix("--") && $0 != dataDirectory }
+  try StreamBenchmark.run(
+    dataDirectory: dataDirectory, datasets: chosen.isEmpty ? ["mnist5k.csv", "fashion-mnist"] : Array(chosen),
+    hidden: [128], epochs: 10)
 case "training-small":
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],

@@ -110,7 +110,7 @@ public enum StrategyCatalog {
       throw StrategyError(
         "--amendment must be 0 or more (epochs for an MLP, Newton steps for logistic), got \(amendment)")
     }
-    let boundary = options.initialBoundary ?? 4
+    let boundary = options.initialBoundary ?? 2
     guard boundary >= 1, boundary <= HybridCostModel.maximumBoundary else {
       throw StrategyError(
         "--initial-boundary is how many times the approximate path's cost exact retraining may take, "

@@ -22,7 +22,7 @@ public struct StrategyOptions: Sendable, Equatable {
   public var policy: Hybrid.Policy?
   /// hybrid: amendment epochs (MLP) or Newton steps (logistic) after the approximate step (default 1).
   public var amendment: Int?
-  /// hybrid: the starting boundary ρ (default 4).
+  /// hybrid: the starting boundary ρ (default 2).
   public var initialBoundary: Double?
   /// hybrid: accuracy an approximate update may lose beyond retraining's (default 0.01).
   public var accuracyTolerance: Double?

@@ -43,7 +43,7 @@ struct StrategyOptionGroup: ParsableArguments {
 
   @Option(
     help:
-      "hybrid: retrain while the estimated exact cost is at most this many times the approximate one; adapts from measured accuracy. [default: 4]"
+      "hybrid: retrain while the estimated exact cost is at most this many times the approximate one; adapts from measured accuracy. [default: 2]"
   )
   var initialBoundary: Double?
 

@@ -49,7 +49,7 @@ public struct Hybrid: UnlearningStrategy {
 
   public init(
     configuration: ModelConfiguration, shards: Int = 5, slices: Int = 4, aggregation: SISA.Aggregation = .vote,
-    policy: Policy = .adaptive, amendment: Int = 1, initialBoundary: Double = 4, accuracyTolerance: Double = 0.01,
+    policy: Policy = .adaptive, amendment: Int = 1, initialBoundary: Double = 2, accuracyTolerance: Double = 0.01,
     workers: Int = 1
   ) {
     precondition(amendment >= 0 && initialBoundary >= 1, "hybrid needs amendment ≥ 0 and a boundary ≥ 1")
