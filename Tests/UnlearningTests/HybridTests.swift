@@ -167,6 +167,9 @@ struct HybridTests {
     #expect(costs.approximateSecondsPerUnit == 2 && costs.boundary == 8)
     costs.record(exact: false, workload: 10, seconds: 20, accuracyLoss: 0.004, tolerance: 0.01)
     #expect(costs.boundary == 6)
+    // A loss beyond the tolerance but within two standard errors of it is noise: ρ still shrinks.
+    costs.record(exact: false, workload: 10, seconds: 20, accuracyLoss: 0.03, standardError: 0.01, tolerance: 0.01)
+    #expect(costs.boundary == 4.5)
     for _ in 0..<20 { costs.record(exact: false, workload: 1, seconds: 2, accuracyLoss: 0, tolerance: 0.01) }
     #expect(costs.boundary == 1)
     // At ρ = 1 a tie (3·2 s vs 2·3 s) goes to exact; the policies force their path whatever the estimates.

@@ -139,7 +139,7 @@ public struct Hybrid: UnlearningStrategy {
       exactWorkload: exactWorkload, approximateWorkload: approximateWorkload, policy: policy)
     let probes = Dictionary(
       uniqueKeysWithValues: affected.map { ($0, Self.probe(excluding: next.shards[$0], in: data)) })
-    let accuracyBefore = affected.map { Self.accuracy(of: state.shards[$0].model, on: probes[$0]!) }
+    let correctBefore = affected.map { Self.correct(state.shards[$0].model, on: probes[$0]!) }
 
     var workSeconds = 0.0
     var samples = 0
@@ -186,11 +186,11 @@ public struct Hybrid: UnlearningStrategy {
       figures["hessian_vector_products"] = Double(products)
       figures["amendment"] = Double(amendment)
     }
-    let accuracyAfter = affected.map { Self.accuracy(of: next.shards[$0].model, on: probes[$0]!) }
-    let loss = zip(accuracyBefore, accuracyAfter).reduce(0) { $0 + $1.0 - $1.1 } / Double(affected.count)
+    let change = ProbeChange(
+      before: correctBefore, after: affected.map { Self.correct(next.shards[$0].model, on: probes[$0]!) })
     next.costs.record(
       exact: decision.exact, workload: decision.exact ? exactWorkload : approximateWorkload, seconds: workSeconds,
-      accuracyLoss: loss, tolerance: accuracyTolerance)
+      accuracyLoss: change.loss, standardError: change.standardError, tolerance: accuracyTolerance)
     progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
 
     figures["path_exact"] = decision.exact ? 1 : 0
@@ -201,7 +201,8 @@ public struct Hybrid: UnlearningStrategy {
     figures["boundary"] = decision.boundary
     figures["boundary_next"] = next.costs.boundary
     figures["work_seconds"] = workSeconds
-    figures["probe_accuracy_change"] = -loss
+    figures["probe_accuracy_change"] = -change.loss
+    figures["probe_standard_error"] = change.standardError
     let stillApproximate = next.approximateShards
     if !stillApproximate.isEmpty {
       notes.append(
@@ -228,7 +229,9 @@ public struct Hybrid: UnlearningStrategy {
     var restart: [Int: Int] = [:]
     for index in shards { restart[index] = state.shards[index].checkpoints.count }
     let (passes, seconds, parameters) = try retrain(shards, from: restart, in: &next)
-    next.costs.record(exact: true, workload: passes, seconds: seconds, accuracyLoss: .nan, tolerance: accuracyTolerance)
+    next.costs.record(
+      exact: true, workload: passes, seconds: seconds, accuracyLoss: .nan, standardError: .nan,
+      tolerance: accuracyTolerance)
     progress(TrainingProgress(step: shards.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
     let report = ForgetReport(
       strategy: Self.name, requested: 0, forgotten: 0, skipped: 0, exact: true, samplesRetrained: Int(passes.rounded()),
@@ -283,10 +286,31 @@ public struct Hybrid: UnlearningStrategy {
     return data.subset(rows: Swift.stride(from: 0, to: others.count, by: stride).map { others[$0] })
   }
 
-  /// The share of `probe` a shard model labels correctly (NaN without a model or probe).
-  static func accuracy(of model: TrainedModel?, on probe: Dataset) -> Double {
-    guard let model, probe.count > 0 else { return .nan }
-    let predicted = model.predictedLabels(for: probe.features)
-    return Double(zip(predicted, probe.labels).filter { $0 == $1 }.count) / Double(probe.count)
+  /// Whether a shard model labels each probe sample correctly (empty without a model).
+  static func correct(_ model: TrainedModel?, on probe: Dataset) -> [Bool] {
+    guard let model, probe.count > 0 else { return [] }
+    return zip(model.predictedLabels(for: probe.features), probe.labels).map { $0 == $1 }
+  }
+
+  /// The accuracy a path lost on the probes (before − after, pooled over the affected shards) and
+  /// its standard error from the discordant pairs, as in McNemar's test: with b samples right
+  /// before and wrong after and c the reverse, loss = (b − c)/n and SE = √(b + c)/n.
+  struct ProbeChange {
+    var loss = Double.nan
+    var standardError = Double.nan
+
+    init(before: [[Bool]], after: [[Bool]]) {
+      var (b, c, n) = (0, 0, 0)
+      for (shardBefore, shardAfter) in zip(before, after) where shardBefore.count == shardAfter.count {
+        for (wasRight, isRight) in zip(shardBefore, shardAfter) {
+          if wasRight && !isRight { b += 1 }
+          if !wasRight && isRight { c += 1 }
+        }
+        n += shardBefore.count
+      }
+      guard n > 0 else { return }
+      loss = Double(b - c) / Double(n)
+      standardError = Double(b + c).squareRoot() / Double(n)
+    }
   }
 }

@@ -18,7 +18,8 @@ import Foundation
 /// The exact path is taken while Ĉ_exact ≤ ρ·Ĉ_approx: exactness is worth up to ρ times the
 /// approximate path's cost. ρ adapts to the accuracy each path delivers on a held-out probe
 /// (samples of other shards, which the shard never trained on): when an approximate update costs
-/// more accuracy than exact retraining does on average by over the tolerance, ρ doubles (up to
+/// more accuracy than exact retraining does on average by over the tolerance (and over two
+/// standard errors of the probe's measurement), ρ doubles (up to
 /// `maximumBoundary`); when it stays within, ρ shrinks by a quarter (down to 1 — exact always wins
 /// a tie). So neither the costs nor the boundary are constants. ρ learns only from approximate
 /// runs, so its start matters: it is 2 by default (`--initial-boundary`) — at 4 the adaptive
@@ -95,9 +96,12 @@ public struct HybridCostModel: Sendable, Codable, Equatable {
   }
 
   /// Folds in what a path measured: its work-seconds over its workload, and the accuracy it lost
-  /// on the probe. After an approximate run, moves the boundary as the type's comment says.
+  /// on the probe with that figure's standard error. After an approximate run, moves the boundary
+  /// as the type's comment says; a loss counts as beyond the tolerance only when it exceeds it by
+  /// two standard errors (a 512-sample probe moves by a point on a handful of samples).
   public mutating func record(
-    exact: Bool, workload: Double, seconds: Double, accuracyLoss: Double, tolerance: Double
+    exact: Bool, workload: Double, seconds: Double, accuracyLoss: Double, standardError: Double = 0,
+    tolerance: Double
   ) {
     if workload > 0, seconds > 0, seconds.isFinite {
       let rate = seconds / workload
@@ -115,7 +119,8 @@ public struct HybridCostModel: Sendable, Codable, Equatable {
       approximateRuns += 1
       approximateAccuracyLoss += (accuracyLoss - approximateAccuracyLoss) / Double(approximateRuns)
       let excess = accuracyLoss - (exactRuns > 0 ? exactAccuracyLoss : 0)
-      boundary = excess > tolerance ? min(Self.maximumBoundary, 2 * boundary) : max(1, 0.75 * boundary)
+      let noise = standardError.isFinite ? 2 * standardError : 0
+      boundary = excess > tolerance + noise ? min(Self.maximumBoundary, 2 * boundary) : max(1, 0.75 * boundary)
     }
   }
 
