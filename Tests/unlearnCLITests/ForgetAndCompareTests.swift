@@ -222,6 +222,19 @@ extension CommandLineTests {
     let shards = try #require(after["shards"] as? [[String: Any]])
     #expect(shards.count == 2 && shards.allSatisfy { $0["exact"] as? Bool == true })
 
+    // One shard: no other shards' samples to probe with; the JSON report still encodes.
+    let single = folder + "/single.uls"
+    let one = try run([
+      "train", "--data", "data/digits.csv", "--model", "mlp", "--hidden", "16", "--epochs", "2", "--strategy",
+      "hybrid", "--shards", "1", "--policy", "approximate", "--out", single, "--no-progress",
+    ])
+    #expect(one.status == 0, "\(one.standardError)")
+    let singleForget = try run([
+      "forget", "--state", single, "--id", "5", "--out", single, "--format", "json", "--no-progress",
+    ])
+    #expect(singleForget.status == 0, "\(singleForget.standardError)")
+    #expect((try json(singleForget.standardOutput)["figures"] as? [String: Double])?["probe_accuracy_change"] == nil)
+
     let notHybrid = folder + "/retrain.uls"
     _ = try run([
       "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "retrain", "--out", notHybrid,

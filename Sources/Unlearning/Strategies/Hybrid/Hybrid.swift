@@ -201,8 +201,10 @@ public struct Hybrid: UnlearningStrategy {
     figures["boundary"] = decision.boundary
     figures["boundary_next"] = next.costs.boundary
     figures["work_seconds"] = workSeconds
-    figures["probe_accuracy_change"] = -change.loss
-    figures["probe_standard_error"] = change.standardError
+    if change.loss.isFinite {  // no probe with a single shard (it has no other shards' samples)
+      figures["probe_accuracy_change"] = -change.loss
+      figures["probe_standard_error"] = change.standardError
+    }
     let stillApproximate = next.approximateShards
     if !stillApproximate.isEmpty {
       notes.append(
