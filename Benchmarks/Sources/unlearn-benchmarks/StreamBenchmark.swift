@@ -7,7 +7,7 @@ import UnlearnModels
 import Unlearning
 
 /// A stream of deletion requests of mixed sizes against every strategy (issue: PUMA and the hybrid
-/// framework; Li et al., arXiv 2412.14505, §5): per dataset, one run fits retrain, SISA, Newton,
+/// framework; Li et al., arXiv 2412.14505): per dataset, one run fits retrain, SISA, Newton,
 /// PUMA and Hybrid under each policy (exact, approximate, adaptive) on the same MLP, then applies
 /// the same stream in turn — 1, 10, 1, 100, 1, 10, 1 samples, then 10% of one class's remaining
 /// samples — and reports the stream's total forget time and the final test accuracy.

@@ -3,7 +3,7 @@ import UnlearnData
 import UnlearnModels
 
 /// Hybrid's approximate path on one shard: remove the samples' contribution with a Newton step,
-/// then amend (Li et al., arXiv 2412.14505, §4.2: direct parameter
+/// then amend (Li et al., arXiv 2412.14505: direct parameter
 /// modification, then an optimized amendment on the remaining data).
 ///
 /// The step acts on the part of the shard model that is convex in its parameters — the whole

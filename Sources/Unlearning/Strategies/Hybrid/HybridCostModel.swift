@@ -2,7 +2,7 @@ import Foundation
 
 /// How Hybrid chooses between its exact and approximate paths, and what it has learned so far
 /// (Li et al., "A hybrid framework for effective and efficient machine unlearning", arXiv
-/// 2412.14505, §4: the boundary between retraining and parameter modification).
+/// 2412.14505: the boundary between retraining and parameter modification).
 ///
 /// For a batch of revocations the two costs are estimated from workloads and measured rates:
 ///
