@@ -109,13 +109,7 @@ public struct Hybrid: UnlearningStrategy {
     let start = clock.now
     let resolution = try state.trainingSet.resolve(request)
     var next = state
-    next.sharded.trainingSet.remove(resolution)
-    var earliest: [Int: Int] = [:]
-    for id in resolution.ids {
-      let (shard, slice) = sisa.assignment.place(id)
-      earliest[shard] = min(earliest[shard] ?? slice, slice)
-      next.sharded.shards[shard].sliceIDs[slice].removeAll { $0 == id }
-    }
+    let earliest = next.sharded.remove(resolution)
     let affected = earliest.keys.sorted()
     let data = next.trainingSet.data
     guard !affected.isEmpty else {

@@ -60,14 +60,7 @@ public struct SISA: UnlearningStrategy {
     let start = clock.now
     let resolution = try state.trainingSet.resolve(request)
     var next = state
-    next.trainingSet.remove(resolution)
-    // The earliest affected slice of every affected shard.
-    var earliest: [Int: Int] = [:]
-    for id in resolution.ids {
-      let (shard, slice) = assignment.place(id)
-      earliest[shard] = min(earliest[shard] ?? slice, slice)
-      next.shards[shard].sliceIDs[slice].removeAll { $0 == id }
-    }
+    let earliest = next.remove(resolution)
     let data = next.trainingSet.data
     let affected = earliest.keys.sorted()
     let retrained = try train(

@@ -34,6 +34,19 @@ public struct SISAState: StrategyState {
     return Matrix(rows: total.rows, columns: total.columns, elements: total.elements.map { $0 * scale })
   }
 
+  /// Drops the resolved samples from the training set and from their slices; returns the
+  /// earliest affected slice of every affected shard.
+  mutating func remove(_ resolution: TrainingSet.Resolution) -> [Int: Int] {
+    trainingSet.remove(resolution)
+    var earliest: [Int: Int] = [:]
+    for id in resolution.ids {
+      let (shard, slice) = strategy.assignment.place(id)
+      earliest[shard] = min(earliest[shard] ?? slice, slice)
+      shards[shard].sliceIDs[slice].removeAll { $0 == id }
+    }
+    return earliest
+  }
+
   // MARK: Persistence
 
   struct Settings: Codable {
