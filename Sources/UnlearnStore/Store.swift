@@ -60,7 +60,7 @@ public final class Store: Sendable {
   // MARK: Models
 
   /// Registers a trained state under `name`: its dataset's sample ids that the strategy can erase
-  /// (with a hash of each sample's content), and the state as version 1.
+  /// (with a hash of each sample's content), held-out ones included, and the state as version 1.
   @discardableResult
   public func registerModel(name: String, state: any StrategyState, datasetName: String) throws -> ModelSummary {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -79,9 +79,13 @@ public final class Store: Sendable {
       let datasetID = db.lastInsertedRowID
       let insert = try db.makeStatement(
         sql: "INSERT INTO sample(dataset_id, sample_id, content_sha256) VALUES (?, ?, ?)")
-      // Only samples the strategy can erase are deletion targets (not LMEraser's public ones).
-      for row in 0..<data.count where state.strategy.canErase(data.ids[row]) {
-        try insert.execute(arguments: [datasetID, data.ids[row].rawValue, Self.contentHash(of: data, row: row)])
+      // Only samples the strategy can erase are deletion targets (not LMEraser's public ones);
+      // held-out training samples (PUMA's validation part) are.
+      for samples in [data, state.heldOutSamples].compactMap({ $0 }) {
+        for row in 0..<samples.count where state.strategy.canErase(samples.ids[row]) {
+          try insert.execute(
+            arguments: [datasetID, samples.ids[row].rawValue, Self.contentHash(of: samples, row: row)])
+        }
       }
       try db.execute(
         sql: "INSERT INTO model(name, strategy, dataset_id, current_version, created_at) VALUES (?, ?, ?, 1, ?)",

@@ -79,6 +79,23 @@ struct StoreTests {
     #expect(try store.executePending(model: "lm").map(\.status) == [.done])
   }
 
+  /// PUMA holds its validation part out of the training set; those samples are still the user's
+  /// and can be erased through the store.
+  @Test func heldOutValidationSamplesAreDeletionTargets() throws {
+    let (store, directory) = try Self.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<300))
+    let state = try PUMA(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(data, sourceSHA256: []) {
+      _ in
+    }
+    let validation = try #require(state.heldOutSamples)
+    #expect(validation.count > 0 && state.trainingSet.data.count + validation.count == data.count)
+    let summary = try store.registerModel(name: "puma", state: state, datasetName: "digits")
+    #expect(summary.remainingSamples == data.count)
+    _ = try store.submit(model: "puma", ids: [validation.ids[0]])
+    #expect(try store.executePending(model: "puma").map(\.status) == [.done])
+  }
+
   @Test func absentIDsAreRejectedAndBadListsThrow() throws {
     let (store, directory) = try Self.makeStore()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -58,6 +58,10 @@ public protocol StrategyState: Sendable {
   /// How the last training of the deployed model went, when it is a single model; nil otherwise.
   var trainingSummary: TrainingSummary? { get }
 
+  /// Samples of the training data held out of `trainingSet` that are still deletion targets (PUMA's
+  /// validation part); nil by default.
+  var heldOutSamples: Dataset? { get }
+
   /// n × K class probabilities for raw (unscaled) feature rows.
   func probabilities(for features: Matrix) -> Matrix
 
@@ -68,6 +72,8 @@ public protocol StrategyState: Sendable {
 }
 
 extension StrategyState {
+  public var heldOutSamples: Dataset? { nil }
+
   /// The most probable class of each raw feature row.
   public func predictedLabels(for features: Matrix) -> [Int] {
     probabilities(for: features).indicesOfRowMaxima()

@@ -20,6 +20,10 @@ public struct PUMAState: SingleModelState {
   public var configuration: ModelConfiguration { strategy.configuration }
   public var trainingSet: TrainingSet { inner.trainingSet }
 
+  /// The validation samples when they were held out of the training data (a separate
+  /// `--validation` file is not the user's training data): deleting one drops it from validation.
+  public var heldOutSamples: Dataset? { strategy.validation == nil ? validation : nil }
+
   /// The mean validation loss of the deployed model's Newton head, and its gradient.
   func validationLoss() -> (loss: Double, gradient: [Double]) {
     guard validation.count > 0 else { return (.nan, []) }
