@@ -159,6 +159,20 @@ struct HybridTests {
     }
   }
 
+  /// Deleting every sample of one shard on the approximate path leaves that shard without a model;
+  /// the others still predict.
+  @Test func approximatePathCanEmptyAShard() throws {
+    let data = try Self.data()
+    let hybrid = Hybrid(
+      configuration: ModelConfiguration(kind: .logistic, seed: 4), shards: 2, slices: 2, policy: .approximate)
+    let state = try hybrid.fit(data, sourceSHA256: []) { _ in }
+    let ids = state.shards[0].sliceIDs.flatMap { $0 }
+    let (after, report) = try hybrid.forget(try ForgetRequest(ids: ids), from: state) { _ in }
+    #expect(!report.exact && report.forgotten == ids.count)
+    #expect(after.shards[0].model == nil && after.shards[0].count == 0 && after.shards[1].model != nil)
+    #expect(after.predictedLabels(for: data.features).count == data.count)
+  }
+
   @Test func boundaryAdaptsToTheAccuracyTheApproximatePathDelivers() {
     var costs = HybridCostModel(exactSecondsPerUnit: 2, approximateSecondsPerUnit: 1, boundary: 4)
     costs.record(exact: true, workload: 10, seconds: 40, accuracyLoss: 0.002, tolerance: 0.01)

@@ -46,6 +46,9 @@ struct ApproximateShardUpdate {
     var conjugateGradientIterations: Int
     /// False when the model has no convex head (a binary MLP): the amendment alone ran.
     var tookNewtonStep: Bool
+    /// Parameters that moved: the head's, or the whole network's after an MLP amendment (0 for a
+    /// shard left without samples).
+    var parametersChanged: Int
   }
 
   /// Updates `shard` (its slices already without the removed ids) given its `remaining` samples
@@ -59,12 +62,16 @@ struct ApproximateShardUpdate {
     guard var model = shard.model, remaining.count > 0 else {
       shard.model = nil
       shard.checkpoints = []
-      return Outcome(shard: shard, conjugateGradientIterations: 0, tookNewtonStep: false)
+      return Outcome(shard: shard, conjugateGradientIterations: 0, tookNewtonStep: false, parametersChanged: 0)
     }
+    // Scaled once: the step's head batch and the amendment both start from it.
+    let prepared = model.prepared(remaining.features)
     var products = 0
     let head = try? NewtonState.head(of: model)
     if var head {
-      let remainingBatch = NewtonState.batch(remaining, model: model)
+      let remainingBatch = LabelledBatch(
+        features: NewtonState.headFeatures(ofPrepared: prepared, model: model), labels: remaining.labels,
+        classCount: remaining.classCount)
       // One Newton step for every model, then the logistic amendment's further steps.
       let steps = 1 + (configuration.kind == .logistic ? amendment : 0)
       var (loss, gradient) = head.lossAndGradient(on: remainingBatch)
@@ -89,21 +96,24 @@ struct ApproximateShardUpdate {
       }
       model.classifier = NewtonState.classifier(model.classifier, withHead: head)
     }
+    var parametersChanged = head?.parameterCount ?? 0
     if configuration.kind == .mlp, amendment > 0, case .mlp(let network) = model.classifier {
       var generator = SeededGenerator(seed: seed)
-      let batch = LabelledBatch(
-        features: model.prepared(remaining.features), labels: remaining.labels, classCount: remaining.classCount)
+      let batch = LabelledBatch(features: prepared, labels: remaining.labels, classCount: remaining.classCount)
       let tuned = AdamTrainer(
         epochs: amendment, batchSize: configuration.batchSize, learningRate: configuration.learningRate
       ).fit(network, on: batch, using: &generator).model
       model.classifier = .mlp(tuned)
+      parametersChanged = tuned.parameterCount
     }
     model.fingerprint = DataFingerprint(fileSHA256: sourceSHA256, trainingIDs: shard.sliceIDs.flatMap { $0 })
     model.summary = TrainingSummary(
       method: head == nil ? "amendment" : "newton-cg+amendment", iterations: amendment,
       finalLoss: model.summary.finalLoss, relativeGradientNorm: nil, isConverged: true, seconds: 0)
     shard.model = model
-    return Outcome(shard: shard, conjugateGradientIterations: products, tookNewtonStep: head != nil)
+    return Outcome(
+      shard: shard, conjugateGradientIterations: products, tookNewtonStep: head != nil,
+      parametersChanged: parametersChanged)
   }
 
   /// H'⁻¹v by Jacobi-preconditioned conjugate gradients, H' the head's Hessian (regularizer included) on `batch`.

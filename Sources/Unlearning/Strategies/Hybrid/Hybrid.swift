@@ -170,10 +170,7 @@ public struct Hybrid: UnlearningStrategy {
         if !outcome.tookNewtonStep {
           notes.append("shard \(outcome.shard.index): no convex head (binary MLP), amendment only")
         }
-        let all = outcome.shard.model?.classifier.base.parameterCount ?? 0
-        parameters +=
-          configuration.kind == .mlp && amendment > 0
-          ? all : (try? NewtonState.head(of: outcome.shard.model!))?.parameterCount ?? all
+        parameters += outcome.parametersChanged
       }
       samples = amendment > 0 ? Int(approximateWorkload) : 0
       figures["shards_updated"] = Double(affected.count)

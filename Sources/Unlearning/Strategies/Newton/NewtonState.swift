@@ -101,11 +101,17 @@ public struct NewtonState: SingleModelState {
   /// The samples as the head sees them: standardized (and row-normalized when configured), then
   /// for an MLP passed through its hidden layers.
   static func batch(_ data: Dataset, model: TrainedModel) -> LabelledBatch {
-    var features = model.prepared(data.features)
-    if case .mlp(let network) = model.classifier, let last = network.hiddenActivations(for: features).last {
-      features = last
+    LabelledBatch(
+      features: headFeatures(ofPrepared: model.prepared(data.features), model: model), labels: data.labels,
+      classCount: data.classCount)
+  }
+
+  /// What the head sees of already prepared (scaled) features: them, or an MLP's last hidden layer.
+  static func headFeatures(ofPrepared prepared: Matrix, model: TrainedModel) -> Matrix {
+    if case .mlp(let network) = model.classifier, let last = network.hiddenActivations(for: prepared).last {
+      return last
     }
-    return LabelledBatch(features: features, labels: data.labels, classCount: data.classCount)
+    return prepared
   }
 
   /// X̃ᵀX̃ of the batch's design matrix: certified mode's ‖X_r‖₂ is the root of its largest eigenvalue.
