@@ -4,7 +4,7 @@ import _UnlearnTestSupport
 
 /// LAPACK wrappers against naive Cholesky, Gaussian elimination and Jacobi, to 1e-12 relative.
 struct LAPACKTests {
-  static let sizes = [1, 2, 5, 16, 61, 130]
+  static let sizes = [1, 2, 5, 16, 61, 130, 200]
   static let tolerance = 1e-12
 
   @Test(arguments: sizes)
