@@ -53,7 +53,7 @@ public enum UnlearnAPI {
       let model = try context.parameters.require("model")
       let body = try await request.decode(as: PredictBody.self, context: context)
       let (version, state) = try translating { try store.currentState(of: model) }
-      let width = state.trainingSet.data.featureCount
+      let width = state.trainingSet.storage.featureCount
       guard !body.features.isEmpty else { throw HTTPError(.badRequest, message: "features: give at least one row") }
       for (index, row) in body.features.enumerated() where row.count != width || !row.allSatisfy(\.isFinite) {
         throw HTTPError(

@@ -103,6 +103,27 @@ struct LogisticRegressionDerivativeTests {
     #expect(RandomMatrices.relativeDifference(perSample.row(4), dataGradient(batch.subset([4]))) < 1e-12)
   }
 
+  /// Excluding rows equals evaluating on the batch without them, and the data terms of a part are
+  /// what removing that part takes out of the objective.
+  @Test(arguments: cases)
+  func excludedRowsAndRemovedTermsMatchTheSubset(_ setting: (Int, Double)) {
+    let (k, c) = setting
+    let batch = ModelFixtures.randomBatch(samples: 30, features: 4, classes: k, seed: UInt64(50 + k))
+    let model = ModelFixtures.randomModel(features: 4, classes: k, inverseRegularization: c, seed: 15)
+    let removed = [0, 7, 8, 29]
+    let excluded = (0..<batch.count).map { removed.contains($0) }
+    let kept = batch.subset((0..<batch.count).filter { !excluded[$0] })
+    let masked = model.lossAndGradient(on: batch, excluding: excluded)
+    let direct = model.lossAndGradient(on: kept)
+    #expect(abs(masked.loss - direct.loss) <= 1e-12 * abs(direct.loss))
+    #expect(RandomMatrices.relativeDifference(masked.gradient, direct.gradient) < 1e-12)
+    let whole = model.lossAndGradient(on: batch)
+    let terms = model.dataLossAndGradient(on: batch.subset(removed))
+    #expect(abs(whole.loss - terms.loss - direct.loss) <= 1e-12 * abs(direct.loss))
+    let difference = zip(whole.gradient, terms.gradient).map { $0 - $1 }
+    #expect(RandomMatrices.relativeDifference(difference, direct.gradient) < 1e-12)
+  }
+
   @Test func unregularizedHessianIsTheSumOfPerSampleHessians() {
     let batch = ModelFixtures.randomBatch(samples: 12, features: 3, classes: 3, seed: 41)
     let model = ModelFixtures.randomModel(features: 3, classes: 3, inverseRegularization: 1, seed: 11)

@@ -92,6 +92,32 @@ struct NewtonRemovalTests {
     #expect(sequential.factorization.rank == union.factorization.rank)
   }
 
+  /// One-sample requests leave their rows pending until they pass 1/16 of the stored rows; the
+  /// kept L(θ; D \ F) and ∇L stay those of the remaining samples throughout, across compactions.
+  @Test func singleRequestsKeepTheObjectiveOfTheRemainingSamples() throws {
+    // A refactoring would compact too: the rank limit is set past these 40 requests.
+    var state = try Self.fitted("breast_cancer.csv", refactorRank: 100)
+    let ids = RetrainTests.randomIDs(40, of: state.trainingSet.data, seed: 12)
+    var mostPending = 0
+    for (k, id) in ids.enumerated() {
+      state = try state.forgetting(try ForgetRequest(ids: [id])).state
+      mostPending = max(mostPending, state.trainingSet.pendingRemovalCount)
+      let data = state.trainingSet.data
+      #expect(data.count == 569 - (k + 1) && state.trainingSet.count == data.count)
+      let fresh = state.head.lossAndGradient(
+        on: LabelledBatch(
+          features: state.model.standardizer.transform(data.features), labels: data.labels,
+          classCount: data.classCount))
+      #expect(abs(state.loss - fresh.loss) <= 1e-10 * fresh.loss)
+      // ∇L is near zero here: its error is measured against ‖∇L(0; D)‖.
+      #expect(
+        Self.relativeDistance(state.gradient, fresh.gradient) * BLAS.nrm2(fresh.gradient) < 1e-12 * state.gradientScale)
+    }
+    // 35 pending rows are within 569/16; the 36th compacts them all, and 4 more are pending.
+    #expect(mostPending == 35 && state.trainingSet.pendingRemovalCount == 4)
+    #expect(state.factorization.rank == 40)
+  }
+
   /// A persisted state holds the factor of H(D \ F) itself (no Woodbury terms), and forgetting
   /// from it gives what forgetting in memory gives.
   @Test func persistedStateContinuesLikeTheInMemoryOne() throws {

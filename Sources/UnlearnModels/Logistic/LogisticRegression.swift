@@ -105,8 +105,19 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   // MARK: Objective
 
   public func lossAndGradient(on batch: LabelledBatch) -> (loss: Double, gradient: [Double]) {
+    lossAndGradient(on: batch, excluding: nil)
+  }
+
+  /// The objective and its gradient over the batch's rows except those marked in `excluded` (one
+  /// flag per row; nil excludes none): the same products over every row, with the excluded rows'
+  /// residuals zeroed and their losses left out — how a state with pending removals evaluates the
+  /// remaining samples without copying them.
+  public func lossAndGradient(on batch: LabelledBatch, excluding excluded: [Bool]?) -> (
+    loss: Double, gradient: [Double]
+  ) {
     checkShape(batch)
-    let (loss, residuals) = dataLossAndResiduals(on: batch)
+    precondition(excluded == nil || excluded!.count == batch.count, "one exclusion flag per row")
+    let (loss, residuals) = dataLossAndResiduals(on: batch, excluding: excluded)
     var gradient = BLAS.product(batch.design, residuals, transposeA: true).elements
     var penalty = 0.0
     for index in 0..<(featureCount * outputCount) {
@@ -127,31 +138,44 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   }
 
   /// Σ_i ℓ_i, and the n × outputCount residuals r with ∇(Σℓ) = X̃ᵀr: binary r_i = −y_i σ(−y_i z_i),
-  /// softmax r_i = P_i − e_(y_i).
-  func dataLossAndResiduals(on batch: LabelledBatch) -> (loss: Double, residuals: Matrix) {
+  /// softmax r_i = P_i − e_(y_i). Rows flagged in `excluded` get r_i = 0 and no loss.
+  func dataLossAndResiduals(on batch: LabelledBatch, excluding excluded: [Bool]? = nil) -> (
+    loss: Double, residuals: Matrix
+  ) {
     var residuals = logits(forDesign: batch.design)
     var loss = 0.0
     if isBinary {
       for i in 0..<batch.count {
+        if excluded?[i] == true {
+          residuals[i, 0] = 0
+          continue
+        }
         let y: Double = batch.labels[i] == 1 ? 1 : -1
         let margin = y * residuals[i, 0]
         loss += StableFunctions.logOnePlusExp(-margin)
         residuals[i, 0] = -y * StableFunctions.sigmoid(-margin)
       }
     } else {
-      loss = StableFunctions.softmaxRows(&residuals, labels: batch.labels)
+      loss = StableFunctions.softmaxRows(&residuals, labels: batch.labels, excluding: excluded)
     }
     return (loss, residuals)
+  }
+
+  /// Σ_i ℓ_i over the batch and its gradient Σ_i ∇ℓ_i, without the regularizer, gauge or linear
+  /// term: what removing the batch's samples takes out of the objective.
+  public func dataLossAndGradient(on batch: LabelledBatch) -> (loss: Double, gradient: [Double]) {
+    checkShape(batch)
+    let (loss, residuals) = dataLossAndResiduals(on: batch)
+    return (loss, BLAS.product(batch.design, residuals, transposeA: true).elements)
   }
 
   /// (1/n)Σ_i ℓ_i over the batch and its gradient, without the regularizer, gauge or linear term:
   /// a validation loss.
   public func meanDataLossAndGradient(on batch: LabelledBatch) -> (loss: Double, gradient: [Double]) {
-    checkShape(batch)
-    let (loss, residuals) = dataLossAndResiduals(on: batch)
-    var gradient = BLAS.product(batch.design, residuals, transposeA: true).elements
+    var (loss, gradient) = dataLossAndGradient(on: batch)
     BLAS.scal(1 / Double(batch.count), &gradient)
-    return (loss / Double(batch.count), gradient)
+    loss /= Double(batch.count)
+    return (loss, gradient)
   }
 
   /// g_iᵀv for every sample's loss gradient g_i = vec(x̃_i r_iᵀ), without forming the g_i:

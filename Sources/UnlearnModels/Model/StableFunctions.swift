@@ -20,14 +20,18 @@ enum StableFunctions {
   /// Replaces each row of logits z by softmax(z) = exp(z − logΣexp(z)), the log-sum-exp shifted by
   /// the row maximum so no exponential overflows. With labels, also subtracts e_y from each row
   /// (leaving the cross-entropy gradient P − e_y) and returns Σ_i CE_i = Σ_i (logΣexp(z_i) − z_i,y);
-  /// without labels returns 0.
+  /// without labels returns 0. Rows flagged in `excluded` are set to zero and add no loss.
   @discardableResult
-  static func softmaxRows(_ logits: inout Matrix, labels: [Int]?) -> Double {
+  static func softmaxRows(_ logits: inout Matrix, labels: [Int]?, excluding excluded: [Bool]? = nil) -> Double {
     let k = logits.columns
     let n = logits.rows
     var loss = 0.0
     logits.withUnsafeMutableBufferPointer { z in
       for i in 0..<n {
+        if excluded?[i] == true {
+          for c in 0..<k { z[i * k + c] = 0 }
+          continue
+        }
         var maximum = -Double.infinity
         for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
         var sum = 0.0

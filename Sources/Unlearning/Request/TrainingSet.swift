@@ -5,22 +5,57 @@ import UnlearnData
 /// Strategies that retrain need the remaining samples; forgotten samples leave `data` entirely
 /// (their rows are dropped, not masked), so nothing of them survives in a persisted state except
 /// the salted hash of their id in the ledger.
-public struct TrainingSet: Sendable, Equatable {
-  /// The remaining samples, raw (unscaled) features, in their original order.
-  public private(set) var data: Dataset
+///
+/// Removal is usually immediate (`remove(_:)` compacts the rows). A strategy whose per-request
+/// cost must not include copying the remaining samples (Newton removal serves one deletion in
+/// well under a millisecond on small data) can defer it: `remove(_:compacting: false)` marks the
+/// rows as removed in `storage` and `compact()` drops them later, all at once. While removals are
+/// pending, `data` is still exactly the remaining samples — built on each access, O(n·d) — and
+/// `resolve` answers in rows of `storage`.
+public struct TrainingSet: Sendable {
+  /// The samples as of the last compaction, rows removed since then included.
+  public private(set) var storage: Dataset
   /// SHA-256 of the file(s) the samples were read from.
   public let sourceSHA256: [String]
   public private(set) var forgotten: ForgottenSampleLedger
+  /// Per row of `storage`, whether it was removed since the last compaction; nil when none was.
+  public private(set) var pendingRemovals: [Bool]?
+  /// The row of `storage` holding each id (removed rows' ids included until the next compaction).
+  private var rowOf: [SampleID: Int]
+  private var pendingCount = 0
 
   public init(data: Dataset, sourceSHA256: [String], ledger: ForgottenSampleLedger = ForgottenSampleLedger()) {
-    self.data = data
+    self.storage = data
     self.sourceSHA256 = sourceSHA256
     self.forgotten = ledger
+    self.rowOf = Self.rows(of: data)
   }
 
-  /// Where a request's ids are in `data`.
+  private static func rows(of data: Dataset) -> [SampleID: Int] {
+    Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+  }
+
+  /// The remaining samples, raw (unscaled) features, in their original order. Free when no
+  /// removal is pending; otherwise a copy of the remaining rows of `storage`.
+  public var data: Dataset {
+    pendingCount == 0 ? storage : storage.subset(rows: remainingStorageRows)
+  }
+
+  /// The number of remaining samples.
+  public var count: Int { storage.count - pendingCount }
+
+  /// The number of removals waiting for `compact()`.
+  public var pendingRemovalCount: Int { pendingCount }
+
+  /// Rows of `storage` that remain, ascending (all of them when no removal is pending).
+  public var remainingStorageRows: [Int] {
+    guard let pendingRemovals else { return Array(0..<storage.count) }
+    return pendingRemovals.indices.filter { !pendingRemovals[$0] }
+  }
+
+  /// Where a request's ids are in `storage` (in `data` too when no removal is pending).
   public struct Resolution: Sendable, Equatable {
-    /// Rows of `data` to forget, ascending.
+    /// Rows of `storage` to forget, ascending.
     public let rows: [Int]
     /// Their ids, in row order.
     public let ids: [SampleID]
@@ -30,14 +65,13 @@ public struct TrainingSet: Sendable, Equatable {
 
   /// Finds the request's samples. Throws `ForgetError` for ids that were never trained on or were
   /// already forgotten (unless the request skips absent ids), and for a request that would leave
-  /// no training samples.
+  /// no training samples. O(request size).
   public func resolve(_ request: ForgetRequest) throws -> Resolution {
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
     var rows: [Int] = []
     var unknown: [SampleID] = []
     var alreadyForgotten: [SampleID] = []
     for id in request.ids {
-      if let row = rowOf[id] {
+      if let row = rowOf[id], pendingRemovals?[row] != true {
         rows.append(row)
       } else if forgotten.contains(id) {
         alreadyForgotten.append(id)
@@ -49,23 +83,47 @@ public struct TrainingSet: Sendable, Equatable {
       if !unknown.isEmpty { throw ForgetError.unknownIDs(unknown) }
       if !alreadyForgotten.isEmpty { throw ForgetError.alreadyForgotten(alreadyForgotten) }
     }
-    if rows.count == data.count { throw ForgetError.wouldEmptyTrainingSet(remaining: data.count) }
+    if rows.count == count { throw ForgetError.wouldEmptyTrainingSet(remaining: count) }
     rows.sort()
     return Resolution(
-      rows: rows, ids: rows.map { data.ids[$0] }, skippedCount: unknown.count + alreadyForgotten.count)
+      rows: rows, ids: rows.map { storage.ids[$0] }, skippedCount: unknown.count + alreadyForgotten.count)
   }
 
-  /// The rows of `data` that remain after forgetting `resolution`, ascending.
+  /// The rows of `storage` that remain after forgetting `resolution`, ascending.
   public func remainingRows(after resolution: Resolution) -> [Int] {
-    var keep = [Bool](repeating: true, count: data.count)
+    var keep = pendingRemovals.map { $0.map { !$0 } } ?? [Bool](repeating: true, count: storage.count)
     for row in resolution.rows { keep[row] = false }
     return keep.indices.filter { keep[$0] }
   }
 
-  /// Drops the resolved samples and records their ids in the ledger.
-  public mutating func remove(_ resolution: Resolution) {
-    data = data.subset(rows: remainingRows(after: resolution))
+  /// Removes the resolved samples and records their ids in the ledger. With `compacting` (the
+  /// default) their rows leave `storage` now; without, they are marked and leave at `compact()`.
+  public mutating func remove(_ resolution: Resolution, compacting: Bool = true) {
     forgotten.record(resolution.ids)
+    var pending = pendingRemovals ?? [Bool](repeating: false, count: storage.count)
+    pendingRemovals = nil  // so `pending` is the only reference and is changed in place
+    for row in resolution.rows where !pending[row] {
+      pending[row] = true
+      pendingCount += 1
+    }
+    pendingRemovals = pendingCount == 0 ? nil : pending
+    if compacting { compact() }
+  }
+
+  /// Drops the rows removed since the last compaction from `storage`. O(n·d) when any are pending.
+  public mutating func compact() {
+    guard pendingCount > 0 else { return }
+    storage = data
+    rowOf = Self.rows(of: storage)
+    pendingRemovals = nil
+    pendingCount = 0
+  }
+}
+
+extension TrainingSet: Equatable {
+  /// Equal when the remaining samples, their source and the ledger are, however compacted.
+  public static func == (lhs: TrainingSet, rhs: TrainingSet) -> Bool {
+    lhs.sourceSHA256 == rhs.sourceSHA256 && lhs.forgotten == rhs.forgotten && lhs.data == rhs.data
   }
 }
 

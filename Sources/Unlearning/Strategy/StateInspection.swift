@@ -26,7 +26,7 @@ public struct StateInspection: Sendable, Codable, Equatable {
   public init(_ state: any StrategyState) {
     strategy = type(of: state.strategy).name
     model = state.configuration.kind.rawValue
-    remainingSamples = state.trainingSet.data.count
+    remainingSamples = state.trainingSet.count
     forgottenSamples = state.trainingSet.forgotten.count
     parameters = state.parameterCount
     let sharded = (state as? HybridState)?.sharded ?? (state as? SISAState)

@@ -16,7 +16,7 @@ struct LoadedModel {
     if StateFile.hasMagic(bytes) {
       let state = try StrategyCatalog.state(from: try StateFile.decode(bytes, path: path), path: path)
       return LoadedModel(
-        classNames: state.classNames, featureCount: state.trainingSet.data.featureCount,
+        classNames: state.classNames, featureCount: state.trainingSet.storage.featureCount,
         probabilities: state.probabilities)
     }
     let model = try ModelFile.decode(bytes, path: path)

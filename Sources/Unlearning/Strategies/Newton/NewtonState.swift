@@ -2,8 +2,14 @@ import UnlearnCore
 import UnlearnData
 import UnlearnModels
 
-/// Newton removal's state: the model, the remaining samples, ∇L(θ; D \ F) at the current θ, and
-/// the (downdated) Cholesky factorization of the Hessian.
+/// Newton removal's state: the model, the remaining samples, L(θ; D \ F) and its gradient at the
+/// current θ, and the (downdated) Cholesky factorization of the Hessian.
+///
+/// Removed samples' rows stay in `batch` (and in the training set's storage) as pending removals
+/// until more than `compactionFraction` of the rows are pending, then leave both at once: the
+/// per-request cost is then the request's own work, not a copy of the remaining samples.
+/// Objectives and gradients skip the pending rows; anything that needs the rows themselves
+/// (refactoring, certified bounds, fine-tuning, PUMA's reweighting) compacts first.
 ///
 /// The Newton step acts on `head`, a logistic regression: the whole model for `--model logistic`,
 /// the MLP's output layer over its last hidden activations (hidden layers fixed) for `--model mlp`.
@@ -16,11 +22,14 @@ public struct NewtonState: SingleModelState {
   public private(set) var head: LogisticRegression
   /// H(D \ F) as a factor of an earlier Hessian and the Woodbury terms of what was removed since.
   public var factorization: DowndatedCholesky
+  /// L(θ; D \ F), regularizer included, at the current parameters.
+  public var loss: Double
   /// ∇L(θ; D \ F), regularizer included, at the current parameters.
   public var gradient: [Double]
   /// ‖∇L(0; D)‖, the scale the training tolerance is relative to.
   public var gradientScale: Double
-  /// The remaining samples, standardized with the model's scaling (rebuilt when a state is read).
+  /// The rows of the training set's storage, standardized with the model's scaling (rebuilt when
+  /// a state is read); rows of pending removals included until `compact()`.
   var batch: LabelledBatch
   /// Certified mode: the spent budget and how often the model was retrained from scratch.
   public var certificate: Certificate?
@@ -36,19 +45,42 @@ public struct NewtonState: SingleModelState {
 
   init(
     strategy: NewtonRemoval, trainingSet: TrainingSet, model: TrainedModel, head: LogisticRegression,
-    factorization: DowndatedCholesky, gradient: [Double], gradientScale: Double, batch: LabelledBatch,
-    certificate: Certificate?, gram: Matrix?
+    factorization: DowndatedCholesky, loss: Double, gradient: [Double], gradientScale: Double,
+    batch: LabelledBatch, certificate: Certificate?, gram: Matrix?
   ) {
     self.strategy = strategy
     self.trainingSet = trainingSet
     self.model = model
     self.head = head
     self.factorization = factorization
+    self.loss = loss
     self.gradient = gradient
     self.gradientScale = gradientScale
     self.batch = batch
     self.certificate = certificate
     self.gram = gram
+  }
+
+  /// Pending removals compact once they pass this fraction of the stored rows: objectives then
+  /// pay at most 1/16 more rows than remain, and the copy is spread over that many removals.
+  static let compactionFraction = 1.0 / 16
+
+  /// The objective L(θ; D \ F) and its gradient for `head`'s parameters, over the remaining rows.
+  func objective(of head: LogisticRegression) -> (loss: Double, gradient: [Double]) {
+    head.lossAndGradient(on: batch, excluding: trainingSet.pendingRemovals)
+  }
+
+  /// Drops the rows of pending removals from the training set and `batch` (a copy of each).
+  mutating func compact() {
+    guard trainingSet.pendingRemovalCount > 0 else { return }
+    batch = batch.subset(trainingSet.remainingStorageRows)
+    trainingSet.compact()
+  }
+
+  /// Sets the head, writes it into the deployed model, and evaluates the objective there.
+  mutating func move(to newHead: LogisticRegression) {
+    setHead(newHead)
+    (loss, gradient) = objective(of: newHead)
   }
 
   /// Sets the head and writes it into the deployed model.
@@ -177,8 +209,8 @@ public struct NewtonState: SingleModelState {
         maxSteps: max(settings.maxSteps, 1), residualTarget: settings.residualTarget,
         certification: settings.certification, finetuneEpochs: settings.finetuneEpochs ?? 0),
       trainingSet: trainingSet, model: model, head: head, factorization: DowndatedCholesky(base: factor),
-      gradient: try archive.doubles("gradient", count: p, path: path), gradientScale: settings.gradientScale,
-      batch: batch, certificate: settings.certificate, gram: gram)
+      loss: head.lossAndGradient(on: batch).loss, gradient: try archive.doubles("gradient", count: p, path: path),
+      gradientScale: settings.gradientScale, batch: batch, certificate: settings.certificate, gram: gram)
   }
 
   /// The upper triangle, row by row (n(n+1)/2 entries): half the bytes of the dense factor.

@@ -91,14 +91,15 @@ public struct PUMA: UnlearningStrategy {
         ForgetReport(
           strategy: Self.name, requested: request.ids.count, forgotten: inValidation.count, skipped: 0, exact: true,
           samplesRetrained: 0, parametersRetrained: 0, seconds: (ContinuousClock.now - start).seconds,
-          remaining: next.trainingSet.data.count, figures: [:],
+          remaining: next.trainingSet.count, figures: [:],
           notes: ["only validation samples: dropped from the validation set; the model never trained on them"])
       )
     }
     let lossBefore = state.validationLoss()
-    let (removed, newtonReport) = try newton.forget(
+    var (removed, newtonReport) = try newton.forget(
       try ForgetRequest(ids: inTraining, skippingAbsentIDs: request.skipsAbsentIDs), from: state.inner,
       progress: progress)
+    removed.compact()  // the reweighting below runs over the remaining rows themselves
     next.inner = removed
     var report = newtonReport
     report.strategy = Self.name
@@ -127,8 +128,7 @@ public struct PUMA: UnlearningStrategy {
     var parameters = head.parameters
     BLAS.axpy(-1, step, &parameters)
     updated.parameters = parameters
-    next.inner.setHead(updated)
-    next.inner.gradient = updated.lossAndGradient(on: removed.batch).gradient
+    next.inner.move(to: updated)
     let lossAfter = next.validationLoss().loss
 
     report.figures["validation_loss_after"] = lossAfter
@@ -144,7 +144,7 @@ public struct PUMA: UnlearningStrategy {
       "reweighted \(weights.filter { $0 != 0 }.count) remaining samples (‖ε‖ = \(BLAS.nrm2(weights)) ≤ "
         + "\(reweighting.bound)) to keep the validation loss: predicted change \(predictedRemoval + predictedReweighting), "
         + "measured \(lossAfter - lossBefore.loss)")
-    report.remaining = next.trainingSet.data.count
+    report.remaining = next.trainingSet.count
     report.seconds = (ContinuousClock.now - start).seconds
     return (next, report)
   }
