@@ -31,16 +31,19 @@ struct BLASTests {
     }
   }
 
-  @Test func gemmAccumulatesWithAlphaAndBeta() {
+  /// (m, n): a full product, and the one-column and one-row products that go to `dgemv`.
+  @Test(arguments: [(6, 5), (6, 1), (1, 5)])
+  func gemmAccumulatesWithAlphaAndBeta(_ shape: (Int, Int)) {
+    let (m, n) = shape
     var generator = SeededGenerator(seed: 11)
-    let a = RandomMatrices.uniform(rows: 6, columns: 4, using: &generator)
-    let b = RandomMatrices.uniform(rows: 4, columns: 5, using: &generator)
-    let c0 = RandomMatrices.uniform(rows: 6, columns: 5, using: &generator)
+    let a = RandomMatrices.uniform(rows: m, columns: 4, using: &generator)
+    let b = RandomMatrices.uniform(rows: 4, columns: n, using: &generator)
+    let c0 = RandomMatrices.uniform(rows: m, columns: n, using: &generator)
     var c = c0
     BLAS.gemm(a, b, alpha: 2.5, beta: -0.5, into: &c)
     let ab = NaiveLinearAlgebra.product(a, b)
     let expected = Matrix(
-      rows: 6, columns: 5, elements: zip(ab.elements, c0.elements).map { 2.5 * $0 - 0.5 * $1 })
+      rows: m, columns: n, elements: zip(ab.elements, c0.elements).map { 2.5 * $0 - 0.5 * $1 })
     #expect(RandomMatrices.relativeDifference(c, expected) <= Self.tolerance)
   }
 
