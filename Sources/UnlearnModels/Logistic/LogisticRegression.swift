@@ -151,9 +151,9 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
           continue
         }
         let y: Double = batch.labels[i] == 1 ? 1 : -1
-        let margin = y * residuals[i, 0]
-        loss += StableFunctions.logOnePlusExp(-margin)
-        residuals[i, 0] = -y * StableFunctions.sigmoid(-margin)
+        let (term, slope) = StableFunctions.logisticLossAndSlope(margin: y * residuals[i, 0])
+        loss += term
+        residuals[i, 0] = -y * slope
       }
     } else {
       loss = StableFunctions.softmaxRows(&residuals, labels: batch.labels, excluding: excluded)

@@ -11,10 +11,14 @@ enum StableFunctions {
     return e / (1 + e)
   }
 
-  /// log(1 + e^z) without overflow for large z or loss of precision for very negative z.
+  /// The logistic loss log(1 + e^(−m)) of a margin m and σ(−m), its derivative's magnitude, from
+  /// one exponential e = e^(−|m|): for m ≥ 0 they are log1p(e) and e/(1 + e), for m < 0
+  /// −m + log1p(e) and 1/(1 + e). Neither overflows, and neither loses precision for large |m|.
   @inlinable
-  static func logOnePlusExp(_ z: Double) -> Double {
-    z > 0 ? z + Double.log(onePlus: Double.exp(-z)) : Double.log(onePlus: Double.exp(z))
+  static func logisticLossAndSlope(margin m: Double) -> (loss: Double, slope: Double) {
+    let e = Double.exp(-abs(m))
+    let log = Double.log(onePlus: e)
+    return m >= 0 ? (log, e / (1 + e)) : (log - m, 1 / (1 + e))
   }
 
   /// Replaces each row of logits z by softmax(z) = exp(z − logΣexp(z)), the log-sum-exp shifted by
@@ -34,11 +38,17 @@ enum StableFunctions {
         }
         var maximum = -Double.infinity
         for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
+        // One exponential per entry: e_c = exp(z_c − max), P_c = e_c / Σe.
+        if let labels { loss -= z[i * k + labels[i]] }
         var sum = 0.0
-        for c in 0..<k { sum += Double.exp(z[i * k + c] - maximum) }
-        let logSumExp = maximum + Double.log(sum)
-        if let labels { loss += logSumExp - z[i * k + labels[i]] }
-        for c in 0..<k { z[i * k + c] = Double.exp(z[i * k + c] - logSumExp) }
+        for c in 0..<k {
+          let e = Double.exp(z[i * k + c] - maximum)
+          z[i * k + c] = e
+          sum += e
+        }
+        if labels != nil { loss += maximum + Double.log(sum) }
+        let scale = 1 / sum
+        for c in 0..<k { z[i * k + c] *= scale }
         if let labels { z[i * k + labels[i]] -= 1 }
       }
     }
