@@ -15,7 +15,7 @@ import Unlearning
 /// setting. The naive baseline — rebuild and refactor the Hessian for every request — is the same
 /// strategy with the Woodbury path switched off. OpenBLAS runs with one thread on both sides.
 enum NewtonBenchmark {
-  static func run(dataDirectory: String, datasets: [String], requests: Int) throws {
+  static func run(dataDirectory: String, datasets: [String], requests: Int, deletionsOnly: Bool = false) throws {
     openblas_set_num_threads(1)
     emit("# Newton removal: one single-sample deletion vs retraining and scikit-learn's refit")
     emit("OPENBLAS_NUM_THREADS=1 for both; CPU: \(MachineDescription.cpuModel); C = 1, standardized features")
@@ -48,7 +48,17 @@ enum NewtonBenchmark {
         let (next, report) = try state.forgetting(try ForgetRequest(ids: [data.ids[row]]))
         deletionSeconds.append((ContinuousClock.now - start).seconds)
         steps.append(report.figures["newton_steps"] ?? 0)
+        if deletionsOnly {
+          log(
+            "  \(format(deletionSeconds.last! * 1000, 2)) ms, \(Int(steps.last!)) step(s), "
+              + "rank \(Int(report.figures["downdate_rank"] ?? 0))")
+        }
         state = next
+      }
+      if deletionsOnly {
+        // For profiling the per-request path: no baselines, no table row.
+        log("newton: \(name), median deletion \(format(Measurement(seconds: deletionSeconds).median * 1000, 2)) ms")
+        continue
       }
       log("newton: \(name), retraining from scratch")
       let retrain = try Measurement.run(repetitions: large ? 1 : 5, warmUp: !large) {

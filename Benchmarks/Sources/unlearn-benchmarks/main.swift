@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: unlearn-benchmarks [gemm|load|training|training-small|mlp|newton|sisa [FILE]|arcane [FILE]|service|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
+// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -15,6 +15,10 @@ let dataDirectory: String = {
 switch which {
 case "gemm":
   GemmBenchmark.run(sizes: [256, 512, 1024], threadCounts: [1, 2])
+case "solve":
+  try TriangularSolveBenchmark.run(
+    sizes: [650, 2000, 7850], columns: [1, 11],
+    threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 1)
 case "load":
   try LoadBenchmark.run(dataDirectory: dataDirectory)
 case "training":
@@ -27,9 +31,13 @@ case "mlp":
     dataDirectory: dataDirectory, epochs: 10,
     threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 2)
 case "newton":
+  let chosen = arguments.dropFirst().filter { $0.hasSuffix(".csv") }
+  let requests =
+    arguments.firstIndex(of: "--requests").flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil } ?? 50
   try NewtonBenchmark.run(
-    dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"],
-    requests: 50)
+    dataDirectory: dataDirectory,
+    datasets: chosen.isEmpty ? ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"] : Array(chosen),
+    requests: requests, deletionsOnly: arguments.contains("--deletions-only"))
 case "sisa":
   try SISABenchmark.run(
     dataDirectory: dataDirectory,
@@ -73,7 +81,7 @@ case "all":
     requests: 50)
 default:
   log(
-    "unknown benchmark '\(which)'; expected gemm, load, training, training-small, mlp, newton, sisa, arcane, service, lmeraser, stream, quick or all"
+    "unknown benchmark '\(which)'; expected gemm, solve, load, training, training-small, mlp, newton, sisa, arcane, service, lmeraser, stream, quick or all"
   )
   exit(64)
 }
