@@ -7,10 +7,12 @@ import Foundation
 // Results go to stdout as Markdown tables; progress goes to stderr.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let which = arguments.first { !$0.hasPrefix("--") } ?? "quick"
-let dataDirectory: String = {
-  if let index = arguments.firstIndex(of: "--data"), index + 1 < arguments.count { return arguments[index + 1] }
-  return "../../shared/data"
-}()
+/// The value after `flag`, if the flag is given with one.
+func option(_ flag: String) -> String? {
+  guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
+  return arguments[index + 1]
+}
+let dataDirectory = option("--data") ?? "../../shared/data"
 
 switch which {
 case "gemm":
@@ -32,8 +34,7 @@ case "mlp":
     threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 2)
 case "newton":
   let chosen = arguments.dropFirst().filter { $0.hasSuffix(".csv") }
-  let requests =
-    arguments.firstIndex(of: "--requests").flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil } ?? 50
+  let requests = option("--requests").flatMap { Int($0) } ?? 50
   try NewtonBenchmark.run(
     dataDirectory: dataDirectory,
     datasets: chosen.isEmpty ? ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"] : Array(chosen),

@@ -266,22 +266,22 @@ public struct NewtonRemoval: UnlearningStrategy {
       // A few epochs on the remaining data move the hidden layers too, so the head's Hessian is
       // rebuilt on the new hidden activations afterwards.
       var generator = SeededGenerator(seed: configuration.seed &+ UInt64(state.trainingSet.forgotten.count + 1))
+      let data = next.trainingSet.data  // compacted above: no copy
       let remaining = LabelledBatch(
-        features: next.model.prepared(next.trainingSet.data.features), labels: next.trainingSet.data.labels,
-        classCount: next.trainingSet.data.classCount)
+        features: next.model.prepared(data.features), labels: data.labels, classCount: data.classCount)
       let tuned = AdamTrainer(
         epochs: finetuneEpochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate
       ).fit(network, on: remaining, using: &generator).model
       var deployed = next.model
       deployed.classifier = .mlp(tuned)
       try next.setModel(deployed)
-      next.batch = NewtonState.batch(next.trainingSet.data, model: next.model)
+      next.batch = NewtonState.batch(data, model: next.model)
       next.factorization = DowndatedCholesky(
         base: try LAPACK.cholesky(next.head.hessian(on: next.batch, includingRegularization: true)))
       (next.loss, next.gradient) = next.objective(of: next.head)
       residual = BLAS.nrm2(next.gradient)
       parametersRetrained = tuned.parameterCount
-      samplesRetrained = next.trainingSet.data.count
+      samplesRetrained = data.count
       figures["finetune_epochs"] = Double(finetuneEpochs)
       notes.append(
         "fine-tuned the whole network for \(finetuneEpochs) epochs, then refactored the output layer's Hessian")
