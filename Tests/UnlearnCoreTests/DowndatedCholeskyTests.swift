@@ -52,6 +52,48 @@ struct DowndatedCholeskyTests {
     }
   }
 
+  /// Kronecker-structured downdates (K blocks of p rows, groups of m columns) against refactoring
+  /// A − UUᵀ with U written out, with T = R⁻¹ kept (one pass over T) and without (substitution).
+  @Test(arguments: [(1, 1, 1), (5, 1, 1), (4, 3, 3), (7, 4, 2), (30, 10, 10)])
+  func kroneckerDowndatesMatchRefactoring(_ shape: (Int, Int, Int)) throws {
+    let (p, k, m) = shape
+    let n = p * k
+    var generator = SeededGenerator(seed: UInt64(n * 10 + m))
+    var a = RandomMatrices.symmetricPositiveDefinite(n, using: &generator)
+    for i in 0..<n { a[i, i] += Double(n) }
+    let b = RandomMatrices.vector(count: n, using: &generator)
+    let base = try LAPACK.cholesky(a)
+    var withInverse = DowndatedCholesky(base: base, keepsInverse: true)
+    var withoutInverse = DowndatedCholesky(base: base)
+    #expect(withInverse.keepsInverse && !withoutInverse.keepsInverse)
+    #expect(RandomMatrices.relativeDifference(withInverse.solve(b), base.solve(b)) < 1e-12)
+    var removed = a
+    // Three downdates of 1, 2 and 1 groups.
+    for groups in [1, 2, 1] {
+      let vectors = RandomMatrices.uniform(rows: groups, columns: p, using: &generator)
+      let mixing = (0..<groups).map { _ in
+        Matrix(
+          rows: k, columns: m,
+          elements: RandomMatrices.uniform(rows: k, columns: m, using: &generator).elements.map { $0 * 0.3 })
+      }
+      let factor = KroneckerFactor(vectors: vectors, mixing: mixing)
+      #expect(factor.rows == n && factor.columns == groups * m)
+      let u = factor.dense
+      // Row j·K + κ of group i's column c is x_i[j]·B_i[κ, c].
+      #expect(u[(p - 1) * k + k - 1, m - 1] == vectors[0, p - 1] * mixing[0][k - 1, m - 1])
+      removed = Self.downdated(removed, u)
+      let direct = try LAPACK.cholesky(removed).solve(b)
+      let fast = try withInverse.downdate(by: factor, thenSolve: b)
+      let substituted = try withoutInverse.downdate(by: factor, thenSolve: b)
+      #expect(RandomMatrices.relativeDifference(fast, direct) < 1e-10)
+      #expect(RandomMatrices.relativeDifference(substituted, direct) < 1e-10)
+      #expect(RandomMatrices.relativeDifference(withInverse.solve(b), direct) < 1e-10)
+      #expect(withInverse.rank == withoutInverse.rank)
+    }
+    #expect(
+      RandomMatrices.relativeDifference(try withInverse.folded().upper, try LAPACK.cholesky(removed).upper) < 1e-9)
+  }
+
   @Test func refusesADowndateThatLosesPositiveDefiniteness() throws {
     let a = Matrix([[2, 0], [0, 1]])
     var woodbury = DowndatedCholesky(base: try LAPACK.cholesky(a))

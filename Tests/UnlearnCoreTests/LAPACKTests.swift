@@ -48,6 +48,17 @@ struct LAPACKTests {
     }
   }
 
+  /// U⁻¹ (`dtrtri`) against the naive solve U·X = I, and upper triangular.
+  @Test(arguments: sizes)
+  func triangularInverseMatchesNaiveSolve(_ n: Int) throws {
+    var generator = SeededGenerator(seed: UInt64(3000 + n))
+    let factor = try LAPACK.cholesky(RandomMatrices.symmetricPositiveDefinite(n, using: &generator))
+    let inverse = factor.inverseUpper()
+    let expected = try #require(NaiveLinearAlgebra.solve(factor.upper, Matrix.identity(n)))
+    #expect(RandomMatrices.relativeDifference(inverse, expected) <= 1e-11)
+    for i in 0..<n { for j in 0..<i { #expect(inverse[i, j] == 0) } }
+  }
+
   @Test func choleskyLogDeterminantMatchesEigenvalues() throws {
     var generator = SeededGenerator(seed: 5)
     let a = RandomMatrices.symmetricPositiveDefinite(12, using: &generator)

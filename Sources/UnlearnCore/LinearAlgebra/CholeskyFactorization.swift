@@ -193,6 +193,23 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
     return x
   }
 
+  /// U⁻¹, upper triangular (`dtrtri`, in place on a copy). O(n³/3). With it A⁻¹ = U⁻¹·U⁻ᵀ is
+  /// two triangular products, which read the matrix the same way a solve does but leave every
+  /// row independent of the others (see `DowndatedCholesky`).
+  public func inverseUpper() -> Matrix {
+    var inverse = upper
+    let n = Int32(dimension)
+    guard n > 0 else { return inverse }
+    // Column-major "lower" is our row-major upper triangle (see `LAPACK`); the inverse of Uᵀ read
+    // column-major is U⁻¹ read row-major. The zeros below the diagonal are left as they are.
+    let info = inverse.withUnsafeMutableBufferPointer { buffer in
+      LAPACKE_dtrtri(
+        LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "N")), n, buffer.baseAddress, n)
+    }
+    precondition(info == 0, "dtrtri: \(info < 0 ? "illegal argument \(-info)" : "zero diagonal entry \(info)")")
+    return inverse
+  }
+
   /// log det A = 2·Σ log U_ii.
   public var logDeterminant: Double {
     (0..<dimension).reduce(0) { $0 + 2 * Double.log(upper[$1, $1]) }

@@ -272,44 +272,40 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   }
 
   /// A factor U of the batch's data Hessian, Σ_i ∇²ℓ_i = U·Uᵀ, parameterCount × (n·outputCount):
-  /// what removing the batch subtracts from H, as a low-rank term.
-  ///
-  /// Binary: column i is √(σ_i(1 − σ_i))·x̃_i. Softmax: with s = √P_i, the K × K matrix
-  /// B = diag(s) − P_i·sᵀ satisfies B·Bᵀ = diag(P_i) − P_i·P_iᵀ (because ‖s‖ = 1), so column
-  /// i·K + k is x̃_i ⊗ B[:, k]; the K columns of a sample span rank K − 1.
+  /// what removing the batch subtracts from H, as a low-rank term (`hessianKroneckerFactor` written
+  /// out).
   public func hessianFactor(on batch: LabelledBatch) -> Matrix {
+    hessianKroneckerFactor(on: batch).dense
+  }
+
+  /// The batch's data Hessian as Σ_i (x̃_i ⊗ B_i)(x̃_i ⊗ B_i)ᵀ, in the parameters' feature-major
+  /// order (θ[j·K + k]), with x̃_i the design row and B_i a factor of the sample's curvature.
+  ///
+  /// Binary: B_i = √(σ_i(1 − σ_i)) (1 × 1). Softmax: with s = √P_i, the K × K matrix
+  /// B_i = diag(s) − P_i·sᵀ satisfies B·Bᵀ = diag(P_i) − P_i·P_iᵀ (because ‖s‖ = 1); its K columns
+  /// span rank K − 1.
+  public func hessianKroneckerFactor(on batch: LabelledBatch) -> KroneckerFactor {
     checkShape(batch)
-    let p = featureCount + 1
     let k = outputCount
     let logits = logits(forDesign: batch.design)
-    var factor = Matrix(rows: p * k, columns: batch.count * k)
     if isBinary {
-      for i in 0..<batch.count {
+      let mixing = (0..<batch.count).map { i in
         let s = StableFunctions.sigmoid(logits[i, 0])
-        let scale = (s * (1 - s)).squareRoot()
-        for j in 0..<p { factor[j, i] = scale * batch.design[i, j] }
+        return Matrix(rows: 1, columns: 1, elements: [(s * (1 - s)).squareRoot()])
       }
-      return factor
+      return KroneckerFactor(vectors: batch.design, mixing: mixing)
     }
     let probabilities = softmax(logits)
-    let columns = batch.count * k
-    factor.withUnsafeMutableBufferPointer { u in
-      for i in 0..<batch.count {
-        let pi = (0..<k).map { probabilities[i, $0] }
-        let si = pi.map { $0.squareRoot() }
-        for j in 0..<p {
-          let x = batch.design[i, j]
-          guard x != 0 else { continue }
-          for c in 0..<k {
-            let row = (j * k + c) * columns + i * k
-            for column in 0..<k {
-              u[row + column] = x * ((c == column ? si[c] : 0) - pi[c] * si[column])
-            }
-          }
-        }
+    let mixing = (0..<batch.count).map { i in
+      let pi = (0..<k).map { probabilities[i, $0] }
+      let si = pi.map { $0.squareRoot() }
+      var b = Matrix(rows: k, columns: k)
+      for c in 0..<k {
+        for column in 0..<k { b[c, column] = (c == column ? si[c] : 0) - pi[c] * si[column] }
       }
+      return b
     }
-    return factor
+    return KroneckerFactor(vectors: batch.design, mixing: mixing)
   }
 
   public func hessianVectorProduct(on batch: LabelledBatch, _ v: [Double]) -> [Double] {

@@ -25,10 +25,14 @@ import UnlearnModels
 /// retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖ (the configuration's training tolerance).
 /// The report gives the steps taken.
 ///
-/// Cost per request: the Hessian is built and Cholesky-factored once, at fit. A removal subtracts
-/// Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per sample for binary, K per sample for softmax, from
-/// `LogisticRegression.hessianFactor`), solved with the Woodbury identity (`DowndatedCholesky`):
-/// O(P²·rank) for P parameters instead of the O(P³) refactorization. Per-sample Hessians of later
+/// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and its factor
+/// inverted (T = R⁻¹, as much work again). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
+/// sample for binary, K per sample for softmax, in Kronecker form from
+/// `LogisticRegression.hessianKroneckerFactor`), solved with the Woodbury identity
+/// (`DowndatedCholesky`): one pass over T for the new columns and the gradient, one for the step,
+/// O(P²) per sample for P parameters instead of the O(P³) refactorization. A state read from disk
+/// does not invert (that would cost a request or two more than it saves) and solves by
+/// substitution with the factor until its next refactorization. Per-sample Hessians of later
 /// requests are taken at the current θ, the cached Hessian at the point it was built: the same
 /// second-order approximation the step already makes. When the accumulated rank passes
 /// `refactorRank` (default P/2: by then the Woodbury terms cost about as much as another pass over
@@ -115,7 +119,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     let (loss, gradient) = head.lossAndGradient(on: batch)
     return NewtonState(
       strategy: self, trainingSet: set, model: trained, head: head,
-      factorization: DowndatedCholesky(base: factorization), loss: loss, gradient: gradient,
+      factorization: DowndatedCholesky(base: factorization, keepsInverse: true), loss: loss, gradient: gradient,
       gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch,
       certificate: certification.map { _ in NewtonState.Certificate(budgetSpent: 0, retrainings: retraining) },
       gram: gram)
@@ -163,7 +167,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       next.compact()
     }
 
-    let downdate = head.hessianFactor(on: forgotten)
+    let downdate = head.hessianKroneckerFactor(on: forgotten)
     let limit = refactorRank ?? head.parameterCount / 2
     var woodburyStep: [Double]?
     if state.factorization.rank + downdate.columns > limit {
@@ -184,7 +188,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     } else {
       next.compact()
       next.factorization = DowndatedCholesky(
-        base: try LAPACK.cholesky(head.hessian(on: next.batch, includingRegularization: true)))
+        base: try LAPACK.cholesky(head.hessian(on: next.batch, includingRegularization: true)), keepsInverse: true)
       step = next.factorization.solve(gradient)
     }
 
@@ -277,7 +281,8 @@ public struct NewtonRemoval: UnlearningStrategy {
       try next.setModel(deployed)
       next.batch = NewtonState.batch(data, model: next.model)
       next.factorization = DowndatedCholesky(
-        base: try LAPACK.cholesky(next.head.hessian(on: next.batch, includingRegularization: true)))
+        base: try LAPACK.cholesky(next.head.hessian(on: next.batch, includingRegularization: true)),
+        keepsInverse: true)
       (next.loss, next.gradient) = next.objective(of: next.head)
       residual = BLAS.nrm2(next.gradient)
       parametersRetrained = tuned.parameterCount
