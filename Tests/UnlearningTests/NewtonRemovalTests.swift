@@ -118,6 +118,28 @@ struct NewtonRemovalTests {
     #expect(state.factorization.rank == 40)
   }
 
+  /// Refinement stops at the target: 1% of the removal's gradient, or the residual the state had
+  /// before the request, or the training tolerance — whichever is largest — unless it reports
+  /// that it stopped early or took every step it may.
+  @Test func refinementStopsAtTheRequestsTarget() throws {
+    var state = try Self.fitted("digits.csv")
+    let strategy = state.strategy
+    for id in RetrainTests.randomIDs(12, of: state.trainingSet.data, seed: 13) {
+      let carried = BLAS.nrm2(state.gradient)
+      let (next, report) = try state.forgetting(try ForgetRequest(ids: [id]))
+      let before = try #require(report.figures["gradient_norm_before"])
+      let residual = try #require(report.figures["gradient_residual"])
+      let steps = try #require(report.figures["newton_steps"])
+      let target = max(
+        strategy.residualTarget * before, carried,
+        strategy.configuration.relativeTolerance * state.gradientScale)
+      let stoppedEarly = report.notes.contains { $0.hasPrefix("refinement stopped") }
+      #expect(residual <= target || stoppedEarly || Int(steps) == strategy.maxSteps, "\(report.notes)")
+      #expect(residual == BLAS.nrm2(next.gradient))
+      state = next
+    }
+  }
+
   /// A persisted state holds the factor of H(D \ F) itself (no Woodbury terms), and forgetting
   /// from it gives what forgetting in memory gives.
   @Test func persistedStateContinuesLikeTheInMemoryOne() throws {

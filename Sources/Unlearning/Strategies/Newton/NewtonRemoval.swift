@@ -22,8 +22,12 @@ import UnlearnModels
 /// further steps θ ← θ − H'⁻¹∇L'(θ) with the same factorization (each one gradient pass and two
 /// triangular solves, no new factorization) until ‖∇L'(θ)‖ ≤ `residualTarget`·‖∇L'(θ_before)‖ or
 /// `maxSteps` steps; `maxSteps = 1` is the pure influence step. It never refines past the accuracy
-/// retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖ (the configuration's training tolerance).
-/// The report gives the steps taken.
+/// retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖ (the configuration's training tolerance),
+/// nor below the residual ‖∇L(θ_before; D)‖ the state already had: a request removes its samples'
+/// pull, it does not chase what earlier requests left (when a sample's own gradient is tiny, that
+/// would demand a 100-fold cut of the earlier residual, which the cached Hessian, built at an
+/// earlier θ, often cannot give — mnist5k: steps rejected as raising the residual, each one a
+/// solve and a gradient pass wasted). The report gives the steps taken.
 ///
 /// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and its factor
 /// inverted (T = R⁻¹, as much work again). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
@@ -245,7 +249,8 @@ public struct NewtonRemoval: UnlearningStrategy {
     var residual = BLAS.nrm2(next.gradient)
     var stepNorm = scale * BLAS.nrm2(step)
     var steps = 1
-    let target = max(residualTarget * gradientBefore, configuration.relativeTolerance * state.gradientScale)
+    let target = max(
+      residualTarget * gradientBefore, BLAS.nrm2(state.gradient), configuration.relativeTolerance * state.gradientScale)
     while steps < maxSteps && residual > target {
       // Kept only if it lowers the residual (far from the optimum the stale Hessian can overshoot).
       let refinement = next.factorization.solve(next.gradient)
