@@ -25,9 +25,10 @@ import UnlearnModels
 /// retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖ (the configuration's training tolerance),
 /// nor below the residual ‖∇L(θ_before; D)‖ the state already had: a request removes its samples'
 /// pull, it does not chase what earlier requests left (when a sample's own gradient is tiny, that
-/// would demand a 100-fold cut of the earlier residual, which the cached Hessian, built at an
-/// earlier θ, often cannot give — mnist5k: steps rejected as raising the residual, each one a
-/// solve and a gradient pass wasted). The report gives the steps taken.
+/// would demand a 100-fold cut of the earlier residual, which Newton steps often cannot give once θ
+/// is off the optimum where the loss is far from quadratic — on mnist5k even a freshly built
+/// Hessian's full step raises the objective there — so each attempt is a solve and a gradient
+/// pass, then rejected). The report gives the steps taken.
 ///
 /// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and its factor
 /// inverted (T = R⁻¹, as much work again). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
