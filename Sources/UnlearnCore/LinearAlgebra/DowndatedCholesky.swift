@@ -16,9 +16,10 @@ import CUnlearnBLAS
 /// Kronecker-structured U (a logistic model's per-sample Hessian factors) costs one pass over T for
 /// any number of classes: row r of T contributes to one column per sample, where substitution has
 /// to carry every column through every later row (at 7,850², one thread, profiled: ≈ 17 ms against
-/// 47–58 ms for the blocked substitution of one softmax sample's 10 columns and the right-hand side). Without it every pass is a
-/// substitution with R: the choice for a value used for a request or two (a state read from disk),
-/// where inverting would cost more than it saves. The results agree to rounding either way.
+/// 47–58 ms for the blocked substitution of one softmax sample's 10 columns and the right-hand
+/// side). Without it every pass is a substitution with R: the choice for a value used for a
+/// request or two (a state read from disk), where inverting would cost more than it saves. The
+/// results agree to rounding either way.
 ///
 /// A − UUᵀ is positive definite exactly when C is, so a downdate that would make it indefinite is
 /// refused (`LinearAlgebraError.notPositiveDefinite`) and leaves the value unchanged. Appending m
@@ -73,13 +74,22 @@ public struct DowndatedCholesky: Sendable, Equatable {
   /// Row k of Vᵀ (column k of V).
   private func row(ofProjected k: Int) -> [Double] {
     let n = dimension
-    var offset = k
-    for block in projectedBlocks {
-      let rows = block.count / n
-      if offset < rows { return Array(block[(offset * n)..<((offset + 1) * n)]) }
-      offset -= rows
+    var found: [Double]?
+    forEachProjectedBlock { vt, rows, offset in
+      if (offset..<(offset + rows)).contains(k) { found = Array(vt[((k - offset) * n)..<((k - offset + 1) * n)]) }
     }
-    preconditionFailure("row \(k) of Vᵀ, which has \(rank) rows")
+    guard let found else { preconditionFailure("row \(k) of Vᵀ, which has \(rank) rows") }
+    return found
+  }
+
+  /// Calls `body` with each block of Vᵀ, its number of rows, and the index of its first row in Vᵀ.
+  private func forEachProjectedBlock(_ body: (UnsafeBufferPointer<Double>, _ rows: Int, _ offset: Int) -> Void) {
+    var offset = 0
+    for block in projectedBlocks {
+      let rows = block.count / dimension
+      block.withUnsafeBufferPointer { body($0, rows, offset) }
+      offset += rows
+    }
   }
 
   /// The number of columns of U so far.
@@ -120,9 +130,9 @@ public struct DowndatedCholesky: Sendable, Equatable {
     let width = factor.groupWidth
     let p = factor.vectors.columns
     guard let inverseUpper else { return try downdate(by: factor.dense, thenSolve: b) }
-    // unmixed[(i·K + κ)·n ..< +n] = Tᵀ(x_i ⊗ e_κ) = Σ_j x_i[j]·T[j·K + κ, :]ᵀ, and z = Σ_r b[r]·T[r, :]ᵀ:
-    // rows j·K + κ for four consecutive j at a time (same κ, so the same target), each row of T
-    // read once from memory for every target.
+    // unmixed[(i·K + κ)·n ..< +n] = Tᵀ(x_i ⊗ e_κ) = Σ_j x_i[j]·T[j·K + κ, :]ᵀ, and
+    // z = Σ_r b[r]·T[r, :]ᵀ: rows j·K + κ for four consecutive j at a time (same κ, so the same
+    // target), each row of T read once from memory for every target.
     var unmixed = [Double](repeating: 0, count: groups * k * n)
     var z = [Double](repeating: 0, count: n)
     inverseUpper.withUnsafeBufferPointer { t in
@@ -225,30 +235,20 @@ public struct DowndatedCholesky: Sendable, Equatable {
     if rank > 0 {
       let n = dimension
       var w = [Double](repeating: 0, count: rank)
-      var offset = 0
-      for block in projectedBlocks {
-        let rows = block.count / n
-        block.withUnsafeBufferPointer { vt in
-          w.withUnsafeMutableBufferPointer { w in
-            cblas_dgemv(
-              CblasRowMajor, CblasNoTrans, Int32(rows), Int32(n), 1, vt.baseAddress, Int32(n), z, 1, 0,
-              w.baseAddress! + offset, 1)
-          }
+      forEachProjectedBlock { vt, rows, offset in
+        w.withUnsafeMutableBufferPointer { w in
+          cblas_dgemv(
+            CblasRowMajor, CblasNoTrans, Int32(rows), Int32(n), 1, vt.baseAddress, Int32(n), z, 1, 0,
+            w.baseAddress! + offset, 1)
         }
-        offset += rows
       }
       let t = CholeskyFactorization(upper: capacitance).solve(w)
-      offset = 0
-      for block in projectedBlocks {
-        let rows = block.count / n
-        block.withUnsafeBufferPointer { vt in
-          t.withUnsafeBufferPointer { t in
-            cblas_dgemv(
-              CblasRowMajor, CblasTrans, Int32(rows), Int32(n), 1, vt.baseAddress, Int32(n), t.baseAddress! + offset,
-              1, 1, &y, 1)
-          }
+      forEachProjectedBlock { vt, rows, offset in
+        t.withUnsafeBufferPointer { t in
+          cblas_dgemv(
+            CblasRowMajor, CblasTrans, Int32(rows), Int32(n), 1, vt.baseAddress, Int32(n), t.baseAddress! + offset, 1,
+            1, &y, 1)
         }
-        offset += rows
       }
     }
     return triangularPass(y, transposed: false)
@@ -263,19 +263,14 @@ public struct DowndatedCholesky: Sendable, Equatable {
     guard m > 0 else { return }
     // Vᵀ·V_new (old × m), block by block, and V_newᵀ·V_new (m × m).
     var cross = Matrix(rows: old, columns: m)
-    var offset = 0
-    for block in projectedBlocks {
-      let rows = block.count / n
-      block.withUnsafeBufferPointer { vt in
-        newRows.withUnsafeBufferPointer { vn in
-          cross.withUnsafeMutableBufferPointer { c in
-            cblas_dgemm(
-              CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(n), 1, vt.baseAddress, Int32(n),
-              vn.baseAddress, Int32(n), 0, c.baseAddress! + offset * m, Int32(m))
-          }
+    forEachProjectedBlock { vt, rows, offset in
+      newRows.withUnsafeBufferPointer { vn in
+        cross.withUnsafeMutableBufferPointer { c in
+          cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(n), 1, vt.baseAddress, Int32(n),
+            vn.baseAddress, Int32(n), 0, c.baseAddress! + offset * m, Int32(m))
         }
       }
-      offset += rows
     }
     let vNewTransposed = Matrix(rows: m, columns: n, elements: newRows)
     var b = Matrix(rows: old, columns: m)
