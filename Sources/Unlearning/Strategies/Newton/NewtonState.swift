@@ -77,6 +77,27 @@ public struct NewtonState: SingleModelState {
     trainingSet.compact()
   }
 
+  /// Moves `head` to head − t·direction with t = 1, or, unless `alwaysFull`, the first of 1/2,
+  /// 1/4, … 1/1024 at which the objective does not exceed `loss` (the current one); `loss` and
+  /// `gradient` become the objective and gradient at the new head. Returns t.
+  ///
+  /// "Does not exceed" allows for rounding: the current `loss` may be the kept L minus removed
+  /// samples' terms, the new one a fresh sum, and the two differ by ~1e-16 per term even for a
+  /// zero step.
+  mutating func descend(_ head: inout LogisticRegression, along direction: [Double], alwaysFull: Bool) -> Double {
+    let acceptable = loss + 1e-12 * Swift.max(1, abs(loss))
+    let start = head.parameters
+    var scale = 1.0
+    while true {
+      var parameters = start
+      BLAS.axpy(-scale, direction, &parameters)
+      head.parameters = parameters
+      (loss, gradient) = objective(of: head)
+      if alwaysFull || loss <= acceptable || scale <= 1.0 / 1024 { return scale }
+      scale /= 2
+    }
+  }
+
   /// Sets the head, writes it into the deployed model, and evaluates the objective there.
   mutating func move(to newHead: LogisticRegression) {
     setHead(newHead)
