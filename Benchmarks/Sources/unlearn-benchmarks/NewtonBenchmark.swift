@@ -58,13 +58,13 @@ enum NewtonBenchmark {
         let (next, report) = try state.forgetting(try ForgetRequest(ids: [data.ids[row]]))
         deletionSeconds.append((ContinuousClock.now - start).seconds)
         steps.append(report.figures["newton_steps"] ?? 0)
-        if deletionsOnly {
-          log(
-            "  \(format(deletionSeconds.last! * 1000, 2)) ms, \(Int(steps.last!)) step(s), "
-              + "rank \(Int(report.figures["downdate_rank"] ?? 0)), "
-              + "‖∇L'‖ \(format(report.figures["gradient_norm_before"] ?? 0, 6)) → "
-              + "\(format(report.figures["gradient_residual"] ?? 0, 6)), scale \(report.figures["step_scale"] ?? 1)")
-        }
+        // Per request on stderr: time, steps, downdate rank (0 after a refactoring), ‖∇L'‖ before → after.
+        log(
+          "  \(format(deletionSeconds.last! * 1000, 2)) ms, \(Int(steps.last!)) step(s), "
+            + "rank \(Int(report.figures["downdate_rank"] ?? 0)), "
+            + "‖∇L'‖ \(String(format: "%.2e", report.figures["gradient_norm_before"] ?? 0)) → "
+            + "\(String(format: "%.2e", report.figures["gradient_residual"] ?? 0)), "
+            + "step scale \(report.figures["step_scale"] ?? 1)")
         state = next
       }
       if deletionsOnly {

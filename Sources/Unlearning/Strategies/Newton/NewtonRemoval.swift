@@ -287,9 +287,9 @@ public struct NewtonRemoval: UnlearningStrategy {
       var refreshedSteps = 0
       while refreshedSteps < maxSteps && residual > target {
         let direction = next.factorization.solve(next.gradient)
-        let before = (updated, next.loss, next.gradient)
+        let before = (head: updated, loss: next.loss, gradient: next.gradient)
         let t = next.descend(&updated, along: direction, alwaysFull: false)
-        guard next.loss < before.1 else {
+        guard next.loss < before.loss else {
           (updated, next.loss, next.gradient) = before
           notes.append("damped Newton stopped after \(refreshedSteps) steps with the new Hessian: no step lowers L'")
           break
