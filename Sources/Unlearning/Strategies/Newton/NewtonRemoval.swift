@@ -199,9 +199,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     if let woodburyStep {
       step = woodburyStep
     } else {
-      next.compact()
-      next.factorization = DowndatedCholesky(
-        base: try LAPACK.cholesky(head.hessian(on: next.batch, includingRegularization: true)), keepsInverse: true)
+      try next.refactor(at: head)
       step = next.factorization.solve(gradient)
     }
 
@@ -277,9 +275,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       // residual 10⁴ times the usual and every later request's step overshoots in turn; so the
       // Hessian is rebuilt at the current θ and damped Newton steps (t halved until L' falls)
       // continue, up to maxSteps more.
-      next.compact()
-      next.factorization = DowndatedCholesky(
-        base: try LAPACK.cholesky(updated.hessian(on: next.batch, includingRegularization: true)), keepsInverse: true)
+      try next.refactor(at: updated)
       refreshed = true
       notes.append(
         "refactored the Hessian at the current parameters: with the cached one the residual stalled at "
@@ -317,9 +313,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       deployed.classifier = .mlp(tuned)
       try next.setModel(deployed)
       next.batch = NewtonState.batch(data, model: next.model)
-      next.factorization = DowndatedCholesky(
-        base: try LAPACK.cholesky(next.head.hessian(on: next.batch, includingRegularization: true)),
-        keepsInverse: true)
+      try next.refactor(at: next.head)
       (next.loss, next.gradient) = next.objective(of: next.head)
       residual = BLAS.nrm2(next.gradient)
       parametersRetrained = tuned.parameterCount

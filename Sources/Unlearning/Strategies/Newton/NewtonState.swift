@@ -77,6 +77,15 @@ public struct NewtonState: SingleModelState {
     trainingSet.compact()
   }
 
+  /// Compacts, then replaces the factorization by a fresh one of H(D \ F) at `head`'s parameters,
+  /// with T = R⁻¹ kept: the Hessian built over the remaining rows (O(n·P²)), factored and
+  /// inverted (O(P³/3) each).
+  mutating func refactor(at head: LogisticRegression) throws {
+    compact()
+    factorization = DowndatedCholesky(
+      base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true)
+  }
+
   /// Moves `head` to head − t·direction with t = 1, or, unless `alwaysFull`, the first of 1/2,
   /// 1/4, … 1/1024 at which the objective does not exceed `loss` (the current one); `loss` and
   /// `gradient` become the objective and gradient at the new head. Returns t.
