@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module layout (DESIGN.md §2): data flows one way, and the targets are ordered the same way.
 //   CUnlearnBLAS, CUnlearnZlib  C libraries (OpenBLAS + LAPACKE, zlib) found through pkg-config
+//   CUnlearnKernels             hand-vectorized C kernels, AVX2 + FMA chosen at run time
 //   UnlearnCore                 Matrix, BLAS/LAPACK wrappers, seeded randomness
 //   UnlearnData                 Dataset, CSV / IDX(.gz) / text-TSV loaders, scaling, splits
 //   UnlearnModels               logistic regression, MLP, their trainers, model files
@@ -45,10 +46,12 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    .target(name: "CUnlearnKernels"),
     .target(
       name: "UnlearnCore",
       dependencies: [
         "CUnlearnBLAS",
+        "CUnlearnKernels",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
@@ -130,6 +133,7 @@ let package = Package(
       name: "UnlearnCoreTests",
       dependencies: [
         "UnlearnCore",
+        "CUnlearnKernels",
         "_UnlearnTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),
       ]

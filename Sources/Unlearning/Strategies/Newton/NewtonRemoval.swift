@@ -19,8 +19,8 @@ import UnlearnModels
 /// Refinement: where the loss is far from quadratic over the step (weak regularization, nearly
 /// separable classes, large removals), one step leaves a sizeable residual — removing 1% of the
 /// digits at C = 1 moves θ by 11% and one step only reduces ‖∇L'‖ 7×. The strategy then takes
-/// further steps θ ← θ − H'⁻¹∇L'(θ) with the same factorization (each one gradient pass and two
-/// triangular solves, no new factorization) until ‖∇L'(θ)‖ ≤ `residualTarget`·‖∇L'(θ_before)‖ or
+/// further steps θ ← θ − H'⁻¹∇L'(θ) with the same factorization (each one gradient pass and one
+/// product with the kept H⁻¹, no new factorization) until ‖∇L'(θ)‖ ≤ `residualTarget`·‖∇L'(θ_before)‖ or
 /// `maxSteps` steps; `maxSteps = 1` is the pure influence step. It never refines past the accuracy
 /// retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖ (the configuration's training tolerance),
 /// nor below the residual ‖∇L(θ_before; D)‖ the state already had: a request removes its samples'
@@ -35,15 +35,15 @@ import UnlearnModels
 /// data is rebuilt at the current θ and damped Newton steps (t halved until L' falls) continue,
 /// up to `maxSteps` more; the report says so. Without it θ stayed off the optimum (mnist5k: from
 /// ‖∇L'‖ ≈ 10⁻⁵ to 0.1–2 for every later request, each step of which overshot in turn); with it a
-/// stall costs one refactorization (mnist5k: ≈ 15 s, as much as retraining) and later requests
+/// stall costs one refactorization (mnist5k: ≈ 20 s, about three retrainings) and later requests
 /// start from the optimum again.
 ///
-/// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and its factor
-/// inverted (T = R⁻¹, as much work again). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
+/// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and inverted
+/// (H⁻¹, twice the factorization's work). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
 /// sample for binary, K per sample for softmax, in Kronecker form from
 /// `LogisticRegression.hessianKroneckerFactor`), solved with the Woodbury identity
-/// (`DowndatedCholesky`): one pass over T for the new columns and the gradient, one for the step,
-/// O(P²) per sample for P parameters instead of the O(P³) refactorization. A state read from disk
+/// (`DowndatedCholesky`): one pass over one triangle of H⁻¹ gives the new columns H⁻¹U_F and
+/// H⁻¹∇L' together, O(P²) per sample for P parameters instead of the O(P³) refactorization. A state read from disk
 /// does not invert (that would cost a request or two more than it saves) and solves by
 /// substitution with the factor until its next refactorization. Per-sample Hessians of later
 /// requests are taken at the current θ, the cached Hessian at the point it was built: the same
@@ -132,7 +132,8 @@ public struct NewtonRemoval: UnlearningStrategy {
     let (loss, gradient) = head.lossAndGradient(on: batch)
     return NewtonState(
       strategy: self, trainingSet: set, model: trained, head: head,
-      factorization: DowndatedCholesky(base: factorization, keepsInverse: true), loss: loss, gradient: gradient,
+      factorization: DowndatedCholesky(base: factorization, keepsInverse: true, blockSize: head.outputCount),
+      loss: loss, gradient: gradient,
       gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch,
       certificate: certification.map { _ in NewtonState.Certificate(budgetSpent: 0, retrainings: retraining) },
       gram: gram)

@@ -78,12 +78,13 @@ public struct NewtonState: SingleModelState {
   }
 
   /// Compacts, then replaces the factorization by a fresh one of H(D \ F) at `head`'s parameters,
-  /// with T = R⁻¹ kept: the Hessian built over the remaining rows (O(n·P²)), factored and
-  /// inverted (O(P³/3) each).
+  /// with H⁻¹ kept: the Hessian built over the remaining rows (O(n·P²)), factored (O(P³/3)) and
+  /// inverted (O(2P³/3)).
   mutating func refactor(at head: LogisticRegression) throws {
     compact()
     factorization = DowndatedCholesky(
-      base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true)
+      base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true,
+      blockSize: head.outputCount)
   }
 
   /// Moves `head` to head − t·direction with t = 1, or, unless `alwaysFull`, the first of 1/2,

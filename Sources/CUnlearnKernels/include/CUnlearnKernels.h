@@ -1,0 +1,20 @@
+#ifndef CUNLEARN_KERNELS_H
+#define CUNLEARN_KERNELS_H
+
+// Hand-vectorized kernels that Swift cannot compile for AVX2 without building the whole package
+// for it: each is compiled twice (AVX2 + FMA, and the baseline ISA) and picks one at run time.
+
+/// One pass over the upper triangle of a symmetric n × n row-major `a` (n = classes · features,
+/// class-major) giving h = a·b and, for each of the `count` vectors x_i (rows of `vectors`, each
+/// `features` long), y[(i·classes + k)·n ..< +n] = a·(e_k ⊗ x_i). See `BlockSymmetricProduct`.
+void unlearn_block_symmetric_product(
+    const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
+    double *y);
+
+/// The same product compiled for the baseline instruction set only, whatever the machine has: for
+/// tests of the path a machine without AVX2 takes.
+void unlearn_block_symmetric_product_baseline(
+    const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
+    double *y);
+
+#endif

@@ -1,0 +1,42 @@
+import CUnlearnKernels
+import Testing
+import UnlearnCore
+import _UnlearnTestSupport
+
+/// The one-pass block-symmetric product, both compiled variants, against plain products with the
+/// whole symmetric matrix.
+struct BlockSymmetricProductTests {
+  /// (K, p, s): p = 1, p not a multiple of four (rows left over in every class block), binary.
+  @Test(arguments: [(1, 1, 1), (1, 9, 2), (3, 7, 2), (4, 8, 1), (10, 13, 3)])
+  func matchesProductsWithTheFullMatrix(_ shape: (Int, Int, Int)) {
+    let (k, p, s) = shape
+    let n = k * p
+    var generator = SeededGenerator(seed: UInt64(100 * k + 10 * p + s))
+    let a = RandomMatrices.symmetricPositiveDefinite(n, using: &generator)
+    // Only the upper triangle may be read: garbage below the diagonal must not matter.
+    var upper = a
+    for i in 0..<n { for j in 0..<i { upper[i, j] = .nan } }
+    let b = RandomMatrices.vector(count: n, using: &generator)
+    let vectors = RandomMatrices.uniform(rows: s, columns: p, using: &generator)
+    var expectedY = [Double]()
+    for i in 0..<s {
+      for kappa in 0..<k {
+        var placed = [Double](repeating: 0, count: n)
+        for j in 0..<p { placed[kappa * p + j] = vectors[i, j] }
+        expectedY += NaiveLinearAlgebra.product(a, placed)
+      }
+    }
+    let expectedH = NaiveLinearAlgebra.product(a, b)
+    for variant in [unlearn_block_symmetric_product, unlearn_block_symmetric_product_baseline] {
+      var h = [Double](repeating: .nan, count: n)
+      var y = [Double](repeating: .nan, count: s * k * n)
+      upper.withUnsafeBufferPointer { upper in
+        vectors.withUnsafeBufferPointer { x in
+          variant(upper.baseAddress!, k, p, b, x.baseAddress!, s, &h, &y)
+        }
+      }
+      #expect(RandomMatrices.relativeDifference(h, expectedH) < 1e-13)
+      #expect(RandomMatrices.relativeDifference(y, expectedY) < 1e-13)
+    }
+  }
+}
