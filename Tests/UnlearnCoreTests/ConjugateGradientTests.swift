@@ -18,6 +18,28 @@ struct ConjugateGradientTests {
     #expect(solution.relativeResidual <= 1e-13 && solution.iterations >= 1)
   }
 
+  /// Preconditioned by the factorization of a nearby matrix (A plus a low-rank change, as a
+  /// Hessian cached at another point): the same solution, in a few products where plain CG needs
+  /// many.
+  @Test func factorizationOfANearbyMatrixPreconditions() throws {
+    var generator = SeededGenerator(seed: 12)
+    let n = 80
+    let a = RandomMatrices.symmetricPositiveDefinite(n, using: &generator)
+    var nearby = a
+    let u = RandomMatrices.uniform(rows: n, columns: 2, using: &generator)
+    BLAS.gemm(u, u, transposeB: true, alpha: 1, beta: 1, into: &nearby)
+    let factor = try LAPACK.cholesky(nearby)
+    let b = RandomMatrices.vector(count: n, using: &generator)
+    let plain = ConjugateGradient.solve(b, maxIterations: 100 * n, relativeTolerance: 1e-10) { BLAS.product(a, $0) }
+    let preconditioned = ConjugateGradient.solve(
+      b, maxIterations: 100 * n, relativeTolerance: 1e-10, preconditioner: { factor.solve($0) },
+      product: { BLAS.product(a, $0) })
+    let expected = try #require(NaiveLinearAlgebra.solve(a, Matrix(rows: n, columns: 1, elements: b)))
+    #expect(RandomMatrices.relativeDifference(preconditioned.x, expected.elements) <= 1e-8)
+    // A rank-2 change leaves M⁻¹A with three distinct eigenvalues: CG ends in about three steps.
+    #expect(preconditioned.iterations <= 5 && preconditioned.iterations < plain.iterations)
+  }
+
   /// Jacobi-preconditioned, on a matrix with rows on scales 1…10⁶: the same solution, in fewer
   /// products than without.
   @Test func preconditionedSolveMatchesNaiveSolveInFewerProducts() throws {

@@ -20,16 +20,21 @@ public enum ConjugateGradient {
   /// iterate so far is returned: it still reduces the quadratic model). With `diagonal` (A's
   /// diagonal, all entries positive) it runs Jacobi-preconditioned: z = D⁻¹r replaces r in the
   /// search directions (Nocedal & Wright, Algorithm 5.3), which evens out parameters on very
-  /// different scales.
+  /// different scales. With `preconditioner` (r ↦ M⁻¹r for a symmetric positive definite M ≈ A,
+  /// such as a factorization of A at a nearby point) it runs preconditioned by M instead: the
+  /// closer M is to A, the fewer the iterations.
   public static func solve(
     _ b: [Double], maxIterations: Int, relativeTolerance: Double, diagonal: [Double]? = nil,
-    product: ([Double]) -> [Double]
+    preconditioner: (([Double]) -> [Double])? = nil, product: ([Double]) -> [Double]
   ) -> Solution {
     precondition(diagonal.map { $0.count == b.count && $0.allSatisfy { $0 > 0 } } ?? true, "bad preconditioner")
+    precondition(
+      diagonal == nil || preconditioner == nil, "conjugate gradients: a diagonal or a preconditioner, not both")
     var x = [Double](repeating: 0, count: b.count)
     let scale = BLAS.nrm2(b)
     guard scale > 0 else { return Solution(x: x, iterations: 0, relativeResidual: 0) }
     func preconditioned(_ r: [Double]) -> [Double] {
+      if let preconditioner { return preconditioner(r) }
       guard let diagonal else { return r }
       return zip(r, diagonal).map { $0 / $1 }
     }

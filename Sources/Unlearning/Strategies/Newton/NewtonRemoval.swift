@@ -30,13 +30,16 @@ import UnlearnModels
 /// Hessian's full step raises the objective there — so each attempt is a solve and a gradient
 /// pass, then rejected). The report gives the steps taken.
 ///
-/// Refresh: when the cached Hessian stalls — its full step raises L' or a refinement step would
-/// raise the residual — and the residual is still above the target, the Hessian of the remaining
-/// data is rebuilt at the current θ and damped Newton steps (t halved until L' falls) continue,
-/// up to `maxSteps` more; the report says so. Without it θ stayed off the optimum (mnist5k: from
-/// ‖∇L'‖ ≈ 10⁻⁵ to 0.1–2 for every later request, each step of which overshot in turn); with it a
-/// stall costs one refactorization (mnist5k: ≈ 20 s, about three retrainings) and later requests
-/// start from the optimum again.
+/// Stalls: when the cached Hessian stalls — its full step raises L' or a refinement step would
+/// raise the residual — and the residual is still above the target, Newton steps continue with the
+/// Hessian at the current θ, without building it: conjugate gradients with exact Hessian-vector
+/// products, preconditioned by the cached factorization (which is off only in the few directions
+/// where the loss bent), each step damped (t halved until L' falls), up to `maxSteps` more; the
+/// report gives `conjugate_gradient_steps` and `hessian_vector_products`. Only if those stall too
+/// is the Hessian of the remaining data rebuilt and refactored at the current θ (`refactored`, as
+/// much as a retraining or more: mnist5k ≈ 20 s). Without either, θ stayed off the optimum
+/// (mnist5k: from ‖∇L'‖ ≈ 10⁻⁵ to 0.1–2 for every later request, each step of which overshot in
+/// turn); with them later requests start from the optimum again.
 ///
 /// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and inverted
 /// (H⁻¹, twice the factorization's work). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
@@ -66,6 +69,10 @@ import UnlearnModels
 /// scratch (exact, fresh noise) when a removal would exceed it.
 public struct NewtonRemoval: UnlearningStrategy {
   public static let name = "newton"
+  /// The most conjugate-gradient iterations (each a Hessian-vector product and a solve with the
+  /// cached factorization) per Newton step when the cached Hessian stalls; they stop earlier at a
+  /// 100-fold cut of the step's residual.
+  static let conjugateGradientIterations = 30
 
   public var configuration: ModelConfiguration
   /// Refactor once the accumulated downdate rank exceeds this; nil = half the parameter count.
@@ -273,13 +280,54 @@ public struct NewtonRemoval: UnlearningStrategy {
       // The cached Hessian cannot finish this request: the loss is far from quadratic over the
       // step (on mnist5k, removing a sample that alone carries a rare pixel moves the weights of
       // the samples sharing it across their sigmoids). Left there, θ stays off the optimum with a
-      // residual 10⁴ times the usual and every later request's step overshoots in turn; so the
-      // Hessian is rebuilt at the current θ and damped Newton steps (t halved until L' falls)
-      // continue, up to maxSteps more.
+      // residual 10⁴ times the usual and every later request's step overshoots in turn. So Newton
+      // steps continue with the Hessian at the current θ, first without building it: conjugate
+      // gradients on H(θ)·d = ∇L'(θ) with exact Hessian-vector products (two passes over the
+      // data), preconditioned by the cached factorization (Nocedal & Wright, §7.1), each step
+      // damped (t halved until L' falls).
+      var conjugateSteps = 0
+      var products = 0
+      while conjugateSteps < maxSteps && residual > target {
+        let current = updated
+        var curvature = current.curvature(on: next.batch)
+        if let pending = next.trainingSet.pendingRemovals {
+          // Rows of removed samples not yet compacted away add nothing to H(θ; D \ F).
+          for row in pending.indices where pending[row] {
+            for c in 0..<curvature.columns { curvature[row, c] = 0 }
+          }
+        }
+        let state = next
+        let solution = ConjugateGradient.solve(
+          state.gradient, maxIterations: Self.conjugateGradientIterations, relativeTolerance: 1e-2,
+          preconditioner: { state.factorization.solve($0) },
+          product: { current.hessianVectorProduct(on: state.batch, $0, curvature: curvature) })
+        products += solution.iterations
+        let before = (head: updated, loss: next.loss, gradient: next.gradient)
+        let t = next.descend(&updated, along: solution.x, alwaysFull: false)
+        guard next.loss < before.loss else {
+          (updated, next.loss, next.gradient) = before
+          break
+        }
+        residual = BLAS.nrm2(next.gradient)
+        stepNorm += t * BLAS.nrm2(solution.x)
+        conjugateSteps += 1
+        steps += 1
+      }
+      if conjugateSteps > 0 {
+        figures["conjugate_gradient_steps"] = Double(conjugateSteps)
+        figures["hessian_vector_products"] = Double(products)
+        notes.append(
+          "the cached Hessian stalled; took \(conjugateSteps) Newton steps with the Hessian at the current parameters "
+            + "(conjugate gradients, \(products) Hessian-vector products, preconditioned by the cached factor)")
+      }
+    }
+    if certification == nil && stalled && residual > target {
+      // Conjugate gradients did not reach the target either: rebuild and refactor the Hessian at
+      // the current θ (as much as a retraining or more) and take damped Newton steps with it.
       try next.refactor(at: updated)
       refreshed = true
       notes.append(
-        "refactored the Hessian at the current parameters: with the cached one the residual stalled at "
+        "refactored the Hessian at the current parameters: the residual stalled at "
           + "\(residual), above this request's target \(target)")
       var refreshedSteps = 0
       while refreshedSteps < maxSteps && residual > target {
