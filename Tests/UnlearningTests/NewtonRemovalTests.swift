@@ -3,8 +3,9 @@ import Testing
 import UnlearnCore
 import UnlearnData
 import UnlearnModels
-import Unlearning
 import _UnlearnTestSupport
+
+@testable import Unlearning
 
 /// Newton removal against the exact answer: the minimizer of the same objective on D \ F (same
 /// feature scaling, same C), fitted to a tight tolerance.
@@ -152,9 +153,31 @@ struct NewtonRemovalTests {
     let before = try #require(stalled.figures["gradient_norm_before"])
     #expect(residual <= fitted.strategy.residualTarget * before, "\(stalled.notes)")
     #expect(state.factorization.rank == 2 && residual == BLAS.nrm2(state.gradient))
+    #expect(state.conjugateGradientSeconds > 0)
     let retrained = try Self.exactOptimum(fitted, removing: Set(ids))
     let moved = Self.relativeDistance(fitted.head.parameters, retrained)
     #expect(Self.relativeDistance(state.head.parameters, retrained) * 100 <= moved)
+  }
+
+  /// Once stalled requests have spent on conjugate gradients what the factorization cost (here:
+  /// a factorization of unknown cost, as after a state is read), a stall refactors the Hessian at
+  /// the current parameters instead, takes damped steps to the target and says so.
+  @Test func aStallPastTheFactorizationsCostRefactors() throws {
+    let fitted = try Self.fitted("breast_cancer.csv", refactorRank: 100)
+    #expect(fitted.factorizationSeconds > 0 && fitted.conjugateGradientSeconds == 0)
+    let ids = Array(RetrainTests.randomIDs(40, of: fitted.trainingSet.data, seed: 12).prefix(2))
+    var state = try fitted.forgetting(try ForgetRequest(ids: [ids[0]])).state
+    state.factorizationSeconds = 0
+    let (next, stalled) = try state.forgetting(try ForgetRequest(ids: [ids[1]]))
+    #expect(stalled.figures["refactored"] == 1 && stalled.figures["conjugate_gradient_steps"] == nil)
+    #expect(stalled.notes.contains { $0.hasPrefix("refactored the Hessian at the current parameters") })
+    let residual = try #require(stalled.figures["gradient_residual"])
+    let before = try #require(stalled.figures["gradient_norm_before"])
+    #expect(residual <= fitted.strategy.residualTarget * before, "\(stalled.notes)")
+    #expect(next.factorization.rank == 0 && next.factorizationSeconds > 0 && next.conjugateGradientSeconds == 0)
+    let retrained = try Self.exactOptimum(fitted, removing: Set(ids))
+    let moved = Self.relativeDistance(fitted.head.parameters, retrained)
+    #expect(Self.relativeDistance(next.head.parameters, retrained) * 100 <= moved)
   }
 
   /// Refinement stops at the target: 1% of the removal's gradient, or the residual the state had

@@ -32,14 +32,18 @@ import UnlearnModels
 ///
 /// Stalls: when the cached Hessian stalls — its full step raises L' or a refinement step would
 /// raise the residual — and the residual is still above the target, Newton steps continue with the
-/// Hessian at the current θ, without building it: conjugate gradients with exact Hessian-vector
-/// products, preconditioned by the cached factorization (which is off only in the few directions
-/// where the loss bent), each step damped (t halved until L' falls), up to `maxSteps` more; the
-/// report gives `conjugate_gradient_steps` and `hessian_vector_products`. Only if those stall too
-/// is the Hessian of the remaining data rebuilt and refactored at the current θ (`refactored`, as
-/// much as a retraining or more: mnist5k ≈ 20 s). Without either, θ stayed off the optimum
+/// Hessian at the current θ. Either without building it: conjugate gradients with exact
+/// Hessian-vector products, preconditioned by the cached factorization, each step damped (t halved
+/// until L' falls), up to `maxSteps` more (the report gives `conjugate_gradient_steps` and
+/// `hessian_vector_products`); or by rebuilding and refactoring it (`refactored`; mnist5k ≈ 20 s,
+/// about three retrainings) and taking damped steps with it. Once θ has moved into a region where
+/// the cached Hessian is off, every later request stalls too, so conjugate gradients are used until
+/// stalled requests have spent on them what the factorization cost, then it is rebuilt (ski
+/// rental: the stalls cost at most twice the cheaper of the two policies); conjugate gradients
+/// that stall as well fall back to the rebuild. A state read from disk does not know what its
+/// factorization cost and rebuilds at its first stall. Without either, θ stayed off the optimum
 /// (mnist5k: from ‖∇L'‖ ≈ 10⁻⁵ to 0.1–2 for every later request, each step of which overshot in
-/// turn); with them later requests start from the optimum again.
+/// turn).
 ///
 /// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and inverted
 /// (H⁻¹, twice the factorization's work). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
@@ -130,20 +134,25 @@ public struct NewtonRemoval: UnlearningStrategy {
       on: data, dataFileSHA256: set.sourceSHA256, linearTerm: noise, progress: progress)
     let head = try NewtonState.head(of: trained, linearTerm: noise)
     let batch = NewtonState.batch(data, model: trained)
+    let clock = ContinuousClock()
+    let factorStart = clock.now
     let factorization = try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true))
+    let inverted = DowndatedCholesky(base: factorization, keepsInverse: true, blockSize: head.outputCount)
+    let factorizationSeconds = (clock.now - factorStart).seconds
     var zero = LogisticRegression(
       featureCount: head.featureCount, classCount: head.classCount, inverseRegularization: head.inverseRegularization
     )
     zero.linearTerm = noise
     let gram = certification == nil ? nil : NewtonState.gram(of: batch)
     let (loss, gradient) = head.lossAndGradient(on: batch)
-    return NewtonState(
-      strategy: self, trainingSet: set, model: trained, head: head,
-      factorization: DowndatedCholesky(base: factorization, keepsInverse: true, blockSize: head.outputCount),
+    var state = NewtonState(
+      strategy: self, trainingSet: set, model: trained, head: head, factorization: inverted,
       loss: loss, gradient: gradient,
       gradientScale: BLAS.nrm2(zero.lossAndGradient(on: batch).gradient), batch: batch,
       certificate: certification.map { _ in NewtonState.Certificate(budgetSpent: 0, retrainings: retraining) },
       gram: gram)
+    state.factorizationSeconds = factorizationSeconds
+    return state
   }
 
   public func forget(_ request: ForgetRequest, from state: NewtonState, progress: (TrainingProgress) -> Void)
@@ -276,7 +285,11 @@ public struct NewtonRemoval: UnlearningStrategy {
       steps += 1
     }
     var refreshed = false
-    if certification == nil && stalled && residual > target {
+    // Ski rental (Karlin et al. 1988): conjugate-gradient steps until what stalled requests spent
+    // on them since the last factorization reaches that factorization's cost, then a refactoring.
+    // Either way the stalls cost at most twice the cheaper of the two.
+    if certification == nil && stalled && residual > target && next.conjugateGradientSeconds < next.factorizationSeconds
+    {
       // The cached Hessian cannot finish this request: the loss is far from quadratic over the
       // step (on mnist5k, removing a sample that alone carries a rare pixel moves the weights of
       // the samples sharing it across their sigmoids). Left there, θ stays off the optimum with a
@@ -285,6 +298,8 @@ public struct NewtonRemoval: UnlearningStrategy {
       // gradients on H(θ)·d = ∇L'(θ) with exact Hessian-vector products (two passes over the
       // data), preconditioned by the cached factorization (Nocedal & Wright, §7.1), each step
       // damped (t halved until L' falls).
+      let conjugateStart = clock.now
+      defer { next.conjugateGradientSeconds += (clock.now - conjugateStart).seconds }
       var conjugateSteps = 0
       var products = 0
       while conjugateSteps < maxSteps && residual > target {

@@ -35,6 +35,12 @@ public struct NewtonState: SingleModelState {
   public var certificate: Certificate?
   /// Certified mode: X_rᵀX_r of the remaining design, for ‖X_r‖₂ (rebuilt when a state is read).
   var gram: Matrix?
+  /// Seconds the current factorization took to build, factor and invert: what a refactoring at
+  /// the current parameters would cost. 0 when unknown (a state read from disk). Not persisted.
+  var factorizationSeconds = 0.0
+  /// Seconds stalled requests have spent on conjugate-gradient steps since that factorization.
+  /// Once they reach `factorizationSeconds`, a stall refactors instead (see `NewtonRemoval`).
+  var conjugateGradientSeconds = 0.0
 
   public struct Certificate: Sendable, Codable, Equatable {
     /// β: the sum of the residual bounds of the removals since the last training from scratch.
@@ -81,6 +87,9 @@ public struct NewtonState: SingleModelState {
   /// with H⁻¹ kept: the Hessian built over the remaining rows (O(n·P²)), factored (O(P³/3)) and
   /// inverted (O(2P³/3)).
   mutating func refactor(at head: LogisticRegression) throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    defer { (factorizationSeconds, conjugateGradientSeconds) = ((clock.now - start).seconds, 0) }
     compact()
     factorization = DowndatedCholesky(
       base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true,
