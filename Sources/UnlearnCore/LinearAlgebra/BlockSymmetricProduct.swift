@@ -16,9 +16,11 @@ import CUnlearnKernels
 /// Y_iκ'[r]. Four rows of one class block go together (the same κ, so one target per vector along
 /// the row), and each segment of them is read from memory once and from cache for every target.
 ///
-/// The loop is C (`CUnlearnKernels`): it is compute-bound in Swift's baseline x86-64 build (two-lane
-/// SSE2, registers spilled: ≈ 35 ms at 7,850² against ≈ 17 ms for `dsymv`), and C can compile it a
-/// second time for AVX2 + FMA and choose at run time, which Swift cannot do for one function.
+/// The loop is C (`CUnlearnKernels`): it is compute-bound in Swift's baseline x86-64 build (SSE2,
+/// registers spilled: ≈ 30–40 ms at 7,850², profiled, against ≈ 17 ms for `dsymv`), and C can
+/// compile it a second time for AVX2 + FMA and choose at run time, which Swift cannot do for one
+/// function. With it a one-step mnist5k deletion (this pass, one gradient pass and the Woodbury
+/// terms) takes 28–38 ms, against 41–50 ms for the two passes over R⁻¹ it replaces.
 enum BlockSymmetricProduct {
   /// `a`: n × n row-major, only the upper triangle read. `b`: n. `vectors`: s × p row-major.
   /// `h`: n, `y`: s·K·n (block (i·K + κ) is Y_iκ), both overwritten.

@@ -196,8 +196,7 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
   /// A⁻¹ = U⁻¹·U⁻ᵀ, both triangles filled (`dpotri`, in place on a copy, then the lower triangle
   /// mirrored). O(2n³/3), twice an inversion of U alone, and worth it where A⁻¹ is applied many
   /// times: A⁻¹·b is one symmetric product (`dsymv`) that reads one triangle once, where U⁻¹·U⁻ᵀ·b
-  /// reads U⁻¹ twice, and A⁻¹·(x ⊗ e_k) reads only the rows of A⁻¹ where x is not zero
-  /// (see `DowndatedCholesky`).
+  /// reads U⁻¹ twice (see `DowndatedCholesky`).
   public func inverse() -> Matrix {
     var inverse = upper
     let n = dimension

@@ -20,11 +20,12 @@ import UnlearnModels
 /// separable classes, large removals), one step leaves a sizeable residual — removing 1% of the
 /// digits at C = 1 moves θ by 11% and one step only reduces ‖∇L'‖ 7×. The strategy then takes
 /// further steps θ ← θ − H'⁻¹∇L'(θ) with the same factorization (each one gradient pass and one
-/// product with the kept H⁻¹, no new factorization) until ‖∇L'(θ)‖ ≤ `residualTarget`·‖∇L'(θ_before)‖ or
-/// `maxSteps` steps; `maxSteps = 1` is the pure influence step. It never refines past the accuracy
-/// retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖ (the configuration's training tolerance),
-/// nor below the residual ‖∇L(θ_before; D)‖ the state already had: a request removes its samples'
-/// pull, it does not chase what earlier requests left (when a sample's own gradient is tiny, that
+/// product with the kept H⁻¹, no new factorization) until ‖∇L'(θ)‖ ≤
+/// `residualTarget`·‖∇L'(θ_before)‖ or `maxSteps` steps; `maxSteps = 1` is the pure influence
+/// step. It never refines past the accuracy retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖
+/// (the configuration's training tolerance), nor below the residual ‖∇L(θ_before; D)‖ the state
+/// already had: a request removes its samples' pull, it does not chase what earlier requests left
+/// (when a sample's own gradient is tiny, that
 /// would demand a 100-fold cut of the earlier residual, which Newton steps often cannot give once θ
 /// is off the optimum where the loss is far from quadratic — on mnist5k even a freshly built
 /// Hessian's full step raises the objective there — so each attempt is a solve and a gradient
@@ -50,9 +51,9 @@ import UnlearnModels
 /// sample for binary, K per sample for softmax, in Kronecker form from
 /// `LogisticRegression.hessianKroneckerFactor`), solved with the Woodbury identity
 /// (`DowndatedCholesky`): one pass over one triangle of H⁻¹ gives the new columns H⁻¹U_F and
-/// H⁻¹∇L' together, O(P²) per sample for P parameters instead of the O(P³) refactorization. A state read from disk
-/// does not invert (that would cost a request or two more than it saves) and solves by
-/// substitution with the factor until its next refactorization. Per-sample Hessians of later
+/// H⁻¹∇L' together, O(P²) per sample for P parameters instead of the O(P³) refactorization. A
+/// state read from disk does not invert (that would cost a request or two more than it saves) and
+/// solves by substitution with the factor until its next refactorization. Per-sample Hessians of later
 /// requests are taken at the current θ, the cached Hessian at the point it was built: the same
 /// second-order approximation the step already makes. When the accumulated rank passes
 /// `refactorRank` (default P/2: by then the Woodbury terms cost about as much as another pass over

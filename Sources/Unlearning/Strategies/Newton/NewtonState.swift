@@ -85,15 +85,15 @@ public struct NewtonState: SingleModelState {
 
   /// Compacts, then replaces the factorization by a fresh one of H(D \ F) at `head`'s parameters,
   /// with H⁻¹ kept: the Hessian built over the remaining rows (O(n·P²)), factored (O(P³/3)) and
-  /// inverted (O(2P³/3)).
+  /// inverted (O(2P³/3)); its time is what the next stalls may spend on conjugate gradients.
   mutating func refactor(at head: LogisticRegression) throws {
     let clock = ContinuousClock()
     let start = clock.now
-    defer { (factorizationSeconds, conjugateGradientSeconds) = ((clock.now - start).seconds, 0) }
     compact()
     factorization = DowndatedCholesky(
       base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true,
       blockSize: head.outputCount)
+    (factorizationSeconds, conjugateGradientSeconds) = ((clock.now - start).seconds, 0)
   }
 
   /// Moves `head` to head − t·direction with t = 1, or, unless `alwaysFull`, the first of 1/2,
