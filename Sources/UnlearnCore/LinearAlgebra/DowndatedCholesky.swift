@@ -47,15 +47,20 @@ public struct DowndatedCholesky: Sendable, Equatable {
   /// Ĺᵀ and Ŕᵀ by downdate: block b holds the rows that downdate b appended (its columns of U),
   /// each n long, row-major. Blocks, not one array, so that a copy of the value (a state kept while
   /// its successor is made) shares the old rows and appends only the new ones.
+  /// (The blocks also hold G, the upper Cholesky factor of C = I − ĹᵀŔ, by block column.)
   private var blocks: [Block] = []
-  /// The upper Cholesky factor G of C = I − ĹᵀŔ, rank × rank.
-  private var capacitance = Matrix(rows: 0, columns: 0)
+  /// The number of columns of U so far.
+  public private(set) var rank = 0
 
-  /// One downdate's columns, transposed: Ĺᵀ = Uᵀ and Ŕᵀ = (A⁻¹U)ᵀ with the inverse (class-major,
-  /// like it); both Vᵀ (one shared array) without.
+  /// One downdate's m columns, transposed: Ĺᵀ = Uᵀ and Ŕᵀ = (A⁻¹U)ᵀ with the inverse (class-major,
+  /// like it); both Vᵀ (one shared array) without. And its block column of G: the coupling B to
+  /// the earlier columns (rank before × m) over the diagonal block G₂₂ (m × m) — so a downdate
+  /// appends O(rank·m) numbers to G instead of copying all rank² of them.
   private struct Block: Sendable, Equatable {
     var left: [Double]
     var right: [Double]
+    var coupling: Matrix
+    var diagonal: CholeskyFactorization
   }
 
   /// Starts from A = RᵀR with nothing subtracted; with `keepsInverse`, forms A⁻¹ (O(2n³/3)) for
@@ -74,14 +79,11 @@ public struct DowndatedCholesky: Sendable, Equatable {
   public var keepsInverse: Bool { inverse != nil }
 
   public static func == (lhs: Self, rhs: Self) -> Bool {
-    lhs.base == rhs.base && lhs.blocks == rhs.blocks && lhs.capacitance == rhs.capacitance
+    lhs.base == rhs.base && lhs.blocks == rhs.blocks
   }
 
   /// The order n of A.
   public var dimension: Int { base.dimension }
-
-  /// The number of columns of U so far.
-  public var rank: Int { capacitance.rows }
 
   /// The Cholesky factor of A − UUᵀ itself, with U folded in by rank-one downdates, one column at
   /// a time. O(n²·rank). Afterwards nothing of U is kept: what to persist when U holds data that
@@ -112,7 +114,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
     precondition(u.rows == dimension, "downdate: the matrix is \(dimension)×\(dimension) but U has \(u.rows) rows")
     guard let inverse else {
       let v = base.solveTransposed(u).transposed().elements
-      try append(Block(left: v, right: v))
+      try append(left: v, right: v)
       return
     }
     var permuted = Matrix(rows: u.rows, columns: u.columns)
@@ -122,8 +124,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
         for c in 0..<u.columns { permuted[kappa * p + j, c] = u[j * blockSize + kappa, c] }
       }
     }
-    try append(
-      Block(left: permuted.transposed().elements, right: BLAS.product(inverse, permuted).transposed().elements))
+    try append(left: permuted.transposed().elements, right: BLAS.product(inverse, permuted).transposed().elements)
   }
 
   /// Subtracts U·Uᵀ, then solves with the downdated matrix; without the inverse, U and b share one
@@ -142,7 +143,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
     }
     let solved = base.solveTransposed(combined).transposed()  // (m + 1) × n: Vᵀ, then zᵀ
     let v = Array(solved.elements[0..<(m * dimension)])
-    try append(Block(left: v, right: v))
+    try append(left: v, right: v)
     return finishSolve(Array(solved.elements[(m * dimension)...]))
   }
 
@@ -191,7 +192,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
         }
       }
     }
-    try append(Block(left: left, right: right))
+    try append(left: left, right: right)
     return featureMajor(finishSolve(h))
   }
 
@@ -256,7 +257,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
             w.baseAddress! + offset, 1)
         }
       }
-      let t = CholeskyFactorization(upper: capacitance).solve(w)
+      let t = capacitanceSolve(w)
       forEachBlock { block, rows, offset in
         t.withUnsafeBufferPointer { t in
           cblas_dgemv(
@@ -278,11 +279,52 @@ public struct DowndatedCholesky: Sendable, Equatable {
     }
   }
 
+  /// Y with GᵀY = W (W: rank × columns), block row by block row: Y_b = G₂₂⁻ᵀ(W_b − BᵀY_<b).
+  private func capacitanceSolveTransposed(_ w: Matrix) -> Matrix {
+    let columns = w.columns
+    var y = w.elements
+    var offset = 0
+    for block in blocks {
+      let m = block.diagonal.dimension
+      var rows = Matrix(rows: m, columns: columns, elements: Array(y[(offset * columns)..<((offset + m) * columns)]))
+      if offset > 0 {
+        let earlier = Matrix(rows: offset, columns: columns, elements: Array(y[0..<(offset * columns)]))
+        BLAS.gemm(block.coupling, earlier, transposeA: true, alpha: -1, beta: 1, into: &rows)
+      }
+      y.replaceSubrange(
+        (offset * columns)..<((offset + m) * columns), with: block.diagonal.solveTransposed(rows).elements)
+      offset += m
+    }
+    return Matrix(rows: w.rows, columns: columns, elements: y)
+  }
+
+  /// t with GᵀG·t = w: the transposed solve, then G·t = y from the last block up, each solved
+  /// block taken out of the rows above it through its coupling.
+  private func capacitanceSolve(_ w: [Double]) -> [Double] {
+    var r = capacitanceSolveTransposed(Matrix(rows: rank, columns: 1, elements: w)).elements
+    var end = rank
+    for block in blocks.reversed() {
+      let m = block.diagonal.dimension
+      let offset = end - m
+      let t = block.diagonal.solveUpper(Array(r[offset..<end]))
+      r.replaceSubrange(offset..<end, with: t)
+      if offset > 0 {
+        var above = Array(r[0..<offset])
+        cblas_dgemv(
+          CblasRowMajor, CblasNoTrans, Int32(offset), Int32(m), -1, block.coupling.elements, Int32(m), t, 1, 1,
+          &above, 1)
+        r.replaceSubrange(0..<offset, with: above)
+      }
+      end = offset
+    }
+    return r
+  }
+
   /// Appends m new columns, Ĺ_new and Ŕ_new given transposed (m rows of n): extends G by the block
-  /// step [G B; 0 G₂₂] with GᵀB = −ĹᵀŔ_new and G₂₂ᵀG₂₂ = I − Ĺ_newᵀŔ_new − BᵀB.
-  private mutating func append(_ new: Block) throws {
+  /// column [B; G₂₂] with GᵀB = −ĹᵀŔ_new and G₂₂ᵀG₂₂ = I − Ĺ_newᵀŔ_new − BᵀB.
+  private mutating func append(left: [Double], right: [Double]) throws {
     let n = dimension
-    let m = new.left.count / n
+    let m = left.count / n
     let old = rank
     guard m > 0 else { return }
     // Ĺᵀ·Ŕ_new (old × m), block by block, and Ĺ_newᵀ·Ŕ_new (m × m).
@@ -291,27 +333,21 @@ public struct DowndatedCholesky: Sendable, Equatable {
       cross.withUnsafeMutableBufferPointer { c in
         cblas_dgemm(
           CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(n), 1, block.left, Int32(n),
-          new.right, Int32(n), 0, c.baseAddress! + offset * m, Int32(m))
+          right, Int32(n), 0, c.baseAddress! + offset * m, Int32(m))
       }
     }
     var b = Matrix(rows: old, columns: m)
     if old > 0 {
       for i in 0..<old { for j in 0..<m { cross[i, j] = -cross[i, j] } }
-      b = CholeskyFactorization(upper: capacitance).solveTransposed(cross)
+      b = capacitanceSolveTransposed(cross)
     }
     var schur = Matrix.identity(m)
     BLAS.gemm(
-      Matrix(rows: m, columns: n, elements: new.left), Matrix(rows: m, columns: n, elements: new.right),
+      Matrix(rows: m, columns: n, elements: left), Matrix(rows: m, columns: n, elements: right),
       transposeB: true, alpha: -1, beta: 1, into: &schur)
     if old > 0 { BLAS.gemm(b, b, transposeA: true, alpha: -1, beta: 1, into: &schur) }
-    let g22 = try LAPACK.cholesky(schur).upper
-    var grown = Matrix(rows: old + m, columns: old + m)
-    for i in 0..<old {
-      for j in i..<old { grown[i, j] = capacitance[i, j] }
-      for j in 0..<m { grown[i, old + j] = b[i, j] }
-    }
-    for i in 0..<m { for j in i..<m { grown[old + i, old + j] = g22[i, j] } }
-    capacitance = grown
-    blocks.append(new)
+    let diagonal = try LAPACK.cholesky(schur)
+    blocks.append(Block(left: left, right: right, coupling: b, diagonal: diagonal))
+    rank += m
   }
 }
