@@ -281,41 +281,56 @@ public struct DowndatedCholesky: Sendable, Equatable {
 
   /// Y with GᵀY = W (W: rank × columns), block row by block row: Y_b = G₂₂⁻ᵀ(W_b − BᵀY_<b).
   private func capacitanceSolveTransposed(_ w: Matrix) -> Matrix {
-    let columns = w.columns
-    var y = w.elements
-    var offset = 0
-    for block in blocks {
-      let m = block.diagonal.dimension
-      var rows = Matrix(rows: m, columns: columns, elements: Array(y[(offset * columns)..<((offset + m) * columns)]))
-      if offset > 0 {
-        let earlier = Matrix(rows: offset, columns: columns, elements: Array(y[0..<(offset * columns)]))
-        BLAS.gemm(block.coupling, earlier, transposeA: true, alpha: -1, beta: 1, into: &rows)
+    let c = Int32(w.columns)
+    var y = w
+    y.withUnsafeMutableBufferPointer { buffer in
+      let y = buffer.baseAddress!
+      var offset = 0
+      for block in blocks {
+        let m = Int32(block.diagonal.dimension)
+        let rows = y + offset * Int(c)
+        if offset > 0 {
+          cblas_dgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, m, c, Int32(offset), -1, block.coupling.elements, m, y, c, 1,
+            rows, c)
+        }
+        cblas_dtrsm(
+          CblasRowMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, m, c, 1, block.diagonal.upper.elements, m,
+          rows, c)
+        offset += Int(m)
       }
-      y.replaceSubrange(
-        (offset * columns)..<((offset + m) * columns), with: block.diagonal.solveTransposed(rows).elements)
-      offset += m
     }
-    return Matrix(rows: w.rows, columns: columns, elements: y)
+    return y
   }
 
-  /// t with GᵀG·t = w: the transposed solve, then G·t = y from the last block up, each solved
-  /// block taken out of the rows above it through its coupling.
+  /// t with GᵀG·t = w, in place and without allocating per block (breast_cancer's requests solve
+  /// with up to 15 one-column blocks): Gᵀy = w block row by block row (y_b = G₂₂⁻ᵀ(w_b − Bᵀy_<b)),
+  /// then G·t = y from the last block up, each solved block taken out of the rows above it.
   private func capacitanceSolve(_ w: [Double]) -> [Double] {
-    var r = capacitanceSolveTransposed(Matrix(rows: rank, columns: 1, elements: w)).elements
-    var end = rank
-    for block in blocks.reversed() {
-      let m = block.diagonal.dimension
-      let offset = end - m
-      let t = block.diagonal.solveUpper(Array(r[offset..<end]))
-      r.replaceSubrange(offset..<end, with: t)
-      if offset > 0 {
-        var above = Array(r[0..<offset])
-        cblas_dgemv(
-          CblasRowMajor, CblasNoTrans, Int32(offset), Int32(m), -1, block.coupling.elements, Int32(m), t, 1, 1,
-          &above, 1)
-        r.replaceSubrange(0..<offset, with: above)
+    var r = w
+    r.withUnsafeMutableBufferPointer { buffer in
+      let r = buffer.baseAddress!
+      var offset = 0
+      for block in blocks {
+        let m = Int32(block.diagonal.dimension)
+        if offset > 0 {
+          cblas_dgemv(
+            CblasRowMajor, CblasTrans, Int32(offset), m, -1, block.coupling.elements, m, r, 1, 1, r + offset, 1)
+        }
+        cblas_dtrsv(
+          CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, m, block.diagonal.upper.elements, m, r + offset, 1)
+        offset += Int(m)
       }
-      end = offset
+      for block in blocks.reversed() {
+        let m = Int32(block.diagonal.dimension)
+        offset -= Int(m)
+        cblas_dtrsv(
+          CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, m, block.diagonal.upper.elements, m, r + offset, 1)
+        if offset > 0 {
+          cblas_dgemv(
+            CblasRowMajor, CblasNoTrans, Int32(offset), m, -1, block.coupling.elements, m, r + offset, 1, 1, r, 1)
+        }
+      }
     }
     return r
   }
