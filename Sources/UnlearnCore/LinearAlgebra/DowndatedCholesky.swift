@@ -303,24 +303,14 @@ public struct DowndatedCholesky: Sendable, Equatable {
     return y
   }
 
-  /// t with GᵀG·t = w, in place and without allocating per block (breast_cancer's requests solve
-  /// with up to 15 one-column blocks): Gᵀy = w block row by block row (y_b = G₂₂⁻ᵀ(w_b − Bᵀy_<b)),
-  /// then G·t = y from the last block up, each solved block taken out of the rows above it.
+  /// t with GᵀG·t = w, without allocating per block (breast_cancer's requests solve with up to
+  /// 15 one-column blocks): Gᵀy = w as above, then G·t = y from the last block up, each solved block
+  /// taken out of the rows above it through its coupling.
   private func capacitanceSolve(_ w: [Double]) -> [Double] {
-    var r = w
+    var r = capacitanceSolveTransposed(Matrix(rows: rank, columns: 1, elements: w)).elements
     r.withUnsafeMutableBufferPointer { buffer in
       let r = buffer.baseAddress!
-      var offset = 0
-      for block in blocks {
-        let m = Int32(block.diagonal.dimension)
-        if offset > 0 {
-          cblas_dgemv(
-            CblasRowMajor, CblasTrans, Int32(offset), m, -1, block.coupling.elements, m, r, 1, 1, r + offset, 1)
-        }
-        cblas_dtrsv(
-          CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, m, block.diagonal.upper.elements, m, r + offset, 1)
-        offset += Int(m)
-      }
+      var offset = rank
       for block in blocks.reversed() {
         let m = Int32(block.diagonal.dimension)
         offset -= Int(m)
