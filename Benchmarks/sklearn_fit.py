@@ -16,6 +16,16 @@ import sys
 import time
 
 
+def blas_core():
+    """The kernel sets of the OpenBLAS copies numpy and scipy loaded (threadpoolctl), or None."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    cores = {info.get("architecture") for info in threadpool_info() if info.get("internal_api") == "openblas"}
+    return ", ".join(sorted(core for core in cores if core)) or None
+
+
 def load(path):
     import numpy as np
 
@@ -66,6 +76,7 @@ def main():
     coefficients = np.vstack([model.coef_.T, model.intercept_[None, :]])  # (d + 1) x outputs
     print(json.dumps({
         "sklearn": sklearn.__version__,
+        "blas_core": blas_core(),
         "seconds": statistics.median(seconds),
         "repetitions": len(seconds),
         "iterations": int(np.max(model.n_iter_)),

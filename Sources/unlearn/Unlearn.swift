@@ -1,4 +1,5 @@
 import ArgumentParser
+import UnlearnCore
 
 /// The `unlearn` command: argument parsing only; the work happens in the library modules.
 @main
@@ -18,6 +19,13 @@ struct Unlearn: AsyncParsableCommand {
       ServeCommand.self,
     ]
   )
+
+  /// Restarts on OpenBLAS's faster kernels first when it fell back below what the CPU runs (see
+  /// `OpenBLASCore`), then parses and runs the command.
+  static func main() async {
+    OpenBLASCore.restartIfFallenBack()
+    await main(nil)
+  }
 }
 
 enum UnlearnVersion {

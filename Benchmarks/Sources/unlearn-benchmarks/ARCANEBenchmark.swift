@@ -24,7 +24,7 @@ enum ARCANEBenchmark {
     let informed = DeletionLikelihood(Dictionary(uniqueKeysWithValues: likely.map { ($0, 1.0) }))
     emit("# ARCANE vs SISA vs retraining, \(file) (\(train.count) train / \(test.count) test)")
     emit(
-      "OPENBLAS_NUM_THREADS=1, one worker; CPU: \(MachineDescription.cpuModel); \(deletions) single-sample "
+      "OPENBLAS_NUM_THREADS=1, one worker; CPU: \(MachineDescription.summary); \(deletions) single-sample "
         + "deletions applied in turn per strategy (uniform: random samples; informed: samples from the 10% "
         + "marked likely)")
     emit("")

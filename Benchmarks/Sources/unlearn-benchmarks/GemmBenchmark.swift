@@ -10,7 +10,7 @@ import _UnlearnTestSupport
 enum GemmBenchmark {
   static func run(sizes: [Int], threadCounts: [Int]) {
     emit("# gemm: C = A·B, n × n, Double")
-    emit("CPU: \(MachineDescription.cpuModel) (AVX-512: \(MachineDescription.hasAVX512 ? "yes" : "no"))")
+    emit("CPU: \(MachineDescription.summary) (AVX-512: \(MachineDescription.hasAVX512 ? "yes" : "no"))")
     emit("OpenBLAS: \(String(cString: openblas_get_config()))")
     emit("")
     emit(

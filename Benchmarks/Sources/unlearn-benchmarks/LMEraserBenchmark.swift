@@ -32,7 +32,7 @@ enum LMEraserBenchmark {
       "MLP \(widths), \(epochs) epochs, Adam; public 20% of the training set (by id hash); clusters "
         + "\(strategy.minimumClusterSize)–\(strategy.maximumClusterSize), \(strategy.headEpochs) head epochs; "
         + "OPENBLAS_NUM_THREADS=1; clusters train on 2 threads at fit and in batch erasures (a single deletion "
-        + "retrains one cluster, on one thread); CPU: \(MachineDescription.cpuModel); one run")
+        + "retrains one cluster, on one thread); CPU: \(MachineDescription.summary); one run")
     emit("")
 
     log("lmeraser: the MLP on all training data (the retraining baseline)")

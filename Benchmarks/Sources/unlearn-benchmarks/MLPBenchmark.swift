@@ -27,7 +27,7 @@ enum MLPBenchmark {
     let trainPath = dataDirectory + "/fashion-mnist/train-images-idx3-ubyte.gz"
     let testPath = dataDirectory + "/fashion-mnist/t10k-images-idx3-ubyte.gz"
     emit("# MLP 784-256-10 on Fashion-MNIST: Adam, batch 128, \(epochs) epochs, OPENBLAS_NUM_THREADS=\(threads)")
-    emit("CPU: \(MachineDescription.cpuModel)")
+    emit("CPU: \(MachineDescription.summary)")
     emit("")
     let train = try DatasetFile(path: trainPath).load()
     let test = try DatasetFile(path: testPath).load().aligningClasses(to: train.classNames)

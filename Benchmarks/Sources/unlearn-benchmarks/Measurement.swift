@@ -57,6 +57,9 @@ enum MachineDescription {
       ?? "unknown"
   }
 
+  /// The CPU and the OpenBLAS kernel set this process runs on (see `OpenBLASCore`).
+  static var summary: String { "\(cpuModel), OpenBLAS kernels \(OpenBLASCore.current)" }
+
   static var hasAVX512: Bool {
     (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains("avx512f") ?? false
   }

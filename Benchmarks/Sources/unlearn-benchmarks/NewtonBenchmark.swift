@@ -18,12 +18,13 @@ enum NewtonBenchmark {
   static func run(dataDirectory: String, datasets: [String], requests: Int, deletionsOnly: Bool = false) throws {
     openblas_set_num_threads(1)
     emit("# Newton removal: one single-sample deletion vs retraining and scikit-learn's refit")
-    emit("OPENBLAS_NUM_THREADS=1 for both; CPU: \(MachineDescription.cpuModel); C = 1, standardized features")
+    emit("OPENBLAS_NUM_THREADS=1 for both; CPU: \(MachineDescription.summary); C = 1, standardized features")
     emit("")
     emit(
       "| dataset | n × d, K | parameters | fit + factor s | deletion median ms | p90 ms | steps (median) "
         + "| retrain s | sklearn refit s | naive refactor s | vs retrain | vs sklearn | vs naive | deletions |")
     emit("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    var sklearnCores: Set<String> = []
     for name in datasets {
       let path = dataDirectory + "/" + name
       guard FileManager.default.fileExists(atPath: path) else {
@@ -84,6 +85,7 @@ enum NewtonBenchmark {
       let sorted = deletionSeconds.sorted()
       let p90 = sorted[min(sorted.count - 1, Int((0.9 * Double(sorted.count)).rounded(.up)) - 1)]
       let sklearnSeconds = sklearn?.seconds
+      sklearnCores.formUnion(sklearn?.blasCore.map { [$0] } ?? [])
       if sklearnSeconds == nil { log("scikit-learn unavailable: \(failure ?? sklearn?.error ?? "no result")") }
       emit(
         "| \(name) | \(data.count) × \(data.featureCount), \(data.classCount) | \(state.parameterCount) | "
@@ -96,6 +98,8 @@ enum NewtonBenchmark {
     emit("")
     emit(
       "Deletions: median and 90th percentile over the single-sample requests, applied in turn to one state. "
-        + "Retrain: median of 5 fits (1 on the large datasets); scikit-learn: median of 5 (1); naive: median of 3 (1).")
+        + "Retrain: median of 5 fits (1 on the large datasets); scikit-learn: median of 5 (1); naive: median of 3 (1). "
+        + "scikit-learn's OpenBLAS kernels: "
+        + "\(sklearnCores.isEmpty ? "unknown" : sklearnCores.sorted().joined(separator: "; ")).")
   }
 }

@@ -33,7 +33,7 @@ enum SISABenchmark {
     emit(
       "# SISA: deletion cost against accuracy, \(file) (\(train.count) train / \(test.count) test), MLP 128, 10 epochs")
     emit(
-      "OPENBLAS_NUM_THREADS=1; CPU: \(MachineDescription.cpuModel); \(deletions) single-sample deletions per setting")
+      "OPENBLAS_NUM_THREADS=1; CPU: \(MachineDescription.summary); \(deletions) single-sample deletions per setting")
     emit("")
     func accuracy(_ predicted: [Int]) -> Double {
       ClassificationMetrics(trueLabels: test.labels, predictedLabels: predicted, classNames: test.classNames).accuracy

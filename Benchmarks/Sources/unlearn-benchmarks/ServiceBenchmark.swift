@@ -37,7 +37,7 @@ enum ServiceBenchmark {
     emit(
       "breast_cancer (\(data.count) samples), strategy newton; \(load.submissionCount / 2) single-sample deletions, "
         + "each sent twice with one request id (original + racing retry); loopback, OPENBLAS_NUM_THREADS=1; "
-        + "CPU: \(MachineDescription.cpuModel); one run")
+        + "CPU: \(MachineDescription.summary); one run")
     emit("")
 
     log("service: serving on loopback, \(load.submissionCount) requests")

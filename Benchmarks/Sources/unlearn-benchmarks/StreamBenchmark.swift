@@ -42,7 +42,7 @@ enum StreamBenchmark {
         "MLP \(widths), \(epochs) epochs, Adam; SISA/Hybrid S = 5, R = 4, vote; Hybrid amendment 1 epoch, "
           + "initial ρ = 2; requests of \(stream.map { String($0.count) }.joined(separator: ", ")) samples in turn "
           + "(the last: 10% of class \(train.classNames[0])'s samples); OPENBLAS_NUM_THREADS=1, one worker; "
-          + "CPU: \(MachineDescription.cpuModel); one run")
+          + "CPU: \(MachineDescription.summary); one run")
       emit("")
       emit(
         "| strategy | fit s | stream forget s | speed-up vs retrain | vs always-exact | final test acc | "

@@ -17,11 +17,19 @@ import UnlearnModels
 enum TrainingBenchmark {
   struct SklearnResult: Decodable {
     let sklearn: String?
+    /// The OpenBLAS kernel sets numpy and scipy run on, e.g. "SkylakeX".
+    let blasCore: String?
     let seconds: Double?
     let repetitions: Int?
     let iterations: Int?
     let parameters: [Double]?
     let error: String?
+
+    enum CodingKeys: String, CodingKey {
+      case sklearn
+      case blasCore = "blas_core"
+      case seconds, repetitions, iterations, parameters, error
+    }
   }
 
   static let iterationCap = 3000
@@ -29,7 +37,7 @@ enum TrainingBenchmark {
   static func run(dataDirectory: String, datasets: [String], threads: Int) throws {
     openblas_set_num_threads(Int32(threads))
     emit("# logistic regression fit: Unlearn vs scikit-learn (C = 1, standardized features)")
-    emit("OPENBLAS_NUM_THREADS=\(threads) for both; CPU: \(MachineDescription.cpuModel)")
+    emit("OPENBLAS_NUM_THREADS=\(threads) for both; CPU: \(MachineDescription.summary)")
     emit("")
     emit(
       "| dataset | n × d, K | ours: method, iterations, ‖∇L‖/‖∇L(0)‖ | ours s | sklearn iterations | sklearn s | ours / sklearn "
@@ -93,6 +101,7 @@ enum TrainingBenchmark {
       "sklearn_fit.py", arguments: ["--data", path, "--repetitions", String(repetitions)], threads: threads,
       as: SklearnResult.self)
     return result
-      ?? SklearnResult(sklearn: nil, seconds: nil, repetitions: nil, iterations: nil, parameters: nil, error: failure)
+      ?? SklearnResult(
+        sklearn: nil, blasCore: nil, seconds: nil, repetitions: nil, iterations: nil, parameters: nil, error: failure)
   }
 }

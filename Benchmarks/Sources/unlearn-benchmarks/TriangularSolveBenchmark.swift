@@ -13,7 +13,7 @@ enum TriangularSolveBenchmark {
   static func run(sizes: [Int], columns: [Int], threads: Int) throws {
     openblas_set_num_threads(Int32(threads))
     emit("# Triangular solves: blocked substitution vs cblas_dtrsm, \(threads) OpenBLAS thread(s)")
-    emit("CPU: \(MachineDescription.cpuModel)")
+    emit("CPU: \(MachineDescription.summary)")
     emit("")
     emit("| n | m | solve | blocked ms | dtrsm ms | dtrsm / blocked | blocked GB/s of the triangle | reps |")
     emit("|---|---|---|---|---|---|---|---|")

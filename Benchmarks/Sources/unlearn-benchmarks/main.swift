@@ -1,10 +1,12 @@
 import Foundation
+import UnlearnCore
 
 // Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
+OpenBLASCore.restartIfFallenBack()
 let arguments = Array(CommandLine.arguments.dropFirst())
 let which = arguments.first { !$0.hasPrefix("--") } ?? "quick"
 /// The value after `flag`, if the flag is given with one.

@@ -3,6 +3,7 @@
 
 // Hand-vectorized kernels that Swift cannot compile for AVX2 without building the whole package
 // for it: each is compiled twice (AVX2 + FMA, and the baseline ISA) and picks one at run time.
+// Also the CPU feature query those choices rest on.
 
 /// One pass over the upper triangle of a symmetric n × n row-major `a` (n = classes · features,
 /// class-major) giving h = a·b and, for each of the `count` vectors x_i (rows of `vectors`, each
@@ -16,5 +17,10 @@ void unlearn_block_symmetric_product(
 void unlearn_block_symmetric_product_baseline(
     const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
     double *y);
+
+/// The OpenBLAS core (an `OPENBLAS_CORETYPE` value) whose kernels this CPU can run, from its
+/// features rather than its model number: "SkylakeX" with AVX-512 F, CD, BW, DQ and VL (and the OS
+/// saving their registers), "Haswell" with AVX2 and FMA, NULL otherwise or off x86-64.
+const char *unlearn_openblas_core_for_cpu(void);
 
 #endif
