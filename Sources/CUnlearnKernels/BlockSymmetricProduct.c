@@ -1,5 +1,8 @@
 #include "CUnlearnKernels.h"
 
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 // The math and the loop structure are documented on the Swift side (BlockSymmetricProduct.swift).
@@ -41,80 +44,159 @@ static inline __attribute__((always_inline)) void pass(
   sums[3] = e3;
 }
 
+// Row groups: four rows of one class block, group g = κ·⌈p/4⌉ + j0/4 starting at row κ·p + j0.
+static inline long groups_per_block(long p) { return (p + 3) / 4; }
+
+// Adds the contributions of row groups [first, last) to h and y (which the caller zeroed).
 static inline __attribute__((always_inline)) void product(
-    const double *a, long k, long p, const double *b, const double *vectors, long s, double *h, double *y) {
+    const double *a, long k, long p, const double *b, const double *vectors, long s, double *h, double *y,
+    long first, long last) {
   long n = k * p;
-  memset(h, 0, sizeof(double) * n);
-  memset(y, 0, sizeof(double) * n * k * s);
-  for (long kappa = 0; kappa < k; kappa++) {
-    for (long j0 = 0; j0 < p; j0 += 4) {
-      long valid = p - j0 < 4 ? p - j0 : 4;
-      long r0 = kappa * p + j0;
-      // The triangle among the block's own rows.
-      for (long u = 0; u < valid; u++) {
-        long r = r0 + u;
-        for (long v = u; v < valid; v++) {
-          long c = r0 + v;
-          double value = a[r * n + c];
-          h[c] += b[r] * value;
-          if (v > u) h[r] += value * b[c];
-          for (long i = 0; i < s; i++) {
-            const double *x = vectors + i * p;
-            double *target = y + (i * k + kappa) * n;
-            target[c] += x[j0 + u] * value;
-            if (v > u) target[r] += value * x[j0 + v];
-          }
-        }
-      }
-      // Rows past the last valid one read row r0 again with zero weight; their sums are dropped.
-      const double *rows[4];
-      double hw[4] = {0, 0, 0, 0}, sums[4];
-      for (long u = 0; u < 4; u++) {
-        rows[u] = a + (r0 + (u < valid ? u : 0)) * n;
-        if (u < valid) hw[u] = b[r0 + u];
-      }
-      // The rest of the rows, one segment per class block from the block's own on.
-      for (long start = r0 + valid; start < n;) {
-        long block = start / p;
-        long end = (block + 1) * p;
-        pass(rows, start, end, hw, h, b, sums);
-        for (long u = 0; u < valid; u++) h[r0 + u] += sums[u];
+  long per = groups_per_block(p);
+  for (long g = first; g < last; g++) {
+    long kappa = g / per, j0 = (g % per) * 4;
+    long valid = p - j0 < 4 ? p - j0 : 4;
+    long r0 = kappa * p + j0;
+    // The triangle among the block's own rows.
+    for (long u = 0; u < valid; u++) {
+      long r = r0 + u;
+      for (long v = u; v < valid; v++) {
+        long c = r0 + v;
+        double value = a[r * n + c];
+        h[c] += b[r] * value;
+        if (v > u) h[r] += value * b[c];
         for (long i = 0; i < s; i++) {
           const double *x = vectors + i * p;
-          double xw[4] = {0, 0, 0, 0};
-          for (long u = 0; u < valid; u++) xw[u] = x[j0 + u];
-          pass(rows, start, end, xw, y + (i * k + kappa) * n, x - block * p, sums);
-          double *column = y + (i * k + block) * n + r0;
-          for (long u = 0; u < valid; u++) column[u] += sums[u];
+          double *target = y + (i * k + kappa) * n;
+          target[c] += x[j0 + u] * value;
+          if (v > u) target[r] += value * x[j0 + v];
         }
-        start = end;
       }
+    }
+    // Rows past the last valid one read row r0 again with zero weight; their sums are dropped.
+    const double *rows[4];
+    double hw[4] = {0, 0, 0, 0}, sums[4];
+    for (long u = 0; u < 4; u++) {
+      rows[u] = a + (r0 + (u < valid ? u : 0)) * n;
+      if (u < valid) hw[u] = b[r0 + u];
+    }
+    // The rest of the rows, one segment per class block from the block's own on.
+    for (long start = r0 + valid; start < n;) {
+      long block = start / p;
+      long end = (block + 1) * p;
+      pass(rows, start, end, hw, h, b, sums);
+      for (long u = 0; u < valid; u++) h[r0 + u] += sums[u];
+      for (long i = 0; i < s; i++) {
+        const double *x = vectors + i * p;
+        double xw[4] = {0, 0, 0, 0};
+        for (long u = 0; u < valid; u++) xw[u] = x[j0 + u];
+        pass(rows, start, end, xw, y + (i * k + kappa) * n, x - block * p, sums);
+        double *column = y + (i * k + block) * n + r0;
+        for (long u = 0; u < valid; u++) column[u] += sums[u];
+      }
+      start = end;
     }
   }
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 __attribute__((target("avx2,fma"))) static void product_avx2(
-    const double *a, long k, long p, const double *b, const double *vectors, long s, double *h, double *y) {
-  product(a, k, p, b, vectors, s, h, y);
+    const double *a, long k, long p, const double *b, const double *vectors, long s, double *h, double *y,
+    long first, long last) {
+  product(a, k, p, b, vectors, s, h, y, first, last);
 }
 #endif
 
+static void product_baseline(
+    const double *a, long k, long p, const double *b, const double *vectors, long s, double *h, double *y,
+    long first, long last) {
+  product(a, k, p, b, vectors, s, h, y, first, last);
+}
+
+typedef void (*range_kernel)(const double *, long, long, const double *, const double *, long, double *, double *,
+                             long, long);
+
+struct share {
+  range_kernel kernel;
+  const double *a, *b, *vectors;
+  long k, p, s, first, last;
+  double *h, *y;
+};
+
+static void *run_share(void *argument) {
+  struct share *t = argument;
+  t->kernel(t->a, t->k, t->p, t->b, t->vectors, t->s, t->h, t->y, t->first, t->last);
+  return 0;
+}
+
+// Below this many rows one thread reads the triangle faster than a second one starts.
+enum { threaded_rows = 2048, most_threads = 8 };
+
+// The first row group at or after row r.
+static long group_at(long r, long k, long p) {
+  long kappa = r / p, j0 = (r % p + 3) / 4 * 4;
+  if (j0 >= p) { kappa += 1, j0 = 0; }
+  return kappa >= k ? k * groups_per_block(p) : kappa * groups_per_block(p) + j0 / 4;
+}
+
+// Zeroes h and y, then runs the row groups on `threads` threads, each with an equal share of the
+// triangle: rows [0, r) hold n² − (n − r)² of its 2·area, so share t ends at r = n(1 − √(1 − t/T)).
+// Every thread but the first adds into buffers of its own, summed into h and y at the end (rows
+// of different shares reach the same columns); a thread that cannot start runs in this one.
+static void run(
+    range_kernel kernel, const double *a, long k, long p, const double *b, const double *vectors, long s, double *h,
+    double *y, long threads) {
+  long n = k * p, total = k * groups_per_block(p), size = n * (1 + k * s);
+  memset(h, 0, sizeof(double) * n);
+  memset(y, 0, sizeof(double) * n * k * s);
+  if (threads > most_threads) threads = most_threads;
+  double *buffers = threads > 1 && n >= threaded_rows ? calloc((size_t)((threads - 1) * size), sizeof(double)) : 0;
+  if (!buffers) {
+    kernel(a, k, p, b, vectors, s, h, y, 0, total);
+    return;
+  }
+  struct share shares[most_threads];
+  pthread_t workers[most_threads];
+  int started[most_threads] = {0};
+  long first = 0;
+  for (long t = 0; t < threads; t++) {
+    double fraction = (double)(t + 1) / (double)threads;
+    long last = t + 1 == threads ? total : group_at((long)(n * (1 - sqrt(1 - fraction))), k, p);
+    if (last < first) last = first;
+    double *hs = t == 0 ? h : buffers + (t - 1) * size;
+    shares[t] = (struct share){kernel, a, b, vectors, k, p, s, first, last, hs, t == 0 ? y : hs + n};
+    first = last;
+  }
+  for (long t = 1; t < threads; t++) started[t] = pthread_create(&workers[t], 0, run_share, &shares[t]) == 0;
+  run_share(&shares[0]);
+  for (long t = 1; t < threads; t++) {
+    if (started[t]) {
+      pthread_join(workers[t], 0);
+    } else {
+      run_share(&shares[t]);
+    }
+    const double *hs = shares[t].h, *ys = shares[t].y;
+    for (long i = 0; i < n; i++) h[i] += hs[i];
+    for (long i = 0; i < n * k * s; i++) y[i] += ys[i];
+  }
+  free(buffers);
+}
+
 void unlearn_block_symmetric_product_baseline(
     const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
-    double *y) {
-  product(a, classes, features, b, vectors, count, h, y);
+    double *y, long threads) {
+  run(product_baseline, a, classes, features, b, vectors, count, h, y, threads);
 }
 
 void unlearn_block_symmetric_product(
     const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
-    double *y) {
+    double *y, long threads) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    product_avx2(a, classes, features, b, vectors, count, h, y);
+    run(product_avx2, a, classes, features, b, vectors, count, h, y, threads);
     return;
   }
 #endif
-  unlearn_block_symmetric_product_baseline(a, classes, features, b, vectors, count, h, y);
+  unlearn_block_symmetric_product_baseline(a, classes, features, b, vectors, count, h, y, threads);
 }

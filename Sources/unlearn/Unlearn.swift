@@ -20,10 +20,10 @@ struct Unlearn: AsyncParsableCommand {
     ]
   )
 
-  /// Restarts on OpenBLAS's faster kernels first when it fell back below what the CPU runs (see
-  /// `OpenBLASCore`), then parses and runs the command.
+  /// Restarts with the OpenBLAS settings that must precede its loading first, when any is missing
+  /// (see `OpenBLASSetup`), then parses and runs the command.
   static func main() async {
-    OpenBLASCore.restartIfFallenBack()
+    OpenBLASSetup.restartIfNeeded()
     await main(nil)
   }
 }

@@ -57,8 +57,8 @@ enum MachineDescription {
       ?? "unknown"
   }
 
-  /// The CPU and the OpenBLAS kernel set this process runs on (see `OpenBLASCore`).
-  static var summary: String { "\(cpuModel), OpenBLAS kernels \(OpenBLASCore.current)" }
+  /// The CPU and the OpenBLAS kernel set this process runs on (see `OpenBLASSetup`).
+  static var summary: String { "\(cpuModel), OpenBLAS kernels \(OpenBLASSetup.currentCore)" }
 
   static var hasAVX512: Bool {
     (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains("avx512f") ?? false

@@ -1,13 +1,14 @@
 import Foundation
 import UnlearnCore
 
-// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
+// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
-OpenBLASCore.restartIfFallenBack()
 let arguments = Array(CommandLine.arguments.dropFirst())
+// Benchmarks set OpenBLAS's thread count themselves, up to 2 (the `--threads` of `newton`).
+OpenBLASSetup.restartIfNeeded(threads: 2)
 let which = arguments.first { !$0.hasPrefix("--") } ?? "quick"
 /// The value after `flag`, if the flag is given with one.
 func option(_ flag: String) -> String? {
@@ -40,7 +41,8 @@ case "newton":
   try NewtonBenchmark.run(
     dataDirectory: dataDirectory,
     datasets: chosen.isEmpty ? ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"] : Array(chosen),
-    requests: requests, deletionsOnly: arguments.contains("--deletions-only"))
+    requests: requests, threads: option("--threads").flatMap { Int($0) } ?? 1,
+    deletionsOnly: arguments.contains("--deletions-only"))
 case "sisa":
   try SISABenchmark.run(
     dataDirectory: dataDirectory,

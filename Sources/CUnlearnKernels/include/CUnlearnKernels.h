@@ -8,15 +8,17 @@
 /// One pass over the upper triangle of a symmetric n × n row-major `a` (n = classes · features,
 /// class-major) giving h = a·b and, for each of the `count` vectors x_i (rows of `vectors`, each
 /// `features` long), y[(i·classes + k)·n ..< +n] = a·(e_k ⊗ x_i). See `BlockSymmetricProduct`.
+/// With `threads` > 1 and n ≥ 2048, the triangle is read by that many threads (at most 8), each
+/// over an equal share of it; the results then differ from one thread's in the last bits.
 void unlearn_block_symmetric_product(
     const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
-    double *y);
+    double *y, long threads);
 
 /// The same product compiled for the baseline instruction set only, whatever the machine has: for
 /// tests of the path a machine without AVX2 takes.
 void unlearn_block_symmetric_product_baseline(
     const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
-    double *y);
+    double *y, long threads);
 
 /// The OpenBLAS core (an `OPENBLAS_CORETYPE` value) whose kernels this CPU can run, from its
 /// features rather than its model number: "SkylakeX" with AVX-512 F, CD, BW, DQ and VL (and the OS

@@ -9,6 +9,10 @@ import CUnlearnBLAS
 /// Threads: OpenBLAS uses `OPENBLAS_NUM_THREADS` threads (all cores if unset). Results are
 /// reproducible bit for bit with one thread; with more, reduction order may change the last bits.
 public enum BLAS {
+  /// The threads OpenBLAS runs on (`openblas_get_num_threads`): `OPENBLAS_NUM_THREADS`, else the
+  /// cores. Unlearn's own memory-bound kernels use as many.
+  public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
   // MARK: Level 3
 
   /// General matrix product `C ← α·op(A)·op(B) + β·C` (`dgemm`). O(m·n·k).

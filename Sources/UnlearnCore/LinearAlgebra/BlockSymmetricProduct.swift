@@ -21,13 +21,20 @@ import CUnlearnKernels
 /// compile it a second time for AVX2 + FMA and choose at run time, which Swift cannot do for one
 /// function. With it a one-step mnist5k deletion (this pass, one gradient pass and the Woodbury
 /// terms) takes 28–38 ms, against 41–50 ms for the two passes over R⁻¹ it replaces.
+///
+/// Threads: the pass is memory-bound, and one core does not saturate the memory system — on the
+/// 2-core machine `dsymv` at 7,850² reads 9.9 GB/s with one thread and 20.5 GB/s with two. So with
+/// `threads` > 1 (and n ≥ 2,048) each thread reads an equal share of the triangle into buffers of
+/// its own, summed at the end; `DowndatedCholesky` passes OpenBLAS's thread count, so
+/// `OPENBLAS_NUM_THREADS` governs this pass as it does the BLAS calls around it.
 enum BlockSymmetricProduct {
   /// `a`: n × n row-major, only the upper triangle read. `b`: n. `vectors`: s × p row-major.
   /// `h`: n, `y`: s·K·n (block (i·K + κ) is Y_iκ), both overwritten.
   static func apply(
     upper a: UnsafePointer<Double>, classes k: Int, features p: Int, b: UnsafePointer<Double>,
-    vectors: UnsafePointer<Double>, count s: Int, h: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>
+    vectors: UnsafePointer<Double>, count s: Int, h: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>,
+    threads: Int = 1
   ) {
-    unlearn_block_symmetric_product(a, k, p, b, vectors, s, h, y)
+    unlearn_block_symmetric_product(a, k, p, b, vectors, s, h, y, threads)
   }
 }

@@ -171,7 +171,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
       factor.vectors.withUnsafeBufferPointer { x in
         BlockSymmetricProduct.apply(
           upper: a.baseAddress!, classes: k, features: p, b: permutedB, vectors: x.baseAddress!, count: groups,
-          h: &h, y: &unmixed)
+          h: &h, y: &unmixed, threads: BLAS.threadCount)
       }
     }
     // Column c of group i: U's is B_i[:, c] ⊗ x_i, W's is Σ_κ B_i[κ, c]·A⁻¹(e_κ ⊗ x_i).
