@@ -36,8 +36,8 @@ import UnlearnModels
 /// Hessian at the current θ. Either without building it: conjugate gradients with exact
 /// Hessian-vector products, preconditioned by the cached factorization, each step damped (t halved
 /// until L' falls), up to `maxSteps` more (the report gives `conjugate_gradient_steps` and
-/// `hessian_vector_products`); or by rebuilding and refactoring it (`refactored`; mnist5k ≈ 20 s,
-/// about three retrainings) and taking damped steps with it. Once θ has moved into a region where
+/// `hessian_vector_products`); or by rebuilding and refactoring it (`refactored`; mnist5k 12–20 s
+/// on two or one thread, about two retrainings) and taking damped steps with it. Once θ has moved into a region where
 /// the cached Hessian is off, every later request stalls too, so conjugate gradients are used until
 /// stalled requests have spent on them what the factorization cost, then it is rebuilt (ski
 /// rental: the stalls cost at most twice the cheaper of the two policies); conjugate gradients
