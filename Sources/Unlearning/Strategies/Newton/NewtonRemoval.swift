@@ -37,8 +37,9 @@ import UnlearnModels
 /// Hessian-vector products, preconditioned by the cached factorization, each step damped (t halved
 /// until L' falls), up to `maxSteps` more (the report gives `conjugate_gradient_steps` and
 /// `hessian_vector_products`); or by rebuilding and refactoring it (`refactored`; mnist5k 12–20 s
-/// on two or one thread, about two retrainings) and taking damped steps with it. Once θ has moved into a region where
-/// the cached Hessian is off, every later request stalls too, so conjugate gradients are used until
+/// on two or one thread, about two retrainings) and taking damped steps with it. Once θ has moved
+/// into a region where the cached Hessian is off, every later request stalls too, so conjugate
+/// gradients are used until
 /// stalled requests have spent on them what the factorization cost, then it is rebuilt (ski
 /// rental: the stalls cost at most twice the cheaper of the two policies); conjugate gradients
 /// that stall as well fall back to the rebuild. A state read from disk does not know what its
