@@ -66,6 +66,7 @@ let package = Package(
     .target(
       name: "UnlearnModels",
       dependencies: [
+        "CUnlearnKernels",
         "UnlearnCore",
         "UnlearnData",
         .product(name: "Crypto", package: "swift-crypto"),
@@ -150,6 +151,7 @@ let package = Package(
     .testTarget(
       name: "UnlearnModelsTests",
       dependencies: [
+        "CUnlearnKernels",
         "UnlearnModels",
         "UnlearnData",
         "_UnlearnTestSupport",

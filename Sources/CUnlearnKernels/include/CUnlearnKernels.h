@@ -20,6 +20,26 @@ void unlearn_block_symmetric_product_baseline(
     const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
     double *y, long threads);
 
+/// Binary logistic loss over n margins' logits z (one per row): returns Σ_i log(1 + e^(−y_i z_i)),
+/// y_i = +1 where labels[i] == 1 and −1 otherwise, and overwrites z_i with the residual
+/// −y_i σ(−y_i z_i). Rows with excluded[i] set (excluded may be NULL) give 0 and add no loss.
+/// See `StableFunctions.logisticRows`.
+double unlearn_logistic_rows(double *z, long n, const long *labels, const _Bool *excluded);
+
+/// Row-wise softmax of the n × k row-major z, in place. With labels (may be NULL), also subtracts
+/// 1 at each row's label and returns the summed cross-entropy; without, returns 0. Rows with
+/// excluded[i] set become 0 and add no loss. See `StableFunctions.softmaxRows`.
+double unlearn_softmax_rows(double *z, long n, long k, const long *labels, const _Bool *excluded);
+
+/// The two above compiled for the baseline instruction set only: for tests of the path a machine
+/// without AVX2 takes.
+double unlearn_logistic_rows_baseline(double *z, long n, const long *labels, const _Bool *excluded);
+double unlearn_softmax_rows_baseline(double *z, long n, long k, const long *labels, const _Bool *excluded);
+
+/// e^x for each of the `count` entries, in place (x clamped to [−708, 709]): the exponential the
+/// two kernels above use, exposed for its accuracy test.
+void unlearn_exp(double *x, long count);
+
 /// The OpenBLAS core (an `OPENBLAS_CORETYPE` value) whose kernels this CPU can run, from its
 /// features rather than its model number: "SkylakeX" with AVX-512 F, CD, BW, DQ and VL (and the OS
 /// saving their registers), "Haswell" with AVX2 and FMA, NULL otherwise or off x86-64.

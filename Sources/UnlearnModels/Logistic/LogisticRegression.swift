@@ -143,21 +143,10 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
     loss: Double, residuals: Matrix
   ) {
     var residuals = logits(forDesign: batch.design)
-    var loss = 0.0
-    if isBinary {
-      for i in 0..<batch.count {
-        if excluded?[i] == true {
-          residuals[i, 0] = 0
-          continue
-        }
-        let y: Double = batch.labels[i] == 1 ? 1 : -1
-        let (term, slope) = StableFunctions.logisticLossAndSlope(margin: y * residuals[i, 0])
-        loss += term
-        residuals[i, 0] = -y * slope
-      }
-    } else {
-      loss = StableFunctions.softmaxRows(&residuals, labels: batch.labels, excluding: excluded)
-    }
+    let loss =
+      isBinary
+      ? StableFunctions.logisticRows(&residuals, labels: batch.labels, excluding: excluded)
+      : StableFunctions.softmaxRows(&residuals, labels: batch.labels, excluding: excluded)
     return (loss, residuals)
   }
 

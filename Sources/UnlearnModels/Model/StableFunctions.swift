@@ -1,3 +1,4 @@
+import CUnlearnKernels
 import RealModule
 import UnlearnCore
 
@@ -11,47 +12,56 @@ enum StableFunctions {
     return e / (1 + e)
   }
 
-  /// The logistic loss log(1 + e^(−m)) of a margin m and σ(−m), its derivative's magnitude, from
-  /// one exponential e = e^(−|m|): for m ≥ 0 they are log1p(e) and e/(1 + e), for m < 0
-  /// −m + log1p(e) and 1/(1 + e). Neither overflows, and neither loses precision for large |m|.
-  @inlinable
-  static func logisticLossAndSlope(margin m: Double) -> (loss: Double, slope: Double) {
-    let e = Double.exp(-abs(m))
-    let log = Double.log(onePlus: e)
-    return m >= 0 ? (log, e / (1 + e)) : (log - m, 1 / (1 + e))
+  /// The logistic loss over a column of logits z (n × 1): returns Σ_i log(1 + e^(−m_i)) for the
+  /// margins m_i = y_i z_i (y_i = +1 for label 1, −1 otherwise) and replaces z_i by the residual
+  /// −y_i σ(−m_i), both from one exponential e = e^(−|m|): for m ≥ 0 they are log1p(e) and
+  /// e/(1 + e), for m < 0 −m + log1p(e) and 1/(1 + e). Neither overflows, and neither loses
+  /// precision for large |m|. Rows flagged in `excluded` are set to zero and add no loss.
+  ///
+  /// The loop is C (`unlearn_logistic_rows`), with e^x by range reduction and a degree-13
+  /// polynomial and log1p(e) = 2·atanh(e/(2 + e)) by its series, both within 2 ulp of libm and
+  /// vectorized (AVX2 + FMA where the CPU has them): one call of libm's exp and log1p per sample
+  /// cost ≈ 25 ns, 15 of the 24 µs of a breast_cancer objective (569 samples).
+  @discardableResult
+  static func logisticRows(_ logits: inout Matrix, labels: [Int], excluding excluded: [Bool]? = nil) -> Double {
+    precondition(logits.columns == 1 && labels.count == logits.rows, "one logit and one label per row")
+    precondition(excluded == nil || excluded!.count == logits.rows, "one exclusion flag per row")
+    return logits.withUnsafeMutableBufferPointer { z in
+      labels.withUnsafeBufferPointer { y in
+        withOptionalBuffer(excluded) { flags in
+          unlearn_logistic_rows(z.baseAddress, z.count, y.baseAddress, flags)
+        }
+      }
+    }
   }
 
   /// Replaces each row of logits z by softmax(z) = exp(z − logΣexp(z)), the log-sum-exp shifted by
   /// the row maximum so no exponential overflows. With labels, also subtracts e_y from each row
   /// (leaving the cross-entropy gradient P − e_y) and returns Σ_i CE_i = Σ_i (logΣexp(z_i) − z_i,y);
   /// without labels returns 0. Rows flagged in `excluded` are set to zero and add no loss.
+  ///
+  /// The loop is C (`unlearn_softmax_rows`, the exponential and logarithm as in `logisticRows`):
+  /// libm's exp one entry at a time cost ≈ 14 ns an entry, 250 of the 585 µs of a digits objective
+  /// (1,797 × 10 logits).
   @discardableResult
   static func softmaxRows(_ logits: inout Matrix, labels: [Int]?, excluding excluded: [Bool]? = nil) -> Double {
-    let k = logits.columns
-    let n = logits.rows
-    var loss = 0.0
-    logits.withUnsafeMutableBufferPointer { z in
-      for i in 0..<n {
-        if excluded?[i] == true {
-          for c in 0..<k { z[i * k + c] = 0 }
-          continue
+    precondition(labels == nil || labels!.count == logits.rows, "one label per row")
+    precondition(excluded == nil || excluded!.count == logits.rows, "one exclusion flag per row")
+    let (n, k) = (logits.rows, logits.columns)
+    return logits.withUnsafeMutableBufferPointer { z in
+      withOptionalBuffer(labels) { y in
+        withOptionalBuffer(excluded) { flags in
+          unlearn_softmax_rows(z.baseAddress, n, k, y, flags)
         }
-        var maximum = -Double.infinity
-        for c in 0..<k { maximum = max(maximum, z[i * k + c]) }
-        // One exponential per entry: e_c = exp(z_c − max), P_c = e_c / Σe.
-        if let labels { loss -= z[i * k + labels[i]] }
-        var sum = 0.0
-        for c in 0..<k {
-          let e = Double.exp(z[i * k + c] - maximum)
-          z[i * k + c] = e
-          sum += e
-        }
-        if labels != nil { loss += maximum + Double.log(sum) }
-        let scale = 1 / sum
-        for c in 0..<k { z[i * k + c] *= scale }
-        if let labels { z[i * k + labels[i]] -= 1 }
       }
     }
-    return loss
+  }
+
+  /// Calls `body` with the array's base address, or nil for a nil array.
+  private static func withOptionalBuffer<Element, Result>(
+    _ array: [Element]?, _ body: (UnsafePointer<Element>?) -> Result
+  ) -> Result {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
   }
 }
