@@ -154,6 +154,12 @@ struct NewtonRemovalTests {
     #expect(residual <= fitted.strategy.residualTarget * before, "\(stalled.notes)")
     #expect(state.factorization.rank == 2 && residual == BLAS.nrm2(state.gradient))
     #expect(state.conjugateGradientSeconds > 0)
+    // Its Hessian-vector products are kept to correct the cached factor's later solves, until a
+    // refactorization replaces the factor they correct.
+    #expect(state.curvaturePairs.count > 0)
+    var refactored = state
+    try refactored.refactor(at: refactored.head)
+    #expect(refactored.curvaturePairs.count == 0)
     let retrained = try Self.exactOptimum(fitted, removing: Set(ids))
     let moved = Self.relativeDistance(fitted.head.parameters, retrained)
     #expect(Self.relativeDistance(state.head.parameters, retrained) * 100 <= moved)

@@ -66,13 +66,15 @@ enum NewtonBenchmark {
         let (next, report) = try state.forgetting(try ForgetRequest(ids: [data.ids[row]]))
         deletionSeconds.append((ContinuousClock.now - start).seconds)
         steps.append(report.figures["newton_steps"] ?? 0)
-        // Per request on stderr: time, steps, downdate rank (0 after a refactoring), ‖∇L'‖ before → after.
+        // Per request on stderr: time, steps, downdate rank (0 after a refactoring), ‖∇L'‖ before → after,
+        // the full step's scale, and how many of the steps were conjugate-gradient steps.
         log(
           "  \(format(deletionSeconds.last! * 1000, 2)) ms, \(Int(steps.last!)) step(s), "
             + "rank \(Int(report.figures["downdate_rank"] ?? 0)), "
             + "‖∇L'‖ \(String(format: "%.2e", report.figures["gradient_norm_before"] ?? 0)) → "
             + "\(String(format: "%.2e", report.figures["gradient_residual"] ?? 0)), "
-            + "step scale \(report.figures["step_scale"] ?? 1)")
+            + "step scale \(report.figures["step_scale"] ?? 1), "
+            + "conjugate-gradient steps \(Int(report.figures["conjugate_gradient_steps"] ?? 0))")
         state = next
       }
       if deletionsOnly {

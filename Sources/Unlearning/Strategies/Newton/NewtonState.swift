@@ -41,6 +41,10 @@ public struct NewtonState: SingleModelState {
   /// Seconds stalled requests have spent on conjugate-gradient steps since that factorization.
   /// Once they reach `factorizationSeconds`, a stall refactors instead (see `NewtonRemoval`).
   var conjugateGradientSeconds = 0.0
+  /// Exact Hessian-vector products that stalled requests' conjugate gradients computed since that
+  /// factorization, correcting its solves where the cached Hessian was off (see `NewtonRemoval`).
+  /// Dropped at every refactorization. Not persisted.
+  var curvaturePairs = CurvaturePairs(capacity: NewtonRemoval.conjugateGradientIterations)
 
   public struct Certificate: Sendable, Codable, Equatable {
     /// β: the sum of the residual bounds of the removals since the last training from scratch.
@@ -94,6 +98,12 @@ public struct NewtonState: SingleModelState {
       base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true,
       blockSize: head.outputCount)
     (factorizationSeconds, conjugateGradientSeconds) = ((clock.now - start).seconds, 0)
+    curvaturePairs.removeAll()
+  }
+
+  /// H'⁻¹·b: the solve with the factorization, corrected by the kept curvature pairs.
+  func solve(_ b: [Double]) -> [Double] {
+    curvaturePairs.solve(b) { factorization.solve($0) }
   }
 
   /// Moves `head` to head − t·direction with t = 1, or, unless `alwaysFull`, the first of 1/2,
