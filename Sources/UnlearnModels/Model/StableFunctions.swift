@@ -45,9 +45,11 @@ enum StableFunctions {
   /// (1,797 × 10 logits).
   @discardableResult
   static func softmaxRows(_ logits: inout Matrix, labels: [Int]?, excluding excluded: [Bool]? = nil) -> Double {
-    precondition(labels == nil || labels!.count == logits.rows, "one label per row")
-    precondition(excluded == nil || excluded!.count == logits.rows, "one exclusion flag per row")
     let (n, k) = (logits.rows, logits.columns)
+    precondition(labels == nil || labels!.count == n, "one label per row")
+    // The kernel indexes rows by label: a label out of range must stop here, not write past a row.
+    precondition(labels?.allSatisfy { $0 >= 0 && $0 < k } ?? true, "labels must be in 0..<\(k)")
+    precondition(excluded == nil || excluded!.count == n, "one exclusion flag per row")
     return logits.withUnsafeMutableBufferPointer { z in
       withOptionalBuffer(labels) { y in
         withOptionalBuffer(excluded) { flags in
