@@ -1,4 +1,5 @@
 #include "CUnlearnKernels.h"
+#include "CPUFeatures.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -192,8 +193,7 @@ void unlearn_block_symmetric_product(
     const double *a, long classes, long features, const double *b, const double *vectors, long count, double *h,
     double *y, long threads) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  if (unlearn_cpu_has_avx2_fma()) {
     run(product_avx2, a, classes, features, b, vectors, count, h, y, threads);
     return;
   }

@@ -1,4 +1,14 @@
 #include "CUnlearnKernels.h"
+#include "CPUFeatures.h"
+
+int unlearn_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return 0;
+#endif
+}
 
 const char *unlearn_openblas_core_for_cpu(void) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -7,7 +17,6 @@ const char *unlearn_openblas_core_for_cpu(void) {
       && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
     return "SkylakeX";
   }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) { return "Haswell"; }
 #endif
-  return 0;
+  return unlearn_cpu_has_avx2_fma() ? "Haswell" : 0;
 }

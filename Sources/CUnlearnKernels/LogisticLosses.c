@@ -1,4 +1,5 @@
 #include "CUnlearnKernels.h"
+#include "CPUFeatures.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -179,11 +180,6 @@ __attribute__((target("avx2,fma"))) static double softmax_rows_avx2(
     double *z, long n, long k, const long *labels, const _Bool *excluded) {
   return softmax_rows(z, n, k, labels, excluded);
 }
-
-static int has_avx2(void) {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
 
 double unlearn_logistic_rows_baseline(double *z, long n, const long *labels, const _Bool *excluded) {
@@ -196,7 +192,7 @@ double unlearn_softmax_rows_baseline(double *z, long n, long k, const long *labe
 
 double unlearn_logistic_rows(double *z, long n, const long *labels, const _Bool *excluded) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-  if (has_avx2()) return logistic_rows_avx2(z, n, labels, excluded);
+  if (unlearn_cpu_has_avx2_fma()) return logistic_rows_avx2(z, n, labels, excluded);
 #endif
   return logistic_rows(z, n, labels, excluded);
 }
@@ -204,7 +200,7 @@ double unlearn_logistic_rows(double *z, long n, const long *labels, const _Bool 
 double unlearn_softmax_rows(double *z, long n, long k, const long *labels, const _Bool *excluded) {
   if (k < 1) return 0;
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-  if (has_avx2()) return softmax_rows_avx2(z, n, k, labels, excluded);
+  if (unlearn_cpu_has_avx2_fma()) return softmax_rows_avx2(z, n, k, labels, excluded);
 #endif
   return softmax_rows(z, n, k, labels, excluded);
 }

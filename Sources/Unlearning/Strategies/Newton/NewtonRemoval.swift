@@ -327,17 +327,17 @@ public struct NewtonRemoval: UnlearningStrategy {
             for c in 0..<curvature.columns { curvature[row, c] = 0 }
           }
         }
+        // The solve preconditions with the pairs as they were when it started (`state`); its own
+        // products join `next`'s pairs for the steps and requests after it.
         let state = next
-        var pairs: [(direction: [Double], product: [Double])] = []
         let solution = ConjugateGradient.solve(
           state.gradient, maxIterations: Self.conjugateGradientIterations, relativeTolerance: 1e-2,
           preconditioner: { state.solve($0) },
           product: { direction in
             let product = current.hessianVectorProduct(on: state.batch, direction, curvature: curvature)
-            pairs.append((direction, product))
+            next.curvaturePairs.append(step: direction, product: product)
             return product
           })
-        for pair in pairs { next.curvaturePairs.append(step: pair.direction, product: pair.product) }
         products += solution.iterations
         let before = (head: updated, loss: next.loss, gradient: next.gradient)
         let t = next.descend(&updated, along: solution.x, alwaysFull: false)

@@ -1,0 +1,9 @@
+#ifndef CUNLEARN_CPU_FEATURES_H
+#define CUNLEARN_CPU_FEATURES_H
+
+// Private to the kernels (not in include/, so not seen by Swift).
+
+// Whether the kernels' AVX2 + FMA variants can run here: 1 on an x86-64 CPU with both, else 0.
+int unlearn_cpu_has_avx2_fma(void);
+
+#endif
