@@ -1,7 +1,9 @@
 #include "CUnlearnKernels.h"
 #include "CPUFeatures.h"
 
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 // The math is documented on the Swift side (StableFunctions.swift). Every loop below is free of
@@ -120,26 +122,34 @@ static inline __attribute__((always_inline)) double logistic_rows(
   return total;
 }
 
+// Rows of z are `stride` apart (stride ≥ k; columns past k are left alone).
 static inline __attribute__((always_inline)) double softmax_rows(
-    double *z, long n, long k, const long *labels, const _Bool *excluded) {
+    double *z, long n, long k, long stride, const long *labels, const _Bool *excluded) {
   double total = 0;
   double sums[tile_rows], logs[tile_rows];
   for (long start = 0; start < n; start += tile_rows) {
     long count = n - start < tile_rows ? n - start : tile_rows;
-    double *zs = z + start * k;
+    double *zs = z + start * stride;
     // z − max per row, then e^(z − max) over the whole tile, then the row sums.
     for (long i = 0; i < count; i++) {
-      double *row = zs + i * k;
+      double *row = zs + i * stride;
       double maximum = row[0];
       for (long c = 1; c < k; c++) maximum = row[c] > maximum ? row[c] : maximum;
       for (long c = 0; c < k; c++) row[c] -= maximum;
     }
     if (labels) {
-      for (long i = 0; i < count; i++) logs[i] = -zs[i * k + labels[start + i]];
+      for (long i = 0; i < count; i++) logs[i] = -zs[i * stride + labels[start + i]];
     }
-    for (long c = 0; c < count * k; c++) zs[c] = fast_exp(zs[c]);
+    if (stride == k) {
+      for (long c = 0; c < count * k; c++) zs[c] = fast_exp(zs[c]);
+    } else {
+      for (long i = 0; i < count; i++) {
+        double *row = zs + i * stride;
+        for (long c = 0; c < k; c++) row[c] = fast_exp(row[c]);
+      }
+    }
     for (long i = 0; i < count; i++) {
-      const double *row = zs + i * k;
+      const double *row = zs + i * stride;
       double sum = 0;
       for (long c = 0; c < k; c++) sum += row[c];
       sums[i] = sum;
@@ -150,17 +160,17 @@ static inline __attribute__((always_inline)) double softmax_rows(
     }
     for (long i = 0; i < count; i++) sums[i] = 1 / sums[i];
     for (long i = 0; i < count; i++) {
-      double *row = zs + i * k;
+      double *row = zs + i * stride;
       for (long c = 0; c < k; c++) row[c] *= sums[i];
     }
     if (labels) {
-      for (long i = 0; i < count; i++) zs[i * k + labels[start + i]] -= 1;
+      for (long i = 0; i < count; i++) zs[i * stride + labels[start + i]] -= 1;
     }
     if (excluded) {
       for (long i = 0; i < count; i++) {
         if (!excluded[start + i]) continue;
         logs[i] = 0;
-        for (long c = 0; c < k; c++) zs[i * k + c] = 0;
+        for (long c = 0; c < k; c++) zs[i * stride + c] = 0;
       }
     }
     if (labels) {
@@ -170,7 +180,229 @@ static inline __attribute__((always_inline)) double softmax_rows(
   return total;
 }
 
+// The objective in one pass: tiles of `objective_tile` rows, each read from memory once while its
+// logits X̃_t·Θ, its residuals and its share X̃_tᵀR_t of the gradient are computed. Θ and the
+// gradient are held `width` columns wide, the classes rounded up to a multiple of 4 (their padding
+// columns are 0 in Θ and ignored in the gradient), in blocks of `block_rows` rows whose logits (or
+// residuals) stay in registers across the sum over the p columns of X̃: the block size and the
+// constant widths below let the compiler unroll and vectorize those loops.
+enum { objective_tile = 64, block_rows = 4, widest_chunk = 16 };
+
+// z[r][0..<w] = Σ_j x[r][j]·θ[j][0..<w] for `rows` rows; θ and z have row strides `ldt`, `ldz`.
+static inline __attribute__((always_inline)) void chunk_logits(
+    const double *restrict x, long p, long rows, const double *restrict theta, long ldt, long w, double *restrict z,
+    long ldz) {
+  long r = 0;
+  for (; r + block_rows <= rows; r += block_rows) {
+    double acc[block_rows][widest_chunk] = {{0}};
+    const double *xr = x + r * p;
+    for (long j = 0; j < p; j++) {
+      const double *t = theta + j * ldt;
+      for (long b = 0; b < block_rows; b++) {
+        double v = xr[b * p + j];
+        for (long c = 0; c < w; c++) acc[b][c] += v * t[c];
+      }
+    }
+    for (long b = 0; b < block_rows; b++) {
+      for (long c = 0; c < w; c++) z[(r + b) * ldz + c] = acc[b][c];
+    }
+  }
+  for (; r < rows; r++) {
+    double acc[widest_chunk] = {0};
+    for (long j = 0; j < p; j++) {
+      for (long c = 0; c < w; c++) acc[c] += x[r * p + j] * theta[j * ldt + c];
+    }
+    for (long c = 0; c < w; c++) z[r * ldz + c] = acc[c];
+  }
+}
+
+// g[j][0..<w] += Σ_r x[r][j]·z[r][0..<w]; g and z have row strides `ldg`, `ldz`.
+static inline __attribute__((always_inline)) void chunk_gradient(
+    const double *restrict x, long p, long rows, const double *restrict z, long ldz, long w, double *restrict g,
+    long ldg) {
+  long r = 0;
+  for (; r + block_rows <= rows; r += block_rows) {
+    double residual[block_rows][widest_chunk];
+    for (long b = 0; b < block_rows; b++) {
+      for (long c = 0; c < w; c++) residual[b][c] = z[(r + b) * ldz + c];
+    }
+    const double *xr = x + r * p;
+    for (long j = 0; j < p; j++) {
+      double acc[widest_chunk];
+      for (long c = 0; c < w; c++) acc[c] = g[j * ldg + c];
+      for (long b = 0; b < block_rows; b++) {
+        double v = xr[b * p + j];
+        for (long c = 0; c < w; c++) acc[c] += v * residual[b][c];
+      }
+      for (long c = 0; c < w; c++) g[j * ldg + c] = acc[c];
+    }
+  }
+  for (; r < rows; r++) {
+    for (long j = 0; j < p; j++) {
+      for (long c = 0; c < w; c++) g[j * ldg + c] += x[r * p + j] * z[r * ldz + c];
+    }
+  }
+}
+
+// The chunk kernels with the width a compile-time constant (4, 8, 12 or 16), so that they unroll.
+#define WITH_CONSTANT_WIDTH(w, call) \
+  switch (w) {                       \
+  case 4: call(4); break;            \
+  case 8: call(8); break;            \
+  case 12: call(12); break;          \
+  default: call(16); break;          \
+  }
+
+// Binary: z[r] = x[r]·θ, summed in 8 lanes so that the sum over j vectorizes.
+static inline __attribute__((always_inline)) void binary_logits(
+    const double *restrict x, long p, long rows, const double *restrict theta, double *restrict z) {
+  enum { lanes = 8 };
+  long body = p - p % lanes;
+  for (long r = 0; r < rows; r++) {
+    const double *xr = x + r * p;
+    double acc[lanes] = {0};
+    for (long j = 0; j < body; j += lanes) {
+      for (long l = 0; l < lanes; l++) acc[l] += xr[j + l] * theta[j + l];
+    }
+    double sum = 0;
+    for (long j = body; j < p; j++) sum += xr[j] * theta[j];
+    for (long l = 0; l < lanes; l++) sum += acc[l];
+    z[r] = sum;
+  }
+}
+
+// Binary: g[j] += Σ_r z[r]·x[r][j], four rows at a time.
+static inline __attribute__((always_inline)) void binary_gradient(
+    const double *restrict x, long p, long rows, const double *restrict z, double *restrict g) {
+  long r = 0;
+  for (; r + block_rows <= rows; r += block_rows) {
+    const double *xr = x + r * p;
+    double z0 = z[r], z1 = z[r + 1], z2 = z[r + 2], z3 = z[r + 3];
+    for (long j = 0; j < p; j++) g[j] += z0 * xr[j] + z1 * xr[p + j] + z2 * xr[2 * p + j] + z3 * xr[3 * p + j];
+  }
+  for (; r < rows; r++) {
+    for (long j = 0; j < p; j++) g[j] += z[r] * x[r * p + j];
+  }
+}
+
+// Rows [first, last) of the objective: returns their summed loss and adds their X̃ᵀR to g (p ×
+// width). `theta` is p × width (width = 1 binary, else the classes padded to a multiple of 4);
+// `z` holds objective_tile × width.
+static inline __attribute__((always_inline)) double objective_rows(
+    const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
+    const _Bool *excluded, double *z, double *g) {
+  double total = 0;
+  for (long start = first; start < last; start += objective_tile) {
+    long rows = last - start < objective_tile ? last - start : objective_tile;
+    const double *xt = x + start * p;
+    const _Bool *flags = excluded ? excluded + start : 0;
+    if (width == 1) {
+      binary_logits(xt, p, rows, theta, z);
+      total += logistic_rows(z, rows, labels + start, flags);
+      binary_gradient(xt, p, rows, z, g);
+      continue;
+    }
+    for (long c0 = 0; c0 < width; c0 += widest_chunk) {
+      long w = width - c0 < widest_chunk ? width - c0 : widest_chunk;
+#define LOGITS(W) chunk_logits(xt, p, rows, theta + c0, width, W, z + c0, width)
+      WITH_CONSTANT_WIDTH(w, LOGITS)
+#undef LOGITS
+    }
+    total += softmax_rows(z, rows, k, width, labels + start, flags);
+    for (long c0 = 0; c0 < width; c0 += widest_chunk) {
+      long w = width - c0 < widest_chunk ? width - c0 : widest_chunk;
+#define GRADIENT(W) chunk_gradient(xt, p, rows, z + c0, width, W, g + c0, width)
+      WITH_CONSTANT_WIDTH(w, GRADIENT)
+#undef GRADIENT
+    }
+  }
+  return total;
+}
+
+typedef double (*objective_rows_kernel)(
+    const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
+    const _Bool *excluded, double *z, double *g);
+
+static double objective_rows_baseline(
+    const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
+    const _Bool *excluded, double *z, double *g) {
+  return objective_rows(x, p, first, last, theta, k, width, labels, excluded, z, g);
+}
+
+// One thread's rows, scratch and result.
+struct objective_share {
+  objective_rows_kernel kernel;
+  const double *x, *theta;
+  long p, first, last, k, width;
+  const long *labels;
+  const _Bool *excluded;
+  double *z, *g, loss;
+};
+
+static void *run_objective_share(void *argument) {
+  struct objective_share *s = argument;
+  s->loss = s->kernel(s->x, s->p, s->first, s->last, s->theta, s->k, s->width, s->labels, s->excluded, s->z, s->g);
+  return 0;
+}
+
+// Threads pay for their start (tens of µs) from about this many multiply-adds per pass.
+enum { threaded_work = 1 << 21, most_objective_threads = 8 };
+
+// Pads Θ to `width` columns, splits the rows over the threads (each with its own gradient), sums
+// their losses and gradients in thread order, and writes the p × k gradient.
+static double run_objective(
+    objective_rows_kernel kernel, const double *x, long n, long p, const double *theta, long k, const long *labels,
+    const _Bool *excluded, double *gradient, long threads) {
+  long width = k == 1 ? 1 : (k + 3) / 4 * 4;
+  if (threads > most_objective_threads) threads = most_objective_threads;
+  if (threads > 1 && n * p * width < threaded_work * threads / 2) threads = 1;
+  if (threads > n / objective_tile) threads = n / objective_tile > 1 ? n / objective_tile : 1;
+  if (threads < 1) threads = 1;
+  size_t scratch = (size_t)(objective_tile * width + p * width);
+  double *memory = calloc((size_t)(p * width) + (size_t)threads * scratch, sizeof(double));
+  if (!memory) abort();  // as Swift does when an allocation fails
+  double *padded = memory;
+  for (long j = 0; j < p; j++) memcpy(padded + j * width, theta + j * k, (size_t)k * sizeof(double));
+  struct objective_share shares[most_objective_threads];
+  pthread_t workers[most_objective_threads];
+  int started[most_objective_threads] = {0};
+  for (long t = 0; t < threads; t++) {
+    double *own = memory + p * width + t * scratch;
+    shares[t] = (struct objective_share){
+        kernel, x, padded, p, n * t / threads, n * (t + 1) / threads, k, width, labels, excluded,
+        own, own + objective_tile * width, 0};
+  }
+  for (long t = 1; t < threads; t++) started[t] = pthread_create(&workers[t], 0, run_objective_share, &shares[t]) == 0;
+  run_objective_share(&shares[0]);
+  double loss = shares[0].loss;
+  const double *g = shares[0].g;
+  for (long t = 1; t < threads; t++) {
+    if (started[t]) {
+      pthread_join(workers[t], 0);
+    } else {
+      run_objective_share(&shares[t]);  // no thread to be had: this one does the share
+    }
+    loss += shares[t].loss;
+    for (long i = 0; i < p * width; i++) shares[0].g[i] += shares[t].g[i];
+  }
+  for (long j = 0; j < p; j++) memcpy(gradient + j * k, g + j * width, (size_t)k * sizeof(double));
+  free(memory);
+  return loss;
+}
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("avx2,fma"))) static double objective_rows_avx2(
+    const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
+    const _Bool *excluded, double *z, double *g) {
+  return objective_rows(x, p, first, last, theta, k, width, labels, excluded, z, g);
+}
+
+__attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx512cd"))) static double objective_rows_avx512(
+    const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
+    const _Bool *excluded, double *z, double *g) {
+  return objective_rows(x, p, first, last, theta, k, width, labels, excluded, z, g);
+}
+
 __attribute__((target("avx2,fma"))) static double logistic_rows_avx2(
     double *z, long n, const long *labels, const _Bool *excluded) {
   return logistic_rows(z, n, labels, excluded);
@@ -178,7 +410,7 @@ __attribute__((target("avx2,fma"))) static double logistic_rows_avx2(
 
 __attribute__((target("avx2,fma"))) static double softmax_rows_avx2(
     double *z, long n, long k, const long *labels, const _Bool *excluded) {
-  return softmax_rows(z, n, k, labels, excluded);
+  return softmax_rows(z, n, k, k, labels, excluded);
 }
 #endif
 
@@ -187,7 +419,7 @@ double unlearn_logistic_rows_baseline(double *z, long n, const long *labels, con
 }
 
 double unlearn_softmax_rows_baseline(double *z, long n, long k, const long *labels, const _Bool *excluded) {
-  return softmax_rows(z, n, k, labels, excluded);
+  return softmax_rows(z, n, k, k, labels, excluded);
 }
 
 double unlearn_logistic_rows(double *z, long n, const long *labels, const _Bool *excluded) {
@@ -202,7 +434,27 @@ double unlearn_softmax_rows(double *z, long n, long k, const long *labels, const
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
   if (unlearn_cpu_has_avx2_fma()) return softmax_rows_avx2(z, n, k, labels, excluded);
 #endif
-  return softmax_rows(z, n, k, labels, excluded);
+  return softmax_rows(z, n, k, k, labels, excluded);
+}
+
+double unlearn_logistic_objective(
+    const double *design, long n, long p, const double *theta, long k, const long *labels, const _Bool *excluded,
+    double *gradient, long threads) {
+  objective_rows_kernel kernel = objective_rows_baseline;
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+  if (unlearn_cpu_has_avx512()) {
+    kernel = objective_rows_avx512;
+  } else if (unlearn_cpu_has_avx2_fma()) {
+    kernel = objective_rows_avx2;
+  }
+#endif
+  return run_objective(kernel, design, n, p, theta, k, labels, excluded, gradient, threads);
+}
+
+double unlearn_logistic_objective_baseline(
+    const double *design, long n, long p, const double *theta, long k, const long *labels, const _Bool *excluded,
+    double *gradient, long threads) {
+  return run_objective(objective_rows_baseline, design, n, p, theta, k, labels, excluded, gradient, threads);
 }
 
 void unlearn_exp(double *x, long count) {

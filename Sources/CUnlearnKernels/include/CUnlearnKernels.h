@@ -36,6 +36,24 @@ double unlearn_softmax_rows(double *z, long n, long k, const long *labels, const
 double unlearn_logistic_rows_baseline(double *z, long n, const long *labels, const _Bool *excluded);
 double unlearn_softmax_rows_baseline(double *z, long n, long k, const long *labels, const _Bool *excluded);
 
+/// The data part of the logistic objective in one pass over the rows of the n × p row-major design
+/// X̃: returns Σ_i ℓ_i and writes gradient (p × k, row-major) = X̃ᵀR, where Z = X̃Θ for the p × k
+/// row-major theta and R are the residuals of `unlearn_logistic_rows` (k = 1, binary) or
+/// `unlearn_softmax_rows` (k ≥ 2, labels in 0..<k). Rows with excluded[i] set (excluded may be
+/// NULL) add nothing. Rows are read in tiles that stay in cache from the logits to the gradient,
+/// with AVX-512 or AVX2 + FMA where the CPU has them. With `threads` > 1 and enough work (about
+/// 2²⁰ multiply-adds per thread), the rows are shared among that many threads (at most 8); the
+/// sums then differ from one thread's in the last bits.
+double unlearn_logistic_objective(
+    const double *design, long n, long p, const double *theta, long k, const long *labels, const _Bool *excluded,
+    double *gradient, long threads);
+
+/// The same pass compiled for the baseline instruction set only: for tests of the path a machine
+/// without AVX2 takes.
+double unlearn_logistic_objective_baseline(
+    const double *design, long n, long p, const double *theta, long k, const long *labels, const _Bool *excluded,
+    double *gradient, long threads);
+
 /// e^x for each of the `count` entries, in place (x clamped to [−708, 709]): the exponential the
 /// two kernels above use, exposed for its accuracy test.
 void unlearn_exp(double *x, long count);

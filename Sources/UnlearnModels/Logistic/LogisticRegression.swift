@@ -1,3 +1,4 @@
+import CUnlearnKernels
 import RealModule
 import UnlearnCore
 
@@ -117,14 +118,14 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   ) {
     checkShape(batch)
     precondition(excluded == nil || excluded!.count == batch.count, "one exclusion flag per row")
-    let (loss, residuals) = dataLossAndResiduals(on: batch, excluding: excluded)
-    var gradient = BLAS.product(batch.design, residuals, transposeA: true).elements
+    let data = dataLossAndGradient(on: batch, excluding: excluded)
+    var gradient = data.gradient
     var penalty = 0.0
     for index in 0..<(featureCount * outputCount) {
       penalty += parameters[index] * parameters[index]
       gradient[index] += regularization * parameters[index]
     }
-    var total = loss + regularization / 2 * penalty
+    var total = data.loss + regularization / 2 * penalty
     if !isBinary {
       let biasSum = biasSum(parameters)
       total += Self.gaugeWeight / 2 * biasSum * biasSum
@@ -154,8 +155,38 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   /// term: what removing the batch's samples takes out of the objective.
   public func dataLossAndGradient(on batch: LabelledBatch) -> (loss: Double, gradient: [Double]) {
     checkShape(batch)
-    let (loss, residuals) = dataLossAndResiduals(on: batch)
-    return (loss, BLAS.product(batch.design, residuals, transposeA: true).elements)
+    return dataLossAndGradient(on: batch, excluding: nil)
+  }
+
+  /// Σ_i ℓ_i and X̃ᵀR over the rows not flagged in `excluded`, in one pass over X̃
+  /// (`unlearn_logistic_objective`): each tile of rows is read once, its logits, residuals and
+  /// share of the gradient computed while it is in cache, the sums in registers — where the
+  /// products X̃Θ and X̃ᵀR through BLAS read X̃ twice and, with K = 10 columns, run at a fraction of
+  /// the machine's speed. digits (1,438 × 65, K = 10): 315 → 124 µs, one thread. Rows are
+  /// shared among `BLAS.threadCount` threads when there is work enough to pay for them (mnist5k:
+  /// 3.4 → 1.8 ms on two). Cross-checked against the BLAS products in `LogisticObjectiveTests`.
+  func dataLossAndGradient(on batch: LabelledBatch, excluding excluded: [Bool]?) -> (
+    loss: Double, gradient: [Double]
+  ) {
+    let k = outputCount
+    // The softmax kernel indexes rows by label: a label out of range must stop here.
+    precondition(isBinary || batch.labels.allSatisfy { $0 >= 0 && $0 < k }, "labels must be in 0..<\(k)")
+    precondition(excluded == nil || excluded!.count == batch.count, "one exclusion flag per row")
+    var gradient = [Double](repeating: 0, count: parameterCount)
+    let loss = batch.design.withUnsafeBufferPointer { x in
+      parameters.withUnsafeBufferPointer { theta in
+        batch.labels.withUnsafeBufferPointer { y in
+          gradient.withUnsafeMutableBufferPointer { g in
+            StableFunctions.withOptionalBuffer(excluded) { flags in
+              unlearn_logistic_objective(
+                x.baseAddress, batch.count, featureCount + 1, theta.baseAddress, k, y.baseAddress, flags,
+                g.baseAddress, BLAS.threadCount)
+            }
+          }
+        }
+      }
+    }
+    return (loss, gradient)
   }
 
   /// (1/n)Σ_i ℓ_i over the batch and its gradient, without the regularizer, gauge or linear term:

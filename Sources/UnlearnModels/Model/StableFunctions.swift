@@ -60,7 +60,7 @@ enum StableFunctions {
   }
 
   /// Calls `body` with the array's base address, or nil for a nil array.
-  private static func withOptionalBuffer<Element, Result>(
+  static func withOptionalBuffer<Element, Result>(
     _ array: [Element]?, _ body: (UnsafePointer<Element>?) -> Result
   ) -> Result {
     guard let array else { return body(nil) }

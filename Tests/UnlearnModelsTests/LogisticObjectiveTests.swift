@@ -1,0 +1,80 @@
+import CUnlearnKernels
+import Testing
+import UnlearnCore
+import _UnlearnTestSupport
+
+@testable import UnlearnModels
+
+/// The one-pass objective (`unlearn_logistic_objective`, every compiled variant and thread count)
+/// against the two BLAS products it replaces: logits X̃Θ by gemm, the rows kernel, then X̃ᵀR by gemm.
+struct LogisticObjectiveTests {
+  /// A batch with `classes` classes (2: binary), features of both signs, labels of every class.
+  static func problem(rows: Int, features: Int, classes: Int, seed: UInt64) -> (LabelledBatch, LogisticRegression) {
+    var generator = SeededGenerator(seed: seed)
+    let x = Matrix(
+      rows: rows, columns: features,
+      elements: (0..<(rows * features)).map { _ in
+        4 * generator.nextUnitInterval() - 2
+      })
+    let labels = (0..<rows).map { _ in Int(generator.next() % UInt64(classes)) }
+    var model = LogisticRegression(featureCount: features, classCount: classes, inverseRegularization: 1)
+    model.parameters = (0..<model.parameterCount).map { _ in generator.nextUnitInterval() - 0.5 }
+    return (LabelledBatch(features: x, labels: labels, classCount: classes), model)
+  }
+
+  /// Σℓ and X̃ᵀR through gemm: the reference.
+  static func reference(_ model: LogisticRegression, _ batch: LabelledBatch, excluding excluded: [Bool]?) -> (
+    loss: Double, gradient: [Double]
+  ) {
+    let (loss, residuals) = model.dataLossAndResiduals(on: batch, excluding: excluded)
+    return (loss, BLAS.product(batch.design, residuals, transposeA: true).elements)
+  }
+
+  /// Binary, and softmax with K below, at and above one 16-column chunk (K = 23: two chunks, the
+  /// second 8 wide), with row counts off the tiles and blocks, some rows excluded.
+  @Test(arguments: [(2, 1), (2, 2), (3, 1), (10, 1), (10, 2), (16, 1), (23, 2)])
+  func onePassMatchesTheProducts(_ shape: (classes: Int, threads: Int)) {
+    // 2,503 rows × 41 features × 12 columns pass the two-thread threshold.
+    let (batch, model) = Self.problem(rows: 2_503, features: 41, classes: shape.classes, seed: UInt64(shape.classes))
+    let excluded = (0..<batch.count).map { $0 % 9 == 4 }
+    for flags in [nil, excluded] {
+      let expected = Self.reference(model, batch, excluding: flags)
+      for variant in [unlearn_logistic_objective, unlearn_logistic_objective_baseline] {
+        var gradient = [Double](repeating: 0, count: model.parameterCount)
+        let loss = batch.design.withUnsafeBufferPointer { x in
+          StableFunctions.withOptionalBuffer(flags) { f in
+            variant(
+              x.baseAddress, batch.count, model.featureCount + 1, model.parameters, model.outputCount, batch.labels, f,
+              &gradient, shape.threads)
+          }
+        }
+        #expect(abs(loss - expected.loss) <= 1e-13 * expected.loss)
+        let scale = expected.gradient.map(abs).max()!
+        let error = zip(gradient, expected.gradient).map { abs($0 - $1) }.max()!
+        #expect(error <= 1e-13 * scale, "K = \(shape.classes), \(shape.threads) threads: error \(error) of \(scale)")
+      }
+    }
+  }
+
+  /// Fewer rows than a block or a tile, and a single feature.
+  @Test(arguments: [(1, 1, 2), (3, 1, 4), (5, 3, 2), (70, 2, 5)])
+  func smallShapesMatchTheProducts(_ shape: (rows: Int, features: Int, classes: Int)) {
+    let (batch, model) = Self.problem(rows: shape.rows, features: shape.features, classes: shape.classes, seed: 5)
+    let expected = Self.reference(model, batch, excluding: nil)
+    let computed = model.dataLossAndGradient(on: batch)
+    #expect(abs(computed.loss - expected.loss) <= 1e-13 * expected.loss)
+    let scale = expected.gradient.map(abs).max()!
+    #expect(zip(computed.gradient, expected.gradient).allSatisfy { abs($0 - $1) <= 1e-13 * scale })
+  }
+
+  /// Excluded rows count for nothing: the same as the pass over the other rows alone.
+  @Test func excludedRowsEqualTheirAbsence() {
+    let (batch, model) = Self.problem(rows: 300, features: 12, classes: 4, seed: 9)
+    let excluded = (0..<batch.count).map { $0 % 5 == 0 }
+    let kept = batch.subset((0..<batch.count).filter { !excluded[$0] })
+    let masked = model.lossAndGradient(on: batch, excluding: excluded)
+    let dropped = model.lossAndGradient(on: kept)
+    #expect(abs(masked.loss - dropped.loss) <= 1e-12 * dropped.loss)
+    #expect(zip(masked.gradient, dropped.gradient).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
+  }
+}
