@@ -95,6 +95,15 @@ struct DowndatedCholeskyTests {
       #expect(RandomMatrices.relativeDifference(withInverse.solve(b), direct) < 1e-10)
       #expect(withInverse.rank == withoutInverse.rank)
     }
+    // A dense downdate after the Kronecker ones: its products meet the kept factors' columns.
+    let last = Matrix(
+      rows: n, columns: 2,
+      elements: RandomMatrices.uniform(rows: n, columns: 2, using: &generator).elements.map { $0 * 0.1 })
+    removed = Self.downdated(removed, last)
+    let mixed = try withInverse.downdate(by: last, thenSolve: b)
+    _ = try withoutInverse.downdate(by: last, thenSolve: b)
+    _ = try denseWithInverse.downdate(by: last, thenSolve: b)
+    #expect(RandomMatrices.relativeDifference(mixed, try LAPACK.cholesky(removed).solve(b)) < 1e-10)
     for value in [withInverse, withoutInverse, denseWithInverse] {
       #expect(RandomMatrices.relativeDifference(try value.folded().upper, try LAPACK.cholesky(removed).upper) < 1e-9)
     }

@@ -35,7 +35,8 @@ import CUnlearnBLAS
 /// columns costs O(n²·m) (for a Kronecker U with the inverse: the non-zero rows of A⁻¹, once for
 /// all m) and extends G by a block Cholesky step (O(n·rank·m + rank²·m)); a solve costs one pass
 /// over A⁻¹ or two over R, plus O(n·rank). Memory: R and A⁻¹ take n² doubles each, and every column
-/// of U adds n doubles (2n with the inverse).
+/// of U adds n doubles (2n with the inverse, except that a Kronecker U is kept as its factor,
+/// `LeftColumns`: n per column for W and p + K·m per group for U).
 public struct DowndatedCholesky: Sendable, Equatable {
   /// The factorization of A, never modified.
   public let base: CholeskyFactorization
@@ -45,7 +46,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
   /// K, the block size of the class-major order.
   private let blockSize: Int
   /// Ĺᵀ and Ŕᵀ by downdate: block b holds the rows that downdate b appended (its columns of U),
-  /// each n long, row-major. Blocks, not one array, so that a copy of the value (a state kept while
+  /// each n long, row-major (Ĺ's as the Kronecker factor when it is one). Blocks, not one array, so that a copy of the value (a state kept while
   /// its successor is made) shares the old rows and appends only the new ones.
   /// (The blocks also hold G, the upper Cholesky factor of C = I − ĹᵀŔ, by block column.)
   private var blocks: [Block] = []
@@ -57,7 +58,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
   /// the earlier columns (rank before × m) over the diagonal block G₂₂ (m × m) — so a downdate
   /// appends O(rank·m) numbers to G instead of copying all rank² of them.
   private struct Block: Sendable, Equatable {
-    var left: [Double]
+    var left: LeftColumns
     var right: [Double]
     var coupling: Matrix
     var diagonal: CholeskyFactorization
@@ -92,8 +93,9 @@ public struct DowndatedCholesky: Sendable, Equatable {
     let n = dimension
     var factor = base
     for block in blocks {
-      for k in 0..<(block.left.count / max(n, 1)) {
-        var u = Array(block.left[(k * n)..<((k + 1) * n)])
+      let left = block.left.dense(dimension: n)
+      for k in 0..<block.left.count(dimension: n) {
+        var u = Array(left[(k * n)..<((k + 1) * n)])
         if inverse != nil {
           u = featureMajor(u)
         } else {
@@ -114,7 +116,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
     precondition(u.rows == dimension, "downdate: the matrix is \(dimension)×\(dimension) but U has \(u.rows) rows")
     guard let inverse else {
       let v = base.solveTransposed(u).transposed().elements
-      try append(left: v, right: v)
+      try append(left: .dense(v), right: v)
       return
     }
     var permuted = Matrix(rows: u.rows, columns: u.columns)
@@ -124,7 +126,8 @@ public struct DowndatedCholesky: Sendable, Equatable {
         for c in 0..<u.columns { permuted[kappa * p + j, c] = u[j * blockSize + kappa, c] }
       }
     }
-    try append(left: permuted.transposed().elements, right: BLAS.product(inverse, permuted).transposed().elements)
+    try append(
+      left: .dense(permuted.transposed().elements), right: BLAS.product(inverse, permuted).transposed().elements)
   }
 
   /// Subtracts U·Uᵀ, then solves with the downdated matrix; without the inverse, U and b share one
@@ -143,7 +146,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
     }
     let solved = base.solveTransposed(combined).transposed()  // (m + 1) × n: Vᵀ, then zᵀ
     let v = Array(solved.elements[0..<(m * dimension)])
-    try append(left: v, right: v)
+    try append(left: .dense(v), right: v)
     return finishSolve(Array(solved.elements[(m * dimension)...]))
   }
 
@@ -174,8 +177,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
           h: &h, y: &unmixed, threads: BLAS.threadCount)
       }
     }
-    // Column c of group i: U's is B_i[:, c] ⊗ x_i, W's is Σ_κ B_i[κ, c]·A⁻¹(e_κ ⊗ x_i).
-    var left = [Double](repeating: 0, count: groups * width * n)
+    // Column c of group i: U's is B_i[:, c] ⊗ x_i (kept as the factor), W's is Σ_κ B_i[κ, c]·A⁻¹(e_κ ⊗ x_i).
     var right = [Double](repeating: 0, count: groups * width * n)
     unmixed.withUnsafeBufferPointer { y in
       right.withUnsafeMutableBufferPointer { w in
@@ -184,7 +186,6 @@ public struct DowndatedCholesky: Sendable, Equatable {
           for c in 0..<width {
             let column = (i * width + c) * n
             for kappa in 0..<k where mixing[kappa, c] != 0 {
-              for j in 0..<p { left[column + kappa * p + j] = mixing[kappa, c] * factor.vectors[i, j] }
               cblas_daxpy(
                 Int32(n), mixing[kappa, c], y.baseAddress! + (i * k + kappa) * n, 1, w.baseAddress! + column, 1)
             }
@@ -192,7 +193,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
         }
       }
     }
-    try append(left: left, right: right)
+    try append(left: .kronecker(factor), right: right)
     return featureMajor(finishSolve(h))
   }
 
@@ -250,11 +251,12 @@ public struct DowndatedCholesky: Sendable, Equatable {
     if rank > 0 {
       let n = dimension
       var w = [Double](repeating: 0, count: rank)
-      forEachBlock { block, rows, offset in
+      y.withUnsafeBufferPointer { y in
         w.withUnsafeMutableBufferPointer { w in
-          cblas_dgemv(
-            CblasRowMajor, CblasNoTrans, Int32(rows), Int32(n), 1, block.left, Int32(n), y, 1, 0,
-            w.baseAddress! + offset, 1)
+          forEachBlock { block, _, offset in
+            block.left.transposedProducts(
+              y.baseAddress!, count: 1, dimension: n, into: w.baseAddress! + offset, ld: 1)
+          }
         }
       }
       let t = capacitanceSolve(w)
@@ -273,7 +275,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
   private func forEachBlock(_ body: (Block, _ rows: Int, _ offset: Int) -> Void) {
     var offset = 0
     for block in blocks {
-      let rows = block.left.count / dimension
+      let rows = block.left.count(dimension: dimension)
       body(block, rows, offset)
       offset += rows
     }
@@ -327,18 +329,23 @@ public struct DowndatedCholesky: Sendable, Equatable {
 
   /// Appends m new columns, Ĺ_new and Ŕ_new given transposed (m rows of n): extends G by the block
   /// column [B; G₂₂] with GᵀB = −ĹᵀŔ_new and G₂₂ᵀG₂₂ = I − Ĺ_newᵀŔ_new − BᵀB.
-  private mutating func append(left: [Double], right: [Double]) throws {
+  private mutating func append(left: LeftColumns, right: [Double]) throws {
     let n = dimension
-    let m = left.count / n
+    let m = left.count(dimension: n)
     let old = rank
     guard m > 0 else { return }
     // Ĺᵀ·Ŕ_new (old × m), block by block, and Ĺ_newᵀ·Ŕ_new (m × m).
     var cross = Matrix(rows: old, columns: m)
-    forEachBlock { block, rows, offset in
+    var newCross = Matrix(rows: m, columns: m)
+    right.withUnsafeBufferPointer { r in
       cross.withUnsafeMutableBufferPointer { c in
-        cblas_dgemm(
-          CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(n), 1, block.left, Int32(n),
-          right, Int32(n), 0, c.baseAddress! + offset * m, Int32(m))
+        forEachBlock { block, _, offset in
+          block.left.transposedProducts(
+            r.baseAddress!, count: m, dimension: n, into: c.baseAddress! + offset * m, ld: m)
+        }
+      }
+      newCross.withUnsafeMutableBufferPointer { c in
+        left.transposedProducts(r.baseAddress!, count: m, dimension: n, into: c.baseAddress!, ld: m)
       }
     }
     var b = Matrix(rows: old, columns: m)
@@ -347,9 +354,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
       b = capacitanceSolveTransposed(cross)
     }
     var schur = Matrix.identity(m)
-    BLAS.gemm(
-      Matrix(rows: m, columns: n, elements: left), Matrix(rows: m, columns: n, elements: right),
-      transposeB: true, alpha: -1, beta: 1, into: &schur)
+    for i in 0..<m { for j in 0..<m { schur[i, j] -= newCross[i, j] } }
     if old > 0 { BLAS.gemm(b, b, transposeA: true, alpha: -1, beta: 1, into: &schur) }
     let diagonal = try LAPACK.cholesky(schur)
     blocks.append(Block(left: left, right: right, coupling: b, diagonal: diagonal))
