@@ -80,4 +80,9 @@ struct PreparationTests {
       try FileDigest.sha256(ofFileAt: TestData.bundled("digits.csv"))
         == "4faf08295f17d77e9a147ed5ea842ec501bd089cc6e61627f36ef15c1b48ea5b")
   }
+
+  @Test func hexadecimalWritesTwoLowercaseDigitsPerByte() {
+    #expect(FileDigest.hexadecimal([UInt8]()) == "")
+    #expect(FileDigest.hexadecimal([0x00, 0xFF, 0x0A, 0xB3]) == "00ff0ab3")
+  }
 }

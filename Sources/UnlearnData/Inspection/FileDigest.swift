@@ -23,12 +23,18 @@ public enum FileDigest {
 
   /// Lowercase hex of a byte sequence (a digest), two characters a byte.
   public static func hexadecimal(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var characters: [UInt8] = []
-    for byte in bytes {
-      characters.append(digits[Int(byte >> 4)])
-      characters.append(digits[Int(byte & 0x0F)])
+    let bytes = Array(bytes)
+    let digits: StaticString = "0123456789abcdef"
+    // Written straight into the string's storage: a deletion hashes each forgotten id, and building
+    // the string through an array of characters took 4% of a breast_cancer request (45 µs).
+    return String(unsafeUninitializedCapacity: 2 * bytes.count) { characters in
+      digits.withUTF8Buffer { digits in
+        for (index, byte) in bytes.enumerated() {
+          characters[2 * index] = digits[Int(byte >> 4)]
+          characters[2 * index + 1] = digits[Int(byte & 0x0F)]
+        }
+      }
+      return 2 * bytes.count
     }
-    return String(decoding: characters, as: UTF8.self)
   }
 }
