@@ -20,7 +20,8 @@ struct DowndatedCholeskyTests {
     return result
   }
 
-  @Test(arguments: [(1, 1), (7, 3), (40, 12), (90, 30)])
+  // (200, 30) passes `mergedBlockLimit` at rank 21: merged blocks, then blocks kept apart.
+  @Test(arguments: [(1, 1), (7, 3), (40, 12), (90, 30), (200, 30)])
   func solvesMatchRefactoringAfterEachDowndate(_ shape: (Int, Int)) throws {
     let (n, total) = shape
     let (a, u) = Self.problem(n: n, columns: total, seed: UInt64(n * 100 + total))

@@ -69,7 +69,7 @@ enum NewtonBenchmark {
         // Per request on stderr: time, steps, downdate rank (0 after a refactoring), ‖∇L'‖ before → after,
         // the full step's scale, and how many of the steps were conjugate-gradient steps.
         log(
-          "  \(format(deletionSeconds.last! * 1000, 2)) ms, \(Int(steps.last!)) step(s), "
+          "  \(format(deletionSeconds.last! * 1000, 3)) ms, \(Int(steps.last!)) step(s), "
             + "rank \(Int(report.figures["downdate_rank"] ?? 0)), "
             + "‖∇L'‖ \(String(format: "%.2e", report.figures["gradient_norm_before"] ?? 0)) → "
             + "\(String(format: "%.2e", report.figures["gradient_residual"] ?? 0)), "
@@ -79,7 +79,7 @@ enum NewtonBenchmark {
       }
       if deletionsOnly {
         // For profiling the per-request path: no baselines, no table row.
-        log("newton: \(name), median deletion \(format(Measurement(seconds: deletionSeconds).median * 1000, 2)) ms")
+        log("newton: \(name), median deletion \(format(Measurement(seconds: deletionSeconds).median * 1000, 3)) ms")
         continue
       }
       log("newton: \(name), retraining from scratch")
@@ -98,7 +98,7 @@ enum NewtonBenchmark {
       if sklearnSeconds == nil { log("scikit-learn unavailable: \(failure ?? sklearn?.error ?? "no result")") }
       emit(
         "| \(name) | \(data.count) × \(data.featureCount), \(data.classCount) | \(state.parameterCount) | "
-          + "\(format(fitSeconds, 3)) | \(format(median * 1000, 2)) | \(format(p90 * 1000, 2)) | "
+          + "\(format(fitSeconds, 3)) | \(format(median * 1000, 3)) | \(format(p90 * 1000, 3)) | "
           + "\(format(Measurement(seconds: steps).median, 0)) | \(format(retrain.median, 3)) | "
           + "\(sklearnSeconds.map { format($0, 3) } ?? "–") | \(format(naiveRuns!.median, 3)) | "
           + "\(format(retrain.median / median, 0))× | \(sklearnSeconds.map { format($0 / median, 0) + "×" } ?? "–") | "
