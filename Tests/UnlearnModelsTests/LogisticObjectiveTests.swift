@@ -31,11 +31,16 @@ struct LogisticObjectiveTests {
   }
 
   /// Binary, and softmax with K below, at and above one 16-column chunk (K = 23: two chunks, the
-  /// second 8 wide), with row counts off the tiles and blocks, some rows excluded.
-  @Test(arguments: [(2, 1), (2, 2), (3, 1), (10, 1), (10, 2), (16, 1), (23, 2)])
-  func onePassMatchesTheProducts(_ shape: (classes: Int, threads: Int)) {
-    // 2,503 rows × 41 features × 12 columns pass the two-thread threshold.
-    let (batch, model) = Self.problem(rows: 2_503, features: 41, classes: shape.classes, seed: UInt64(shape.classes))
+  /// second 8 wide), with row counts off the tiles and blocks, some rows excluded. Two threads
+  /// start from n·p·width ≥ 2²¹ (width: 1 binary, K rounded up to 4): the binary 21,011 × 102 and
+  /// the softmax 5,003 × 42 × 12 and 2,503 × 42 × 24 pass it, so their rows are shared.
+  @Test(arguments: [
+    (2, 1, 2_503, 41), (2, 2, 21_011, 101), (3, 1, 2_503, 41), (10, 1, 2_503, 41), (10, 2, 5_003, 41),
+    (16, 1, 2_503, 41), (23, 2, 2_503, 41),
+  ])
+  func onePassMatchesTheProducts(_ shape: (classes: Int, threads: Int, rows: Int, features: Int)) {
+    let (batch, model) = Self.problem(
+      rows: shape.rows, features: shape.features, classes: shape.classes, seed: UInt64(shape.classes))
     let excluded = (0..<batch.count).map { $0 % 9 == 4 }
     for flags in [nil, excluded] {
       let expected = Self.reference(model, batch, excluding: flags)
