@@ -46,8 +46,9 @@ public struct DowndatedCholesky: Sendable, Equatable {
   /// K, the block size of the class-major order.
   private let blockSize: Int
   /// Ĺᵀ and Ŕᵀ by downdate: block b holds the rows that downdate b appended (its columns of U),
-  /// each n long, row-major (Ĺ's as the Kronecker factor when it is one). Blocks, not one array, so that a copy of the value (a state kept while
-  /// its successor is made) shares the old rows and appends only the new ones.
+  /// each n long, row-major (Ĺ's as the Kronecker factor when it is one). Blocks, not one array,
+  /// so that a copy of the value (a state kept while its successor is made) shares the old rows
+  /// and appends only the new ones — except while they are small (`mergeBlocksIfSmall`).
   /// (The blocks also hold G, the upper Cholesky factor of C = I − ĹᵀŔ, by block column.)
   private var blocks: [Block] = []
   /// The number of columns of U so far.
@@ -177,7 +178,8 @@ public struct DowndatedCholesky: Sendable, Equatable {
           h: &h, y: &unmixed, threads: BLAS.threadCount)
       }
     }
-    // Column c of group i: U's is B_i[:, c] ⊗ x_i (kept as the factor), W's is Σ_κ B_i[κ, c]·A⁻¹(e_κ ⊗ x_i).
+    // Column c of group i: U's is B_i[:, c] ⊗ x_i (kept as the factor), W's is
+    // Σ_κ B_i[κ, c]·A⁻¹(e_κ ⊗ x_i).
     var right = [Double](repeating: 0, count: groups * width * n)
     unmixed.withUnsafeBufferPointer { y in
       right.withUnsafeMutableBufferPointer { w in
