@@ -116,8 +116,6 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   public func lossAndGradient(on batch: LabelledBatch, excluding excluded: [Bool]?) -> (
     loss: Double, gradient: [Double]
   ) {
-    checkShape(batch)
-    precondition(excluded == nil || excluded!.count == batch.count, "one exclusion flag per row")
     let data = dataLossAndGradient(on: batch, excluding: excluded)
     var gradient = data.gradient
     var penalty = 0.0
@@ -154,8 +152,7 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   /// Σ_i ℓ_i over the batch and its gradient Σ_i ∇ℓ_i, without the regularizer, gauge or linear
   /// term: what removing the batch's samples takes out of the objective.
   public func dataLossAndGradient(on batch: LabelledBatch) -> (loss: Double, gradient: [Double]) {
-    checkShape(batch)
-    return dataLossAndGradient(on: batch, excluding: nil)
+    dataLossAndGradient(on: batch, excluding: nil)
   }
 
   /// Σ_i ℓ_i and X̃ᵀR over the rows not flagged in `excluded`, in one pass over X̃
@@ -170,9 +167,9 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   func dataLossAndGradient(on batch: LabelledBatch, excluding excluded: [Bool]?) -> (
     loss: Double, gradient: [Double]
   ) {
-    let k = outputCount
-    // The softmax kernel indexes rows by label: a label out of range must stop here.
-    precondition(isBinary || batch.labels.allSatisfy { $0 >= 0 && $0 < k }, "labels must be in 0..<\(k)")
+    // The softmax kernel indexes rows by label: a batch's labels are in 0..<classCount (checked
+    // when it was built), and its classes are the model's.
+    checkShape(batch)
     precondition(excluded == nil || excluded!.count == batch.count, "one exclusion flag per row")
     var gradient = [Double](repeating: 0, count: parameterCount)
     let loss = batch.design.withUnsafeBufferPointer { x in
@@ -181,7 +178,7 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
           gradient.withUnsafeMutableBufferPointer { g in
             StableFunctions.withOptionalBuffer(excluded) { flags in
               unlearn_logistic_objective(
-                x.baseAddress, batch.count, featureCount + 1, theta.baseAddress, k, y.baseAddress, flags,
+                x.baseAddress, batch.count, featureCount + 1, theta.baseAddress, outputCount, y.baseAddress, flags,
                 g.baseAddress, BLAS.threadCount)
             }
           }
