@@ -1,17 +1,25 @@
 import Foundation
+import Logging
 import UnlearnStore
 
 /// Executes queued deletion requests in the background, one model batch at a time. A request that
 /// arrives while a batch runs is picked up by the next pass, batched with everything else queued
-/// for its model by then (`Store.executePending`).
+/// for its model by then (`Store.executePending`). Besides being woken by a submission, it polls
+/// (`run`), so requests another process accepted, requests whose executor died (lease expired) and
+/// requests waiting out a transient failure's delay are executed too. Every error is logged and
+/// makes `/healthz` degraded until a pass succeeds.
 public actor RequestWorker {
   let store: Store
+  let health: ServiceHealth
+  let logger: Logger
   private var running = false
   private var again = false
   private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-  init(store: Store) {
+  public init(store: Store, health: ServiceHealth = ServiceHealth(), logger: Logger = Logger(label: "unlearn.worker")) {
     self.store = store
+    self.health = health
+    self.logger = logger
   }
 
   /// Makes sure a pass runs soon (now if idle, after the current pass otherwise).
@@ -21,14 +29,49 @@ public actor RequestWorker {
       return
     }
     running = true
-    let store = store
+    let (store, health, logger) = (store, health, logger)
     Task.detached(priority: .utility) {
       repeat {
-        for model in (try? store.modelsWithQueuedRequests()) ?? [] {
-          _ = try? store.executePending(model: model)
-        }
+        Self.pass(store: store, health: health, logger: logger)
       } while await self.shouldRunAgain()
     }
+  }
+
+  /// Wakes the worker every `interval` until the task is cancelled.
+  public func run(pollingEvery interval: Duration) async {
+    while !Task.isCancelled {
+      wake()
+      try? await Task.sleep(for: interval)
+    }
+  }
+
+  /// Executes every model's ready requests once; returns how many requests ended.
+  @discardableResult
+  public static func pass(store: Store, health: ServiceHealth, logger: Logger) -> Int {
+    var ended = 0
+    do {
+      for model in try store.modelsWithQueuedRequests() {
+        let requests = try store.executePending(model: model)
+        for request in requests {
+          logger.info(
+            "request \(request.status.rawValue)",
+            metadata: [
+              "request": "\(request.id)", "model": "\(model)", "ids": "\(request.idCount)",
+              "decision": "\(request.receipt?.decision ?? "-")",
+            ])
+        }
+        ended += requests.count
+      }
+      health.recordSuccess()
+    } catch {
+      let reason =
+        Store.isTransient(error)
+        ? "executing requests failed: \(Store.failureKind(of: error)); they stay queued and are retried"
+        : "executing requests failed: \(type(of: error))"
+      health.recordFailure(reason)
+      logger.error("worker pass failed", metadata: ["reason": "\(reason)"])
+    }
+    return ended
   }
 
   private func shouldRunAgain() -> Bool {

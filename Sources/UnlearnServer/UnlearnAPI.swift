@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import UnlearnCore
 import UnlearnData
 import UnlearnStore
@@ -8,7 +9,9 @@ import Unlearning
 
 /// The HTTP API over a `Store` (DESIGN.md §6, issue "Deletion requests as a service"):
 ///
-/// - `GET /healthz` — no token needed.
+/// - `GET /healthz` — no token needed: `{"status": "ok"}`, or `"degraded"` with the reason while the
+///   store cannot be written (always 200: the process is alive).
+/// - `GET /readyz` — no token needed: 200 when the store answers and is not degraded, else 503.
 /// - `POST /v1/models/{model}/deletions` `{"ids": ["…"], "request_id": "…"}` → 202 `{"id", "status"}`;
 ///   the request is persisted before the answer, then executed in the background.
 /// - `GET /v1/deletions/{id}` — status, report and deletion receipt.
@@ -16,16 +19,26 @@ import Unlearning
 /// - `POST /v1/models/{model}/predict` `{"features": [[…]]}` → labels and probabilities.
 /// - `GET /v1/audit?after=N&limit=M` — audit entries.
 ///
-/// Every `/v1` route needs `Authorization: Bearer <token>`. Bad input is a 4xx with
-/// `{"error": {"message": …}}`, never a 500.
+/// Every `/v1` route needs `Authorization: Bearer <token>`. Every error answer has the body
+/// `{"error": {"message": …}}` (`JSONErrorMiddleware`): bad input is a 4xx, a store that cannot be
+/// written a 503. Predictions come from the model's state in memory (`Store.currentState`).
 public enum UnlearnAPI {
   /// Largest request body accepted (1 MiB); larger is 413.
   public static let maxBodyBytes = 1 << 20
 
-  public static func router(store: Store, token: String) -> (Router<APIContext>, RequestWorker) {
-    let worker = RequestWorker(store: store)
+  public static func router(
+    store: Store, token: String, health: ServiceHealth = ServiceHealth(),
+    logger: Logger = Logger(label: "unlearn.server")
+  ) -> (Router<APIContext>, RequestWorker) {
+    let worker = RequestWorker(store: store, health: health, logger: logger)
     let router = Router(context: APIContext.self)
-    router.get("/healthz") { _, _ in Health(status: "ok") }
+    router.add(middleware: JSONErrorMiddleware(health: health, logger: logger))
+    router.get("/healthz") { _, _ in health.status }
+    router.get("/readyz") { _, _ -> EditedResponse<ServiceHealth.Status> in
+      _ = try store.modelNames()
+      let status = health.status
+      return EditedResponse(status: status.status == "ok" ? .ok : .serviceUnavailable, response: status)
+    }
     let api = router.group("v1").add(middleware: BearerAuthentication(token: token))
 
     api.post("models/:model/deletions") { request, context -> EditedResponse<Accepted> in
@@ -35,6 +48,7 @@ public enum UnlearnAPI {
         try store.submit(
           model: model, ids: body.ids.map { SampleID($0) }, clientRequestID: body.requestID, requester: "http")
       }
+      health.recordSuccess()
       if submitted.status == .rejected {
         throw HTTPError(.unprocessableContent, message: "request \(submitted.id) rejected: \(submitted.error ?? "")")
       }
@@ -82,13 +96,11 @@ public enum UnlearnAPI {
       switch error.code {
       case .unknownModel, .unknownRequest: throw HTTPError(.notFound, message: error.message)
       case .invalidRequest, .unknownIDs: throw HTTPError(.badRequest, message: error.message)
-      case .requestIDReused, .modelExists, .corrupted, .missingStore:
-        throw HTTPError(.conflict, message: error.message)
+      case .requestIDReused, .modelExists, .conflict: throw HTTPError(.conflict, message: error.message)
+      case .corrupted, .missingStore, .missingKey: throw HTTPError(.serviceUnavailable, message: error.message)
       }
     }
   }
-
-  struct Health: ResponseEncodable { let status: String }
 
   struct DeletionBody: Decodable {
     let ids: [String]
@@ -115,6 +127,7 @@ public enum UnlearnAPI {
 }
 
 extension DeletionRequest: ResponseEncodable {}
+extension ServiceHealth.Status: ResponseEncodable {}
 extension ModelSummary: ResponseEncodable {}
 extension AuditEntry: ResponseEncodable {}
 

@@ -1,42 +1,88 @@
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 import UnlearnData
 import UnlearnModels
 import Unlearning
 
-/// The embedded store: one SQLite file (WAL mode) holding datasets' sample ids, model versions,
-/// deletion requests and the audit log (`Schema`).
+/// The embedded store: one SQLite file (WAL mode) holding datasets' samples, model versions as
+/// manifests of content-addressed parts (`StateParts`), deletion requests and the audit log
+/// (`Schema`), and a key file beside it (`StoreKey`) that keys every id hash.
 ///
-/// A deletion request is persisted in one transaction before any work starts (`submit`), executed
-/// from the model's last committed version (`executePending`), and its new version, report,
-/// receipt and audit entries are committed together in one transaction, which also deletes the
-/// older versions and the forgotten samples' rows. A process killed in between leaves the request
-/// `running` with the old version current; `recoverInterrupted` puts it back in the queue, so it
-/// is executed exactly once. The same client request id for a model is accepted once.
+/// A deletion request is persisted in one transaction before any work starts (`submit`). An
+/// executor — `serve`, `request run` or `worker`, any number of them on one store — claims the
+/// queued requests of a model with a lease it renews while it works (`executePending`), forgets from
+/// the model's state in memory (`LiveModels`; decoded from the store on first use), and commits the
+/// new version, the reports, receipts and audit entries in one transaction that also deletes the
+/// forgotten samples' rows and every part only the old version used. Then it checkpoints the WAL
+/// (TRUNCATE) and only then reports the requests `done`: with `secure_delete` on for every
+/// connection, the erased bytes are gone from every file of the store by then. A request whose
+/// executor died is requeued when its lease expires, and executed exactly once.
 public final class Store: Sendable {
   public let path: String
   let pool: DatabasePool
   let clock: @Sendable () -> Date
-  /// Serializes executions in this process; the version check at commit guards across processes.
+  /// The key file's path, and the key when the file exists.
+  public let keyFile: String
+  let key: StoreKey?
+  /// Decoded states of recently used models.
+  let live: LiveModels
+  /// This executor's name in leases: host, process and a random part.
+  public let owner: String
+  /// How long a claim holds without renewal; renewed every third of it while a batch runs.
+  let leaseSeconds: Double
+  /// Serializes executions in this process; leases and the version check at commit guard across
+  /// processes.
   let executionLock = NSLock()
+  /// Caches rebuilt when a model's state was read from the store, reported by its next request.
+  let rebuiltCaches = Mutex<[String: [String]]>([:])
 
-  /// Opens the store at `path`, creating it when `create` is true; throws `StoreError` when it does
-  /// not exist and `create` is false.
-  public init(path: String, create: Bool = false, clock: @escaping @Sendable () -> Date = Date.init) throws {
+  /// Opens the store at `path`, creating it (and its key file) when `create` is true; throws
+  /// `StoreError` when it does not exist and `create` is false.
+  ///
+  /// - Parameters:
+  ///   - keyFile: the key file (default: `path` + ".key"). Without it the store still opens and its
+  ///     audit chain verifies, but nothing that hashes an id (submitting, executing) can run.
+  ///   - liveModelBudgetBytes: memory for decoded model states (`LiveModels`).
+  ///   - leaseSeconds: how long an executor's claim holds without renewal.
+  ///   - prepareConnection: run on every new connection before the store's own settings (tests use
+  ///     it to open connections as an SQLite build with other defaults would).
+  public init(
+    path: String, create: Bool = false, keyFile: String? = nil, liveModelBudgetBytes: Int = 4 << 30,
+    leaseSeconds: Double = 30, clock: @escaping @Sendable () -> Date = Date.init,
+    prepareConnection: (@Sendable (Database) throws -> Void)? = nil
+  ) throws {
     if !create && !FileManager.default.fileExists(atPath: path) {
       throw StoreError(.missingStore, "no store at \(path); create one with `unlearn store init --store \(path)`")
     }
     self.path = path
     self.clock = clock
+    self.keyFile = keyFile ?? StoreKey.defaultPath(forStore: path)
+    self.live = LiveModels(budgetBytes: liveModelBudgetBytes)
+    self.leaseSeconds = leaseSeconds
+    self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())"
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
+    configuration.prepareDatabase { db in
+      try prepareConnection?(db)
+      // Deleted content is overwritten with zeros, whatever this SQLite build's default.
+      try db.execute(sql: "PRAGMA secure_delete = ON")
+    }
     pool = try DatabasePool(path: path, configuration: configuration)
     try Schema.migrator.migrate(pool)
+    if create && !FileManager.default.fileExists(atPath: self.keyFile) {
+      // A store with models stored under a key must not silently get another one.
+      if try pool.read({ try Bool.fetchOne($0, sql: "SELECT 1 FROM version_part LIMIT 1") }) == true {
+        throw StoreError(
+          .missingKey, "\(path) holds models sealed with a key, but \(self.keyFile) is missing: restore it")
+      }
+      key = try StoreKey.create(at: self.keyFile)
+    } else {
+      key = FileManager.default.fileExists(atPath: self.keyFile) ? try StoreKey.load(from: self.keyFile) : nil
+    }
     try pool.write { db in
-      if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'salt'") == nil {
-        try db.execute(
-          sql: "INSERT INTO meta(key, value) VALUES ('salt', ?)", arguments: [ForgottenSampleLedger().salt])
+      if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") == 0 {
         try AuditLog.append(
           db, at: Self.timestamp(clock()), event: "store created", model: nil, requestID: nil, details: [:])
       }
@@ -49,12 +95,15 @@ public final class Store: Sendable {
 
   var now: String { Self.timestamp(clock()) }
 
-  /// Salted SHA-256 of sample ids, as requests and the audit log keep them.
-  func hasher(_ db: Database) throws -> ForgottenSampleLedger {
-    guard let salt = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'salt'") else {
-      throw StoreError(.corrupted, "\(path) has no salt; it was not made by `unlearn store init`")
+  /// The key, or an error saying where it was looked for.
+  func requireKey() throws -> StoreKey {
+    guard let key else {
+      throw StoreError(
+        .missingKey,
+        "no key file at \(keyFile): the store keys every id hash with it. Restore it from your backup "
+          + "(or pass --key-file); `unlearn store init` creates one only for a new store")
     }
-    return ForgottenSampleLedger(salt: salt)
+    return key
   }
 
   // MARK: Models
@@ -66,7 +115,8 @@ public final class Store: Sendable {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
       throw StoreError(.invalidRequest, "model name '\(name)' must be letters, digits, '-', '_' or '.'")
     }
-    let bytes = try StateFile.encode(try state.archive())
+    let key = try requireKey()
+    let archive = try state.archive()
     let data = state.trainingSet.data
     try pool.write { db in
       if try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE name = ?", arguments: [name]) != nil {
@@ -91,8 +141,9 @@ public final class Store: Sendable {
         sql: "INSERT INTO model(name, strategy, dataset_id, current_version, created_at) VALUES (?, ?, ?, 1, ?)",
         arguments: [name, type(of: state.strategy).name, datasetID, at])
       try db.execute(
-        sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, 1, ?, 1, ?)",
-        arguments: [name, Data(bytes), at])
+        sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, 1, X'', 1, ?)",
+        arguments: [name, at])
+      try StateParts.write(archive, model: name, version: 1, datasetID: datasetID, key: key, db: db)
       try AuditLog.append(
         db, at: at, event: "model registered", model: name, requestID: nil,
         details: [
@@ -100,6 +151,7 @@ public final class Store: Sendable {
           "dataset": datasetName,
         ])
     }
+    live.put(state, of: name, version: 1)
     return try model(named: name)
   }
 
@@ -128,15 +180,7 @@ public final class Store: Sendable {
           SELECT m.strategy, m.current_version, m.dataset_id, v.exact FROM model m
           JOIN model_version v ON v.model_name = m.name AND v.version = m.current_version WHERE m.name = ?
           """, arguments: [name])
-    else {
-      let known = try String.fetchAll(db, sql: "SELECT name FROM model ORDER BY name")
-      throw StoreError(
-        .unknownModel,
-        "no model named '\(name)' in \(path)"
-          + (known.isEmpty
-            ? "; register one with `unlearn train ... --store \(path) --name NAME`"
-            : " (it has \(known.joined(separator: ", ")))"))
-    }
+    else { throw try unknownModel(db, name) }
     let datasetID: Int64 = row["dataset_id"]
     let remaining = try Int.fetchOne(
       db, sql: "SELECT COUNT(*) FROM sample WHERE dataset_id = ?", arguments: [datasetID])
@@ -155,20 +199,48 @@ public final class Store: Sendable {
       remainingSamples: remaining ?? 0, pendingRequests: pending ?? 0, lastFigures: figures ?? [:])
   }
 
-  /// The current version's state.
+  /// The current version's state: from memory when this process holds it at that version, else
+  /// read from the store (rebuilding its caches, which the next request's report then names).
   public func currentState(of name: String) throws -> (version: Int, state: any StrategyState) {
-    let (version, bytes) = try pool.read { db -> (Int, Data) in
-      _ = try self.summary(db, name)
-      let row = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT v.version, v.state FROM model m JOIN model_version v
-          ON v.model_name = m.name AND v.version = m.current_version WHERE m.name = ?
-          """, arguments: [name])!
-      return (row["version"], row["state"])
+    let row = try pool.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT strategy, current_version, dataset_id FROM model WHERE name = ?", arguments: [name])
     }
+    guard let row else { return try pool.read { db in throw try self.unknownModel(db, name) } }
+    let version: Int = row["current_version"]
+    if let state = live.state(of: name, version: version) { return (version, state) }
+    let state = try loadState(of: name, strategy: row["strategy"], version: version, datasetID: row["dataset_id"])
+    live.put(state, of: name, version: version)
+    return (version, state)
+  }
+
+  /// Reads and decodes a version from the store (a whole state file for versions older stores wrote).
+  func loadState(of name: String, strategy: String, version: Int, datasetID: Int64) throws -> any StrategyState {
     let label = "\(path) model \(name) version \(version)"
-    return (version, try StrategyCatalog.state(from: try StateFile.decode(Array(bytes), path: label), path: label))
+    let key = try requireKey()
+    let (archive, caches) = try pool.read { db -> (StateArchive, [String]) in
+      if try StateParts.isStored(model: name, version: version, db: db) {
+        return try StateParts.read(
+          model: name, strategy: strategy, version: version, datasetID: datasetID, key: key, db: db)
+      }
+      let bytes = try Data.fetchOne(
+        db, sql: "SELECT state FROM model_version WHERE model_name = ? AND version = ?", arguments: [name, version])
+      guard let bytes, !bytes.isEmpty else { throw StoreError(.corrupted, "\(label) is missing") }
+      return (try StateFile.decode(Array(bytes), path: label), [])
+    }
+    let state = try StrategyCatalog.state(from: archive, path: label)
+    if !caches.isEmpty { rebuiltCaches.withLock { $0[name] = caches } }
+    return state
+  }
+
+  func unknownModel(_ db: Database, _ name: String) throws -> StoreError {
+    let known = try String.fetchAll(db, sql: "SELECT name FROM model ORDER BY name")
+    return StoreError(
+      .unknownModel,
+      "no model named '\(name)' in \(path)"
+        + (known.isEmpty
+          ? "; register one with `unlearn train ... --store \(path) --name NAME`"
+          : " (it has \(known.joined(separator: ", ")))"))
   }
 
   /// Versions kept for `name` (after a done request, only the current one).

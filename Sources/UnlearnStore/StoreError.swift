@@ -10,6 +10,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case requestIDReused = "request id reused"
     case unknownIDs = "unknown sample ids"
     case corrupted = "corrupted store"
+    case missingKey = "missing key"
+    /// Another executor's work changed the model, or this executor's lease ran out: run again.
+    case conflict = "conflict"
   }
 
   public let code: Code

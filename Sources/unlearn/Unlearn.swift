@@ -17,6 +17,7 @@ struct Unlearn: AsyncParsableCommand {
       EvaluateCommand.self,
       PredictCommand.self, StateCommand.self, StoreCommand.self, RequestCommand.self, AuditCommand.self,
       ServeCommand.self,
+      WorkerCommand.self,
     ]
   )
 

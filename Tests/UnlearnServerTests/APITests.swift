@@ -112,12 +112,12 @@ struct APITests {
       try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["2"], "request_id": "used"}"#, .conflict)
       try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["no-such-sample"]}"#, .unprocessableContent)
       try await expectError("/v1/models/bc/predict", .post, #"{"features": [[1, 2]]}"#, .badRequest)
+      try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["3\u0000"]}"#, .badRequest)
+      try await expectError("/v1/models/bc/deletions", .post, #"{"ids": ["3\n"]}"#, .badRequest)
+      try await expectError("/v1/no/such/route", .get, nil, .notFound)
+      try await expectError("/v1/models/bc", .delete, nil, .notFound)
       let huge = "{\"ids\": [\"" + String(repeating: "x", count: UnlearnAPI.maxBodyBytes + 10) + "\"]}"
-      try await client.execute(
-        uri: "/v1/models/bc/deletions", method: .post, headers: Self.auth, body: ByteBuffer(string: huge)
-      ) { response in
-        #expect(response.status == .contentTooLarge)
-      }
+      try await expectError("/v1/models/bc/deletions", .post, huge, .contentTooLarge)
     }
   }
 

@@ -4,8 +4,9 @@ import Testing
 /// The store commands as a user runs them, including a process killed mid-execution.
 extension CommandLineTests {
   /// A request whose executor is killed with SIGKILL while the request is `running` (the forget
-  /// under way, nothing committed) is executed exactly once by the next `request run`: one request,
-  /// done, model version 1 → 2, one "request done" audit entry, and the chain still verifies.
+  /// under way, nothing committed) is left alone while the dead executor's lease holds, then
+  /// executed exactly once by the next `request run`: one request, done, model version 1 → 2, one
+  /// "request done" audit entry, and the chain still verifies.
   @Test func killedExecutionCompletesExactlyOnce() throws {
     let store = folder + "/crash.sqlite"
     #expect(try run(["store", "init", "--store", store]).status == 0)
@@ -25,7 +26,7 @@ extension CommandLineTests {
 
     let executor = Process()
     executor.executableURL = URL(fileURLWithPath: Self.executable)
-    executor.arguments = ["request", "run", "--store", store]
+    executor.arguments = ["request", "run", "--store", store, "--lease-seconds", "2"]
     executor.currentDirectoryURL = Self.repository
     executor.standardOutput = FileHandle.nullDevice
     executor.standardError = FileHandle.nullDevice
@@ -33,11 +34,17 @@ extension CommandLineTests {
     // Kill as soon as the request is marked running: retraining the MLP takes seconds after that.
     var status = "queued"
     let deadline = Date().addingTimeInterval(60)
+    // The claim (and its lease) came after the start of the last poll that still saw "queued".
+    var claimedNoEarlierThan: Date?
     while status == "queued" && Date() < deadline {
+      let pollStarted = Date()
       status =
         try json(try run(["request", "status", "--store", store, "--format", "json", id]).standardOutput)["status"]
         as? String ?? ""
-      if status == "queued" { Thread.sleep(forTimeInterval: 0.02) }
+      if status == "queued" {
+        claimedNoEarlierThan = pollStarted
+        Thread.sleep(forTimeInterval: 0.02)
+      }
     }
     kill(executor.processIdentifier, SIGKILL)
     executor.waitUntilExit()
@@ -45,6 +52,14 @@ extension CommandLineTests {
     let afterKill = try json(try run(["request", "status", "--store", store, "--format", "json", id]).standardOutput)
     #expect(afterKill["status"] as? String == "running", "the kill must land mid-execution")
 
+    // Another executor does not take a request whose lease still holds...
+    #expect(try run(["request", "run", "--store", store]).status == 0)
+    let held = try json(try run(["request", "status", "--store", store, "--format", "json", id]).standardOutput)
+    if let claimedNoEarlierThan, Date() < claimedNoEarlierThan.addingTimeInterval(2) {
+      #expect(held["status"] as? String == "running", "a live lease was taken over")
+    }
+    // ... and runs it once the lease has expired.
+    Thread.sleep(forTimeInterval: 2.2)
     let rerun = try run(["request", "run", "--store", store])
     #expect(rerun.status == 0, "\(rerun.standardError)")
     let requests = try #require(

@@ -1,7 +1,7 @@
 import Foundation
 import UnlearnCore
 
-// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
+// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N]|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -54,6 +54,9 @@ case "arcane":
     file: arguments.first { $0.hasSuffix(".csv") || $0.hasSuffix(".gz") } ?? "mnist5k.csv", deletions: 10)
 case "service":
   try await ServiceBenchmark.run(dataDirectory: dataDirectory, unique: 500, clients: 20)
+case "service-state":
+  try await ServiceStateBenchmark.run(
+    dataDirectory: dataDirectory, deletions: Int(option("--deletions") ?? "") ?? 100, predictions: 200)
 case "lmeraser":
   try LMEraserBenchmark.run(dataDirectory: dataDirectory, hidden: [256, 128], epochs: 10, deletions: 5)
 case "stream":
@@ -86,7 +89,7 @@ case "all":
     requests: 50)
 default:
   log(
-    "unknown benchmark '\(which)'; expected gemm, solve, load, training, training-small, mlp, newton, sisa, arcane, service, lmeraser, stream, quick or all"
+    "unknown benchmark '\(which)'; expected gemm, solve, load, training, training-small, mlp, newton, sisa, arcane, service, service-state, lmeraser, stream, quick or all"
   )
   exit(64)
 }

@@ -4,31 +4,71 @@ import UnlearnData
 import UnlearnModels
 
 /// A strategy's persisted state: the strategy's name and named binary parts ("blobs"), written to
-/// disk by `StateFile`. Small structured parts are JSON blobs; large numeric parts (features,
-/// parameters, factorizations) are raw little-endian Float64 blobs, so a 60,000 × 784 training set
-/// costs its 376 MB once and no text conversion.
-public struct StateArchive: Sendable, Equatable {
+/// disk by `StateFile` or, part by part, by the store. Small structured parts are JSON blobs; large
+/// numeric parts (features, parameters, factorizations) are raw little-endian Float64 blobs, so a
+/// 60,000 × 784 training set costs its 376 MB once and no text conversion.
+///
+/// Two kinds of part are kept unencoded until someone asks for their bytes, because the store
+/// writes neither with each version:
+/// - a dataset's features (`setDataset`): the store keeps them one row per sample, so erasing a
+///   sample deletes its row and rewrites nothing else;
+/// - a cache (`setCache`): a part that `init(archive:)` can rebuild from the others (the Newton
+///   factor). A state file keeps it; the store keeps it in memory only, because a cache built with
+///   a sample is that sample's personal data and must not outlive its erasure on disk.
+public struct StateArchive: Sendable {
   /// The strategy that wrote the state, as `--strategy` spells it.
   public var strategy: String
-  /// Blob names in the order they were added (the order they are written in).
+  /// Part names in the order they were added (the order they are written in).
   public private(set) var names: [String] = []
   private var blobs: [String: [UInt8]] = [:]
+  /// Datasets whose features are not yet encoded, by dataset name (parts `name.json`, `name.features`).
+  private var datasets: [String: Dataset] = [:]
+  private var caches: [String: @Sendable () throws -> [UInt8]] = [:]
 
   public init(strategy: String) {
     self.strategy = strategy
   }
 
-  /// The blob called `name`, or nil.
+  /// Names of the datasets added with `setDataset` (each is two parts, `name.json` and `name.features`).
+  public var datasetNames: [String] { names.filter { $0.hasSuffix(".features") }.map { String($0.dropLast(9)) } }
+
+  /// Names of the parts added with `setCache`.
+  public var cacheNames: [String] { names.filter { caches[$0] != nil } }
+
+  /// Whether `name` is a cache part (rebuildable, so the store does not persist it).
+  public func isCache(_ name: String) -> Bool { caches[name] != nil }
+
+  /// The part called `name` as it was set or read, or nil. Dataset features and caches that have
+  /// not been encoded yet are nil here: `encodedBlob` encodes them.
   public func blob(_ name: String) -> [UInt8]? { blobs[name] }
+
+  /// The bytes of the part called `name`, encoding dataset features and running a cache's builder
+  /// when needed; nil when there is no such part.
+  public func encodedBlob(_ name: String) throws -> [UInt8]? {
+    if let bytes = blobs[name] { return bytes }
+    if let make = caches[name] { return try make() }
+    if name.hasSuffix(".features"), let dataset = datasets[String(name.dropLast(9))] {
+      return Self.bytes(of: dataset.features.elements)
+    }
+    return nil
+  }
 
   /// Adds or replaces the blob called `name`.
   public mutating func setBlob(_ name: String, _ bytes: [UInt8]) {
-    if blobs.updateValue(bytes, forKey: name) == nil { names.append(name) }
+    caches[name] = nil
+    if blobs.updateValue(bytes, forKey: name) == nil, !names.contains(name) { names.append(name) }
+  }
+
+  /// Adds a cache part: `make` gives its bytes when a state file is written. `init(archive:)` must
+  /// rebuild what it holds when the part is missing.
+  public mutating func setCache(_ name: String, _ make: @escaping @Sendable () throws -> [UInt8]) {
+    blobs[name] = nil
+    if caches.updateValue(make, forKey: name) == nil, !names.contains(name) { names.append(name) }
   }
 
   /// The blob called `name`; a missing blob is a corrupted file.
   public func requiredBlob(_ name: String, path: String) throws -> [UInt8] {
-    guard let bytes = blobs[name] else {
+    guard let bytes = try encodedBlob(name) else {
       throw ModelFileError.corrupted(path, "the \(strategy) state has no '\(name)' part")
     }
     return bytes
@@ -73,13 +113,17 @@ public struct StateArchive: Sendable, Equatable {
     try ModelFile.decode(try requiredBlob(name, path: path), path: "\(path) (part '\(name)')")
   }
 
-  /// A dataset: its small parts as JSON (`name.json`), its features as Float64 (`name.features`).
+  /// A dataset: its small parts as JSON (`name.json`), its features as Float64 (`name.features`,
+  /// encoded only when asked for).
   public mutating func setDataset(_ name: String, _ dataset: Dataset) throws {
     try setJSON(name + ".json", StoredDataset(dataset))
-    setDoubles(name + ".features", dataset.features.elements)
+    blobs[name + ".features"] = nil
+    datasets[name] = dataset
+    if !names.contains(name + ".features") { names.append(name + ".features") }
   }
 
   public func dataset(_ name: String, path: String) throws -> Dataset {
+    if let dataset = datasets[name] { return dataset }
     let stored = try json(StoredDataset.self, name + ".json", path: path)
     let elements = try doubles(name + ".features", count: stored.ids.count * stored.featureCount, path: path)
     guard stored.labels.count == stored.ids.count,

@@ -36,11 +36,11 @@ public enum StateFile {
   }
 
   public static func encode(_ archive: StateArchive) throws -> [UInt8] {
+    let blobs = try archive.names.map { try archive.requiredBlob($0, path: "the state being written") }
     let header = Header(
       strategy: archive.strategy,
-      blobs: archive.names.map { name in
-        let blob = archive.blob(name)!
-        return Header.Entry(name: name, bytes: blob.count, sha256: FileDigest.hexadecimal(SHA256.hash(data: blob)))
+      blobs: zip(archive.names, blobs).map { name, blob in
+        Header.Entry(name: name, bytes: blob.count, sha256: FileDigest.hexadecimal(SHA256.hash(data: blob)))
       })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -50,7 +50,7 @@ public enum StateFile {
     bytes += withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init)
     bytes += json
     bytes.reserveCapacity(bytes.count + header.blobs.reduce(0) { $0 + $1.bytes })
-    for name in archive.names { bytes += archive.blob(name)! }
+    for blob in blobs { bytes += blob }
     return bytes
   }
 

@@ -141,6 +141,18 @@ extension StateArchive {
   }
 }
 
+extension StateArchive {
+  /// Rewrites the salt of every training set's ledger in the archive with `transform` (the store
+  /// seals salts with its key before writing and unseals them after reading).
+  public mutating func mapLedgerSalts(_ transform: (String) throws -> String) throws {
+    for name in names where name.hasSuffix(".provenance") {
+      var provenance = try json(TrainingSetProvenance.self, name, path: "the state")
+      provenance.forgotten = provenance.forgotten.withSalt(try transform(provenance.forgotten.salt))
+      try setJSON(name, provenance)
+    }
+  }
+}
+
 struct TrainingSetProvenance: Codable {
   var sourceSHA256: [String]
   var forgotten: ForgottenSampleLedger

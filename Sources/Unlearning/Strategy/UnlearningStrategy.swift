@@ -62,6 +62,9 @@ public protocol StrategyState: Sendable {
   /// validation part); nil by default.
   var heldOutSamples: Dataset? { get }
 
+  /// Roughly the bytes the state holds in memory: what a cache of live states budgets by.
+  var residentBytes: Int { get }
+
   /// n × K class probabilities for raw (unscaled) feature rows.
   func probabilities(for features: Matrix) -> Matrix
 
@@ -73,6 +76,13 @@ public protocol StrategyState: Sendable {
 
 extension StrategyState {
   public var heldOutSamples: Dataset? { nil }
+
+  /// The samples' features and the deployed parameters with as many again for what the strategy
+  /// keeps beside them (checkpoints, optimizer state).
+  public var residentBytes: Int {
+    8 * (trainingSet.storage.features.elements.count + (heldOutSamples?.features.elements.count ?? 0))
+      + 16 * parameterCount
+  }
 
   /// The most probable class of each raw feature row.
   public func predictedLabels(for features: Matrix) -> [Int] {

@@ -10,8 +10,9 @@ struct RequestCommand: AsyncParsableCommand {
     discussion: """
       A request is recorded (queued) before any work starts, then executed from the model's last \
       committed version; the new version replaces every older one. 'submit' executes at once unless \
-      --queue-only is given; 'run' executes what is queued, after requeueing requests a stopped \
-      process left running (run it when no other process is executing on the same store).
+      --queue-only is given; 'run' executes what is queued once (a request whose executor stopped is \
+      requeued when its lease expires). Any number of 'serve', 'worker' and 'request run' processes \
+      may share one store.
       """,
     subcommands: [Submit.self, Status.self, List.self, Run.self])
 
@@ -37,8 +38,10 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var execution: ExecutorOptions
+
     func run() async throws {
-      let opened = try store.open()
+      let opened = try execution.open(store)
       let requested = try samples.load()
       var request = try opened.submit(model: model, ids: requested, clientRequestID: requestID, requester: requester)
       if request.status == .queued && !queueOnly {
@@ -86,15 +89,17 @@ struct RequestCommand: AsyncParsableCommand {
 
   struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Execute queued requests (requeueing any a stopped process left running).")
+      abstract: "Execute queued requests once (requeueing any whose executor's lease expired).")
 
     @OptionGroup var store: StoreOption
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var execution: ExecutorOptions
+
     func run() async throws {
-      let opened = try store.open()
+      let opened = try execution.open(store)
       let requeued = try opened.recoverInterrupted()
       if requeued > 0 { printToStandardError("requeued \(requeued) interrupted request(s)") }
       var finished: [DeletionRequest] = []

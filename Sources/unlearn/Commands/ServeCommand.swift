@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import UnlearnServer
 import UnlearnStore
 
@@ -10,9 +11,11 @@ struct ServeCommand: AsyncParsableCommand {
     abstract: "Serve deletion requests, predictions and the audit log over HTTP.",
     discussion: """
       Routes: POST /v1/models/{model}/deletions, GET /v1/deletions/{id}, GET /v1/models/{model}, \
-      POST /v1/models/{model}/predict, GET /v1/audit, GET /healthz. Every /v1 route needs \
-      'Authorization: Bearer <token>', the token read from --token-file or UNLEARN_API_TOKEN. On \
-      start, requests a stopped process left running are requeued and executed.
+      POST /v1/models/{model}/predict, GET /v1/audit, GET /healthz, GET /readyz. Every /v1 route \
+      needs 'Authorization: Bearer <token>', the token read from --token-file or UNLEARN_API_TOKEN. \
+      Accepted requests are executed in the background; any number of 'serve', 'worker' and \
+      'request run' processes may share one store (each claims requests with a lease). Models stay \
+      decoded in memory after first use, within --memory-budget. Logs go to stderr.
       """)
 
   @OptionGroup var store: StoreOption
@@ -26,6 +29,15 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "A file holding the API token (otherwise UNLEARN_API_TOKEN).")
   var tokenFile: String?
 
+  @OptionGroup var execution: ExecutorOptions
+
+  @Option(help: "Seconds between looks for requests other processes queued or left behind.")
+  var pollSeconds = 1.0
+
+  func validate() throws {
+    guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be positive") }
+  }
+
   func run() async throws {
     let token: String
     if let tokenFile {
@@ -36,13 +48,35 @@ struct ServeCommand: AsyncParsableCommand {
     guard !token.isEmpty else {
       throw ValidationError("no API token: pass --token-file FILE or set UNLEARN_API_TOKEN")
     }
-    let opened = try store.open()
-    let requeued = try opened.recoverInterrupted()
-    if requeued > 0 { printToStandardError("requeued \(requeued) interrupted request(s)") }
-    let (router, worker) = UnlearnAPI.router(store: opened, token: token)
-    await worker.wake()
-    let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)))
-    printToStandardError("serving \(opened.path) on http://\(host):\(port)")
+    LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    let logger = Logger(label: "unlearn.serve")
+    let opened = try execution.open(store)
+    let (router, worker) = UnlearnAPI.router(store: opened, token: token, logger: logger)
+    let polling = Task { await worker.run(pollingEvery: .seconds(pollSeconds)) }
+    defer { polling.cancel() }
+    let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+    logger.info("serving", metadata: ["store": "\(opened.path)", "address": "http://\(host):\(port)"])
     try await app.runService()
+  }
+}
+
+/// Options of every process that executes requests (`serve`, `worker`, `request run|submit`).
+struct ExecutorOptions: ParsableArguments {
+  @Option(help: "Memory for models kept decoded between requests, in MiB (least recently used out).")
+  var memoryBudget = 4096
+
+  @Option(help: "Seconds a claim on requests holds without renewal (renewed while a batch runs).")
+  var leaseSeconds = 30.0
+
+  func validate() throws {
+    guard memoryBudget > 0, leaseSeconds >= 1 else {
+      throw ValidationError("--memory-budget must be positive and --lease-seconds at least 1")
+    }
+  }
+
+  func open(_ store: StoreOption) throws -> Store {
+    try Store(
+      path: store.store, keyFile: store.resolvedKeyFile, liveModelBudgetBytes: memoryBudget << 20,
+      leaseSeconds: leaseSeconds)
   }
 }

@@ -1,12 +1,24 @@
 import ArgumentParser
+import Foundation
 import UnlearnStore
 
-/// `--store DB`, shared by every store command.
+/// `--store DB [--key-file FILE]`, shared by every store command.
 struct StoreOption: ParsableArguments {
   @Option(help: ArgumentHelp("The SQLite store file.", valueName: "db"))
   var store: String
 
-  func open() throws -> Store { try Store(path: store) }
+  @Option(
+    help: ArgumentHelp(
+      "The store's key file, which keys every id hash (default: the store's path + '.key', or "
+        + "UNLEARN_STORE_KEY_FILE).", valueName: "file"))
+  var keyFile: String?
+
+  /// The key file to use: the flag, the environment, or the store's default.
+  var resolvedKeyFile: String? { keyFile ?? ProcessInfo.processInfo.environment["UNLEARN_STORE_KEY_FILE"] }
+
+  func open(create: Bool = false) throws -> Store {
+    try Store(path: store, create: create, keyFile: resolvedKeyFile)
+  }
 }
 
 struct StoreCommand: AsyncParsableCommand {
@@ -22,9 +34,11 @@ struct StoreCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOption
 
     func run() async throws {
-      let opened = try Store(path: store.store, create: true)
+      let opened = try store.open(create: true)
       let models = try opened.modelNames()
-      print("store \(opened.path): ready, \(models.count) model\(models.count == 1 ? "" : "s")")
+      print(
+        "store \(opened.path): ready, \(models.count) model\(models.count == 1 ? "" : "s"); "
+          + "key file \(opened.keyFile) (keep it with the store's backups; never inside the store)")
     }
   }
 }

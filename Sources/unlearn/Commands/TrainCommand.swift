@@ -45,6 +45,9 @@ struct TrainCommand: AsyncParsableCommand {
   @Option(help: "The model's name in the store.")
   var name: String?
 
+  @Option(help: ArgumentHelp("The store's key file (default: the store's path + '.key').", valueName: "file"))
+  var keyFile: String?
+
   @Option(help: "Output format for the training summary: text, json or markdown.")
   var format: OutputFormat = .text
 
@@ -58,6 +61,11 @@ struct TrainCommand: AsyncParsableCommand {
       guard strategy != nil, name != nil else {
         throw ValidationError("--store needs --strategy (the state to keep) and --name (what requests call it)")
       }
+      guard out == nil else {
+        throw ValidationError(
+          "--store and --out together would leave a second copy of the data outside the store, which "
+            + "deletions there do not erase: give one of them")
+      }
     } else {
       guard out != nil else { throw ValidationError("say where the model goes: --out FILE, or --store DB --name NAME") }
       guard name == nil else { throw ValidationError("--name applies with --store only") }
@@ -68,7 +76,9 @@ struct TrainCommand: AsyncParsableCommand {
 
   func run() async throws {
     if let out { try OutputPath.checkWritable(out) }
-    let opened = try store.map { try Store(path: $0) }
+    let opened = try store.map {
+      try Store(path: $0, keyFile: keyFile ?? ProcessInfo.processInfo.environment["UNLEARN_STORE_KEY_FILE"])
+    }
     let configuration = try modelOptions.configuration()
     let split = try TrainingData.load(
       data: data, test: testSet.test, testFraction: testSet.testFraction, seed: configuration.seed, options: dataset)

@@ -180,6 +180,12 @@ public struct NewtonState: SingleModelState {
   }
 
   public var configuration: ModelConfiguration { strategy.configuration }
+
+  /// The samples (raw and as the head sees them), the parameters, and the factor with H⁻¹ (P² each).
+  public var residentBytes: Int {
+    let p = head.parameterCount
+    return 8 * (trainingSet.storage.features.elements.count + batch.design.elements.count + 2 * p * p + 4 * p)
+  }
   /// The samples as the head sees them: standardized (and row-normalized when configured), then
   /// for an MLP passed through its hidden layers.
   static func batch(_ data: Dataset, model: TrainedModel) -> LabelledBatch {
@@ -227,7 +233,10 @@ public struct NewtonState: SingleModelState {
     try archive.setTrainingSet("training", trainingSet)
     archive.setDoubles("gradient", gradient)
     if let noise = head.linearTerm { archive.setDoubles("certified.noise", noise) }
-    archive.setDoubles("hessian.factor", Self.packUpper(try factorization.folded().upper))
+    let factorization = factorization
+    archive.setCache("hessian.factor") {
+      StateArchive.bytes(of: Self.packUpper(try factorization.folded().upper))
+    }
     return archive
   }
 
@@ -243,24 +252,35 @@ public struct NewtonState: SingleModelState {
     let p = plainHead.parameterCount
     let noise = settings.certification == nil ? nil : try archive.doubles("certified.noise", count: p, path: path)
     let head = try Self.head(of: model, linearTerm: noise)
-    let upper = Self.unpackUpper(try archive.doubles("hessian.factor", count: p * (p + 1) / 2, path: path), order: p)
-    let factor: CholeskyFactorization
-    do {
-      factor = try CholeskyFactorization(validatingUpper: upper)
-    } catch {
-      throw ModelFileError.corrupted(path, "the stored Hessian factor is not a valid Cholesky factor (\(error))")
-    }
     let trainingSet = try archive.trainingSet("training", path: path)
     let batch = Self.batch(trainingSet.data, model: model)
     let gram = settings.certification == nil ? nil : Self.gram(of: batch)
+    // The factor is a cache: a state file keeps it, the store does not (see `StateArchive`).
+    let clock = ContinuousClock()
+    let start = clock.now
+    let factorization: DowndatedCholesky
+    if archive.blob("hessian.factor") != nil {
+      let upper = Self.unpackUpper(
+        try archive.doubles("hessian.factor", count: p * (p + 1) / 2, path: path), order: p)
+      do {
+        factorization = DowndatedCholesky(base: try CholeskyFactorization(validatingUpper: upper))
+      } catch {
+        throw ModelFileError.corrupted(path, "the stored Hessian factor is not a valid Cholesky factor (\(error))")
+      }
+    } else {
+      factorization = DowndatedCholesky(
+        base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true,
+        blockSize: head.outputCount)
+    }
     self.init(
       strategy: NewtonRemoval(
         configuration: model.configuration, refactorRank: settings.refactorRank,
         maxSteps: max(settings.maxSteps, 1), residualTarget: settings.residualTarget,
         certification: settings.certification, finetuneEpochs: settings.finetuneEpochs ?? 0),
-      trainingSet: trainingSet, model: model, head: head, factorization: DowndatedCholesky(base: factor),
+      trainingSet: trainingSet, model: model, head: head, factorization: factorization,
       loss: head.lossAndGradient(on: batch).loss, gradient: try archive.doubles("gradient", count: p, path: path),
       gradientScale: settings.gradientScale, batch: batch, certificate: settings.certificate, gram: gram)
+    if archive.blob("hessian.factor") == nil { factorizationSeconds = (clock.now - start).seconds }
   }
 
   /// The upper triangle, row by row (n(n+1)/2 entries): half the bytes of the dense factor.

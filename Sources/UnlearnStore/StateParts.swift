@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import GRDB
+import UnlearnData
+import Unlearning
+
+/// A model version on disk: a manifest of the state's parts (`version_part`), each stored once by
+/// content (`part`), except two kinds the store treats apart (see `StateArchive`):
+///
+/// - a dataset's features live in `sample_row`, one row per sample and dataset part, written when
+///   the model is registered. A deletion deletes the forgotten samples' rows and rewrites nothing
+///   else; a later version only checks that the rows match its dataset (and rewrites them if a
+///   strategy ever changed more than removals).
+/// - caches (the Newton factor) are not written at all: the live state keeps them in memory, and a
+///   state read back rebuilds them. A cache built with a sample is that sample's data, so keeping
+///   it off disk is what lets its erasure be complete when the request is done.
+///
+/// A new version writes only parts whose content is new; retiring a version deletes the parts no
+/// other version references, in the same transaction. Ledger salts are sealed with the store key
+/// before they are written (`StoreKey`).
+enum StateParts {
+  enum Kind: String {
+    case stored, rows, cache
+  }
+
+  /// Writes `archive` as `version` of `model`. `datasetID` owns the sample rows. Returns the digests
+  /// written or referenced.
+  static func write(
+    _ archive: StateArchive, model: String, version: Int, datasetID: Int64, key: StoreKey, db: Database
+  ) throws {
+    var archive = archive
+    try archive.mapLedgerSalts { try key.seal($0) }
+    let datasets = Set(archive.datasetNames)
+    let insertPart = try db.cachedStatement(sql: "INSERT OR IGNORE INTO part(digest, bytes) VALUES (?, ?)")
+    let insertEntry = try db.cachedStatement(
+      sql: "INSERT INTO version_part(model_name, version, position, name, kind, digest) VALUES (?, ?, ?, ?, ?, ?)")
+    for (position, name) in archive.names.enumerated() {
+      let kind: Kind
+      var digest: String?
+      if archive.isCache(name) {
+        kind = .cache
+      } else if name.hasSuffix(".features"), datasets.contains(String(name.dropLast(9))) {
+        kind = .rows
+        try writeRows(
+          of: try archive.dataset(String(name.dropLast(9)), path: "the state"), part: String(name.dropLast(9)),
+          datasetID: datasetID, db: db)
+      } else {
+        kind = .stored
+        let bytes = try archive.requiredBlob(name, path: "the state")
+        let hex = FileDigest.hexadecimal(SHA256.hash(data: bytes))
+        try insertPart.execute(arguments: [hex, Data(bytes)])
+        digest = hex
+      }
+      try insertEntry.execute(arguments: [model, version, position, name, kind.rawValue, digest])
+    }
+  }
+
+  /// Makes the rows of dataset part `part` hold exactly `dataset`'s samples. The usual case after a
+  /// deletion — the rows already match, the forgotten ones deleted — costs one count.
+  static func writeRows(of dataset: Dataset, part: String, datasetID: Int64, db: Database) throws {
+    let stored = try Int.fetchOne(
+      db, sql: "SELECT COUNT(*) FROM sample_row WHERE dataset_id = ? AND part = ?", arguments: [datasetID, part])
+    if stored == dataset.count { return }
+    try db.execute(sql: "DELETE FROM sample_row WHERE dataset_id = ? AND part = ?", arguments: [datasetID, part])
+    let insert = try db.cachedStatement(
+      sql: "INSERT INTO sample_row(dataset_id, part, sample_id, features) VALUES (?, ?, ?, ?)")
+    for row in 0..<dataset.count {
+      let bytes = dataset.features.row(row).withUnsafeBytes { Data($0) }
+      try insert.execute(arguments: [datasetID, part, dataset.ids[row].rawValue, bytes])
+    }
+  }
+
+  /// Whether `version` of `model` is stored as parts (older stores keep a whole state file).
+  static func isStored(model: String, version: Int, db: Database) throws -> Bool {
+    try Bool.fetchOne(
+      db, sql: "SELECT 1 FROM version_part WHERE model_name = ? AND version = ? LIMIT 1", arguments: [model, version])
+      ?? false
+  }
+
+  /// Reads `version` of `model` back into an archive (without its caches, which the state rebuilds).
+  static func read(
+    model: String, strategy: String, version: Int, datasetID: Int64, key: StoreKey, db: Database
+  ) throws -> (archive: StateArchive, rebuiltCaches: [String]) {
+    var archive = StateArchive(strategy: strategy)
+    var rowParts: [String] = []
+    var caches: [String] = []
+    let entries = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT v.name, v.kind, p.bytes FROM version_part v LEFT JOIN part p ON p.digest = v.digest
+        WHERE v.model_name = ? AND v.version = ? ORDER BY v.position
+        """, arguments: [model, version])
+    for entry in entries {
+      let name: String = entry["name"]
+      switch Kind(rawValue: entry["kind"]) {
+      case .stored:
+        guard let bytes = entry["bytes"] as Data? else {
+          throw StoreError(.corrupted, "model \(model) version \(version) names a part '\(name)' that is not stored")
+        }
+        archive.setBlob(name, [UInt8](bytes))
+      case .rows: rowParts.append(String(name.dropLast(9)))
+      case .cache: caches.append(name)
+      case nil: throw StoreError(.corrupted, "model \(model) version \(version) has a part of unknown kind")
+      }
+    }
+    for part in rowParts {
+      let listing = try JSONDecoder().decode(
+        DatasetListing.self, from: Data(try archive.requiredBlob(part + ".json", path: "the store")))
+      var features: [String: Data] = [:]
+      features.reserveCapacity(listing.ids.count)
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT sample_id, features FROM sample_row WHERE dataset_id = ? AND part = ?",
+        arguments: [datasetID, part])
+      while let row = try rows.next() { features[row["sample_id"]] = row["features"] }
+      let rowBytes = 8 * listing.featureCount
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(rowBytes * listing.ids.count)
+      for id in listing.ids {
+        guard let row = features[id], row.count == rowBytes else {
+          throw StoreError(
+            .corrupted, "model \(model) version \(version): the features of a sample of '\(part)' are missing")
+        }
+        bytes += row
+      }
+      archive.setBlob(part + ".features", bytes)
+    }
+    try archive.mapLedgerSalts { try key.unseal($0) }
+    return (archive, caches)
+  }
+
+  /// Deletes the manifests of `model`'s versions before `version` and every part only they used.
+  static func retireVersions(of model: String, before version: Int, db: Database) throws {
+    let digests = try String.fetchAll(
+      db, sql: "SELECT DISTINCT digest FROM version_part WHERE model_name = ? AND version < ? AND digest IS NOT NULL",
+      arguments: [model, version])
+    try db.execute(
+      sql: "DELETE FROM version_part WHERE model_name = ? AND version < ?", arguments: [model, version])
+    let unreferenced = try db.cachedStatement(
+      sql: "DELETE FROM part WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM version_part WHERE digest = ?)")
+    for digest in digests { try unreferenced.execute(arguments: [digest, digest]) }
+  }
+
+  /// The part of a stored dataset's JSON that the store needs: its ids in row order and its width.
+  struct DatasetListing: Decodable {
+    let ids: [String]
+    let featureCount: Int
+  }
+}

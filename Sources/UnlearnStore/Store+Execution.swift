@@ -1,0 +1,413 @@
+import Foundation
+import GRDB
+import UnlearnData
+import UnlearnModels
+import Unlearning
+
+/// Executing deletion requests: claims with leases, one batch per model, each request validated
+/// on its own, commits that erase, and recovery of what a stopped executor left.
+extension Store {
+  /// A request this executor claimed, with the ids it still has to erase.
+  struct ClaimedRequest {
+    let id: String
+    let ids: [SampleID]
+    /// Ids of the request an earlier request already erased.
+    let alreadyErased: Int
+  }
+
+  /// The executor lost its claim (its lease expired and another executor took the requests): its
+  /// work is dropped, the other executor's counts.
+  struct LeaseLost: Error {}
+
+  /// Makes the store whole after executors stopped: a `running` request whose lease expired (its
+  /// executor died or hung) goes back to the queue, or — when its version was committed before
+  /// the executor stopped — is finished as done after a WAL checkpoint. Runs at the start of every
+  /// execution pass; returns how many requests it requeued or finished.
+  @discardableResult
+  public func recoverInterrupted() throws -> Int {
+    let now = clock().timeIntervalSince1970
+    let (requeued, committed) = try pool.write { db -> (Int, [String]) in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, model_name, receipt IS NOT NULL AS committed FROM deletion_request
+          WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < ?)
+          """, arguments: [now])
+      var committed: [String] = []
+      for row in rows {
+        let id: String = row["id"]
+        if row["committed"] as Bool {
+          committed.append(id)
+          continue
+        }
+        try db.execute(
+          sql: """
+            UPDATE deletion_request SET status = 'queued', started_at = NULL, owner = NULL, lease_expires_at = NULL
+            WHERE id = ?
+            """, arguments: [id])
+        try AuditLog.append(
+          db, at: self.now, event: "request requeued after interruption", model: row["model_name"], requestID: id,
+          details: [:])
+      }
+      return (rows.count - committed.count, committed)
+    }
+    if !committed.isEmpty { try finish(committed) }
+    return requeued + committed.count
+  }
+
+  /// Models with requests ready to run (queued, and past any retry delay).
+  public func modelsWithQueuedRequests() throws -> [String] {
+    try pool.read { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT DISTINCT model_name FROM deletion_request
+          WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?) ORDER BY model_name
+          """, arguments: [self.clock().timeIntervalSince1970])
+    }
+  }
+
+  /// Claims the ready requests of `model` and executes them as one batch (one forget of the union
+  /// of their ids) from the current version; returns the claimed requests as they ended (empty
+  /// when there were none, or another executor holds a live claim on the model).
+  ///
+  /// Each request is checked against the model's remaining samples when claimed: ids an earlier
+  /// request erased are left out, and a request with none left is done at once. When a batch
+  /// fails, its requests run one by one, so one bad request never fails another. A version
+  /// conflict at commit (another executor moved the model) runs the batch again from the new
+  /// version. A transient failure (disk full or read-only, a lock timeout, a missing key file)
+  /// puts the requests back in the queue with a delay that doubles per attempt, and is rethrown.
+  @discardableResult
+  public func executePending(
+    model: String, progress: (TrainingProgress) -> Void = { _ in }
+  ) throws -> [DeletionRequest] {
+    executionLock.lock()
+    defer { executionLock.unlock() }
+    try recoverInterrupted()
+    let (claimed, settled) = try claim(model: model)
+    if !claimed.isEmpty {
+      let renewal = renewLeasesPeriodically()
+      defer { renewal.cancel() }
+      try withoutActuallyEscaping(progress) { progress in
+        do {
+          try execute(claimed, model: model, progress: progress)
+        } catch is LeaseLost {
+          live.drop(model)
+        } catch let error where !Self.isTransient(error) && claimed.count > 1 {
+          for request in claimed {
+            do {
+              // Earlier requests of the batch may have erased some of its ids since the claim.
+              guard let request = try refreshed(request, model: model) else { continue }
+              try execute([request], model: model, progress: progress)
+            } catch is LeaseLost {
+              live.drop(model)
+            } catch let error where !Self.isTransient(error) {
+              try fail([request], error, model: model)
+            }
+          }
+        } catch let error where Self.isTransient(error) {
+          live.drop(model)
+          try? requeue(claimed, model: model, after: error)
+          throw error
+        } catch {
+          try fail(claimed, error, model: model)
+        }
+      }
+    }
+    return try (settled + claimed.map(\.id)).map { try request(id: $0) }
+  }
+
+  /// Storage or configuration trouble that may pass (a full or read-only disk, a lock timeout, a
+  /// missing key file): the request is not at fault, and an HTTP answer for it is a 503.
+  public static func isTransient(_ error: any Error) -> Bool {
+    if let error = error as? DatabaseError {
+      return [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN]
+        .contains(error.resultCode)
+    }
+    if let error = error as? StoreError { return error.code == .conflict || error.code == .missingKey }
+    return false
+  }
+
+  /// A storage error in a few words that name no data ("disk full", "read-only", ...).
+  public static func failureKind(of error: any Error) -> String {
+    if let error = error as? StoreError { return error.code.rawValue }
+    guard let error = error as? DatabaseError else { return String(describing: type(of: error)) }
+    switch error.resultCode {
+    case .SQLITE_FULL: return "disk full"
+    case .SQLITE_READONLY: return "read-only"
+    case .SQLITE_IOERR: return "I/O error"
+    case .SQLITE_BUSY, .SQLITE_LOCKED: return "locked by another process"
+    case .SQLITE_CANTOPEN: return "cannot open the database file"
+    default: return "SQLite error \(error.resultCode.rawValue)"
+    }
+  }
+
+  /// Claims `model`'s ready requests in one write transaction: unless another executor holds an
+  /// unexpired lease on the model, each request becomes `running` under this executor's lease.
+  /// Returns the claims and the ids of requests settled at once (nothing of theirs left to erase).
+  func claim(model: String) throws -> (claimed: [ClaimedRequest], settled: [String]) {
+    let now = clock()
+    let seconds = now.timeIntervalSince1970
+    return try pool.write { db in
+      let busy = try Bool.fetchOne(
+        db,
+        sql: """
+          SELECT 1 FROM deletion_request WHERE model_name = ? AND status = 'running' AND owner IS NOT ?
+            AND lease_expires_at >= ? LIMIT 1
+          """, arguments: [model, owner, seconds])
+      if busy == true { return ([], []) }
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, sample_ids FROM deletion_request
+          WHERE model_name = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?) ORDER BY rowid
+          """, arguments: [model, seconds])
+      guard !rows.isEmpty else { return ([], []) }
+      let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
+      let present = try db.makeStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
+      let at = Self.timestamp(now)
+      var claimed: [ClaimedRequest] = []
+      var settled: [String] = []
+      for row in rows {
+        let id: String = row["id"]
+        let raw: String = row["sample_ids"]
+        let ids = try JSONDecoder().decode([String].self, from: Data(raw.utf8)).map { SampleID($0) }
+        let remaining = try ids.filter { try Bool.fetchOne(present, arguments: [datasetID, $0.rawValue]) == true }
+        if remaining.isEmpty {
+          try settleAlreadyErased(id, model: model, idCount: ids.count, at: at, db: db)
+          settled.append(id)
+          continue
+        }
+        try db.execute(
+          sql: """
+            UPDATE deletion_request SET status = 'running', started_at = ?, owner = ?, lease_expires_at = ?,
+              attempts = attempts + 1
+            WHERE id = ?
+            """, arguments: [at, owner, seconds + leaseSeconds, id])
+        try AuditLog.append(
+          db, at: at, event: "request started", model: model, requestID: id,
+          details: ["ids": String(ids.count), "already_erased": String(ids.count - remaining.count)])
+        claimed.append(ClaimedRequest(id: id, ids: remaining, alreadyErased: ids.count - remaining.count))
+      }
+      return (claimed, settled)
+    }
+  }
+
+  /// `request` with the ids that are still to erase, or nil when none are (it is then settled as
+  /// already erased).
+  private func refreshed(_ request: ClaimedRequest, model: String) throws -> ClaimedRequest? {
+    try pool.write { db in
+      let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
+      let present = try db.makeStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
+      let remaining = try request.ids.filter {
+        try Bool.fetchOne(present, arguments: [datasetID, $0.rawValue]) == true
+      }
+      if remaining.isEmpty {
+        try settleAlreadyErased(
+          request.id, model: model, idCount: request.ids.count + request.alreadyErased, at: self.now, db: db)
+        return nil
+      }
+      return ClaimedRequest(
+        id: request.id, ids: remaining, alreadyErased: request.alreadyErased + request.ids.count - remaining.count)
+    }
+  }
+
+  /// A request whose every id an earlier request erased is done: nothing of it is left to erase.
+  private func settleAlreadyErased(_ id: String, model: String, idCount: Int, at: String, db: Database) throws {
+    let version = try Int.fetchOne(db, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])!
+    let entry = try AuditLog.append(
+      db, at: at, event: "request done", model: model, requestID: id,
+      details: [
+        "decision": "already erased", "version_before": String(version), "version_after": String(version),
+        "ids": String(idCount),
+      ])
+    let receipt = DeletionReceipt(
+      requestID: id, model: model, decision: "already erased",
+      reason: "earlier requests erased every sample this request names; the model was not changed",
+      versionBefore: version, versionAfter: version, finishedAt: at, auditEntryHash: entry.hash)
+    try db.execute(
+      sql: """
+        UPDATE deletion_request SET status = 'done', finished_at = ?, receipt = ?, sample_ids = NULL, owner = NULL,
+          lease_expires_at = NULL
+        WHERE id = ?
+        """, arguments: [at, String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self), id])
+  }
+
+  /// Renews this executor's leases every third of the lease until cancelled.
+  private func renewLeasesPeriodically() -> any DispatchSourceTimer {
+    let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+    let interval = leaseSeconds / 3
+    timer.schedule(deadline: .now() + interval, repeating: interval)
+    timer.setEventHandler { [self] in
+      _ = try? pool.write { db in
+        try db.execute(
+          sql: """
+            UPDATE deletion_request SET lease_expires_at = ? WHERE owner = ? AND status = 'running'
+              AND receipt IS NULL
+            """, arguments: [self.clock().timeIntervalSince1970 + self.leaseSeconds, self.owner])
+      }
+    }
+    timer.resume()
+    return timer
+  }
+
+  /// Forgets the batch's ids from the model's current state and commits; on a version conflict,
+  /// again from the new version (a few times at most).
+  private func execute(
+    _ batch: [ClaimedRequest], model: String, progress: (TrainingProgress) -> Void
+  ) throws {
+    var union: [SampleID] = []
+    var seen = Set<SampleID>()
+    for request in batch { for id in request.ids where seen.insert(id).inserted { union.append(id) } }
+    let forgetRequest = try ForgetRequest(ids: union)
+    for attempt in 1... {
+      let (versionBefore, state) = try currentState(of: model)
+      let (next, report) = try state.forgetting(forgetRequest, progress: progress)
+      do {
+        try commit(batch, model: model, versionBefore: versionBefore, state: next, report: report)
+        return
+      } catch let error as StoreError where error.code == .conflict && attempt < 5 {
+        live.drop(model)
+      }
+    }
+  }
+
+  /// Commits a batch's new version and everything it erases in one transaction, checkpoints the
+  /// WAL, and then reports the requests done.
+  private func commit(
+    _ batch: [ClaimedRequest], model: String, versionBefore: Int, state: any StrategyState, report: ForgetReport
+  ) throws {
+    let key = try requireKey()
+    let archive = try state.archive()
+    var report = report
+    if let caches = rebuiltCaches.withLock({ $0.removeValue(forKey: model) }) {
+      report.notes.append(
+        "the state was read from the store and its caches (\(caches.joined(separator: ", "))) rebuilt: "
+          + "they are kept in memory only")
+    }
+    let versionAfter = versionBefore + 1
+    try pool.write { db in
+      let current = try Int.fetchOne(db, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])
+      guard current == versionBefore else {
+        throw StoreError(
+          .conflict, "model \(model) moved from version \(versionBefore) to \(current ?? -1) while executing")
+      }
+      let held = try Int.fetchOne(
+        db,
+        sql: """
+          SELECT COUNT(*) FROM deletion_request WHERE status = 'running' AND owner = ? AND receipt IS NULL
+            AND id IN (\(batch.map { _ in "?" }.joined(separator: ",")))
+          """, arguments: StatementArguments([owner] + batch.map(\.id)))
+      guard held == batch.count else { throw LeaseLost() }
+      let at = self.now
+      let wasExact =
+        try Bool.fetchOne(
+          db, sql: "SELECT exact FROM model_version WHERE model_name = ? AND version = ?",
+          arguments: [model, versionBefore]) ?? true
+      let exact = report.exact && wasExact
+      let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
+      let deleteSample = try db.makeStatement(sql: "DELETE FROM sample WHERE dataset_id = ? AND sample_id = ?")
+      let deleteRows = try db.makeStatement(sql: "DELETE FROM sample_row WHERE dataset_id = ? AND sample_id = ?")
+      for request in batch {
+        for id in request.ids {
+          try deleteSample.execute(arguments: [datasetID, id.rawValue])
+          try deleteRows.execute(arguments: [datasetID, id.rawValue])
+        }
+      }
+      try db.execute(
+        sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, ?, X'', ?, ?)",
+        arguments: [model, versionAfter, exact, at])
+      try StateParts.write(archive, model: model, version: versionAfter, datasetID: datasetID, key: key, db: db)
+      try db.execute(sql: "UPDATE model SET current_version = ? WHERE name = ?", arguments: [versionAfter, model])
+      // Serving the old and new versions side by side would leak the erased membership.
+      try StateParts.retireVersions(of: model, before: versionAfter, db: db)
+      try db.execute(
+        sql: "DELETE FROM model_version WHERE model_name = ? AND version < ?", arguments: [model, versionAfter])
+      let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+      let decision = report.exact ? "exact" : "approximate"
+      let reason =
+        report.notes.isEmpty
+        ? (report.exact
+          ? "\(report.strategy) retrained every part of the model the samples touched"
+          : "\(report.strategy) updated the parameters without retraining")
+        : report.notes.joined(separator: "; ")
+      for request in batch {
+        let entry = try AuditLog.append(
+          db, at: at, event: "request done", model: model, requestID: request.id,
+          details: [
+            "decision": decision, "version_before": String(versionBefore), "version_after": String(versionAfter),
+            "ids": String(request.ids.count + request.alreadyErased), "already_erased": String(request.alreadyErased),
+            "batch_ids": String(report.forgotten),
+          ])
+        let receipt = DeletionReceipt(
+          requestID: request.id, model: model, decision: decision, reason: reason, versionBefore: versionBefore,
+          versionAfter: versionAfter, finishedAt: at, auditEntryHash: entry.hash)
+        // Still `running`: it is reported done once the WAL no longer holds the erased pages.
+        try db.execute(
+          sql: """
+            UPDATE deletion_request SET finished_at = ?, report = ?, receipt = ?, sample_ids = NULL,
+              lease_expires_at = NULL
+            WHERE id = ?
+            """,
+          arguments: [
+            at, reportJSON, String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self), request.id,
+          ])
+      }
+    }
+    live.put(state, of: model, version: versionAfter)
+    try finish(batch.map(\.id))
+  }
+
+  /// Checkpoints the WAL into the database and truncates it (with `secure_delete`, the erased
+  /// content is then zeros in every file), then marks the committed requests done.
+  func finish(_ ids: [String]) throws {
+    try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    try pool.write { db in
+      for id in ids {
+        try db.execute(
+          sql: "UPDATE deletion_request SET status = 'done', owner = NULL WHERE id = ? AND receipt IS NOT NULL",
+          arguments: [id])
+      }
+    }
+  }
+
+  /// Marks requests failed with their error (ids redacted) and clears their raw ids.
+  private func fail(_ batch: [ClaimedRequest], _ error: any Error, model: String) throws {
+    try pool.write { db in
+      let at = self.now
+      for request in batch {
+        let message = Self.redacted(error, ids: request.ids)
+        try db.execute(
+          sql: """
+            UPDATE deletion_request SET status = 'failed', finished_at = ?, error = ?, sample_ids = NULL,
+              owner = NULL, lease_expires_at = NULL
+            WHERE id = ? AND status = 'running'
+            """, arguments: [at, message, request.id])
+        try AuditLog.append(
+          db, at: at, event: "request failed", model: model, requestID: request.id, details: ["error": message])
+      }
+    }
+  }
+
+  /// Puts requests back in the queue after a transient failure, to run again after 2^attempts
+  /// seconds (at most five minutes).
+  private func requeue(_ batch: [ClaimedRequest], model: String, after error: any Error) throws {
+    try pool.write { db in
+      let now = self.clock().timeIntervalSince1970
+      for request in batch {
+        let attempts =
+          try Int.fetchOne(
+            db, sql: "SELECT attempts FROM deletion_request WHERE id = ?", arguments: [request.id]) ?? 1
+        try db.execute(
+          sql: """
+            UPDATE deletion_request SET status = 'queued', started_at = NULL, owner = NULL, lease_expires_at = NULL,
+              not_before = ?
+            WHERE id = ? AND status = 'running' AND receipt IS NULL
+            """, arguments: [now + min(300, pow(2, Double(attempts))), request.id])
+        try AuditLog.append(
+          db, at: self.now, event: "request requeued after a transient failure", model: model, requestID: request.id,
+          details: ["error": Self.redacted(error, ids: request.ids)])
+      }
+    }
+  }
+}

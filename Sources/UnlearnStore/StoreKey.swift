@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import UnlearnData
+
+/// The store's secret: 32 random bytes kept in a file beside the database (mode 0600), never in it.
+///
+/// Sample ids in requests and the audit log are HMAC-SHA256(key, id), and the salt of every stored
+/// state's forgotten-id ledger is sealed with it (AES-GCM). So a copy of the database alone cannot
+/// confirm a guessed id (row numbers are easily guessed); the key file is what to protect and back
+/// up with it. Verifying the audit chain needs no key: the chain hashes what is stored.
+public struct StoreKey: Sendable {
+  /// The key's bytes (`SymmetricKey` is not `Sendable`, so one is made per use).
+  private let bytes: [UInt8]
+  private var key: SymmetricKey { SymmetricKey(data: bytes) }
+
+  /// Where `unlearn store init` puts the key for a store at `storePath`: the same path + ".key".
+  public static func defaultPath(forStore storePath: String) -> String { storePath + ".key" }
+
+  init(bytes: [UInt8]) {
+    self.bytes = bytes
+  }
+
+  /// Reads the key at `path` (64 hexadecimal digits, as `create` writes it).
+  public static func load(from path: String) throws -> StoreKey {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw StoreError(
+        .missingKey,
+        "cannot read the store key file \(path): restore it from your backup, or pass its place with --key-file")
+    }
+    let hex = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    let bytes = stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
+      let start = hex.index(hex.startIndex, offsetBy: offset)
+      return UInt8(hex[start..<(hex.index(start, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex)], radix: 16)
+    }
+    guard hex.count == 64, bytes.count == 32 else {
+      throw StoreError(.missingKey, "the store key file \(path) does not hold 64 hexadecimal digits")
+    }
+    return StoreKey(bytes: bytes)
+  }
+
+  /// Creates a new random key at `path` with mode 0600; refuses to overwrite an existing file.
+  public static func create(at path: String) throws -> StoreKey {
+    var generator = SystemRandomNumberGenerator()
+    let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard descriptor >= 0 else {
+      throw StoreError(.missingKey, "cannot create the store key file \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(descriptor) }
+    let text = Array((FileDigest.hexadecimal(bytes) + "\n").utf8)
+    guard write(descriptor, text, text.count) == text.count, fsync(descriptor) == 0 else {
+      throw StoreError(.missingKey, "cannot write the store key file \(path): \(String(cString: strerror(errno)))")
+    }
+    return StoreKey(bytes: bytes)
+  }
+
+  /// HMAC-SHA256(key, id), hex: how requests and the audit log name a sample.
+  public func hash(_ id: SampleID) -> String {
+    FileDigest.hexadecimal(HMAC<SHA256>.authenticationCode(for: Array(id.rawValue.utf8), using: key))
+  }
+
+  static let sealedPrefix = "sealed:"
+
+  /// `text` encrypted and authenticated with the key (AES-GCM), as "sealed:" + base64.
+  func seal(_ text: String) throws -> String {
+    let box = try AES.GCM.seal(Array(text.utf8), using: key)
+    guard let combined = box.combined else {
+      throw StoreError(.corrupted, "AES-GCM gave no combined representation")
+    }
+    return Self.sealedPrefix + combined.base64EncodedString()
+  }
+
+  /// The text `seal` sealed; a `StoreError` when it was sealed with another key or changed.
+  func unseal(_ sealed: String) throws -> String {
+    guard sealed.hasPrefix(Self.sealedPrefix),
+      let data = Data(base64Encoded: String(sealed.dropFirst(Self.sealedPrefix.count))),
+      let box = try? AES.GCM.SealedBox(combined: data),
+      let opened = try? AES.GCM.open(box, using: key)
+    else {
+      throw StoreError(
+        .missingKey, "a stored ledger salt does not open with this key file: is it the store's own key?")
+    }
+    return String(decoding: opened, as: UTF8.self)
+  }
+}

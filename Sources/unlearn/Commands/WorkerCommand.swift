@@ -1,0 +1,59 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import UnlearnServer
+import UnlearnStore
+
+struct WorkerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "worker",
+    abstract: "Execute queued deletion requests of a store until stopped (no HTTP).",
+    discussion: """
+      Claims queued requests with a lease, executes them one model batch at a time and looks again \
+      every --poll-seconds. Any number of workers, 'serve' and 'request run' processes may share \
+      one store. SIGTERM or SIGINT stops it after the batch in progress. Logs go to stderr.
+      """)
+
+  @OptionGroup var store: StoreOption
+
+  @OptionGroup var execution: ExecutorOptions
+
+  @Option(help: "Seconds between looks for queued requests when there are none.")
+  var pollSeconds = 1.0
+
+  func validate() throws {
+    guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be positive") }
+  }
+
+  func run() async throws {
+    LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    let logger = Logger(label: "unlearn.worker")
+    let opened = try execution.open(store)
+    let stopping = StopSignal()
+    var sources: [any DispatchSourceSignal] = []
+    for signalNumber in [SIGTERM, SIGINT] {
+      signal(signalNumber, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+      source.setEventHandler { stopping.isSet.store(true, ordering: .relaxed) }
+      source.resume()
+      sources.append(source)
+    }
+    defer {
+      for source in sources { source.cancel() }
+    }
+    logger.info("worker started", metadata: ["store": "\(opened.path)", "owner": "\(opened.owner)"])
+    let health = ServiceHealth()
+    while !stopping.isSet.load(ordering: .relaxed) {
+      let ended = RequestWorker.pass(store: opened, health: health, logger: logger)
+      if ended == 0 { try await Task.sleep(for: .seconds(pollSeconds)) }
+    }
+    logger.info("worker stopped")
+  }
+}
+
+/// Set by a signal handler, read by the work loop between batches.
+final class StopSignal: Sendable {
+  let isSet = Atomic<Bool>(false)
+}

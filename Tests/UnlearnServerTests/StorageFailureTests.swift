@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import UnlearnData
+import UnlearnModels
+import UnlearnServer
+import Unlearning
+import _UnlearnTestSupport
+
+@testable import UnlearnStore
+
+/// A store that cannot be written (here: full, by SQLite's page limit on the one writing
+/// connection) answers 503 with a JSON body, makes `/healthz` degraded and `/readyz` 503, loses no
+/// accepted request, and completes the queued ones once space returns.
+struct StorageFailureTests {
+  @Test func fullStoreIsA503AndQueuedRequestsCompleteWhenSpaceReturns() async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true, leaseSeconds: 1)
+    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<150))
+    let state = try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(
+      data, sourceSHA256: []
+    ) { _ in }
+    try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
+    let queued = try store.submit(model: "bc", ids: ["7"])
+    @Sendable func limitPages(to count: Int?) throws {
+      try store.pool.writeWithoutTransaction { db in
+        let limit = try count ?? Int.fetchOne(db, sql: "PRAGMA page_count")!
+        try db.execute(sql: "PRAGMA max_page_count = \(limit)")
+      }
+    }
+    try limitPages(to: nil)
+    let health = ServiceHealth()
+    let (router, worker) = UnlearnAPI.router(store: store, token: "t", health: health)
+    let auth: HTTPFields = [.authorization: "Bearer t", .contentType: "application/json"]
+    try await Application(router: router).test(.router) { client in
+      let many = (0..<140).map { "\"\($0 + 10)\"" }.joined(separator: ",")
+      try await client.execute(
+        uri: "/v1/models/bc/deletions", method: .post, headers: auth, body: ByteBuffer(string: "{\"ids\": [\(many)]}")
+      ) { response in
+        #expect(response.status == .serviceUnavailable)
+        let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+        let message = (body?["error"] as? [String: Any])?["message"] as? String
+        #expect(message?.contains("disk full") == true, "\(String(describing: message))")
+      }
+      await worker.wake()
+      await worker.idle()
+      try await client.execute(uri: "/healthz", method: .get) { response in
+        #expect(response.status == .ok)
+        let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+        #expect(body?["status"] as? String == "degraded" && (body?["reason"] as? String)?.isEmpty == false)
+      }
+      try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
+      #expect(try store.request(id: queued.id).status != .done)
+
+      // Space returns: the accepted request completes (after its lease, if it was claimed), health is ok.
+      try limitPages(to: 1 << 30)
+      let deadline = Date().addingTimeInterval(30)
+      while try store.request(id: queued.id).status != .done && Date() < deadline {
+        await worker.wake()
+        await worker.idle()
+        try await Task.sleep(for: .milliseconds(200))
+      }
+      #expect(try store.request(id: queued.id).status == .done)
+      try await client.execute(uri: "/healthz", method: .get) { response in
+        let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+        #expect(body?["status"] as? String == "ok")
+      }
+    }
+    #expect(try store.verifyAudit().isIntact)
+  }
+}

@@ -1,0 +1,195 @@
+import Crypto
+import Foundation
+import GRDB
+import Testing
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+import Unlearning
+import _UnlearnTestSupport
+
+@testable import UnlearnStore
+
+/// Executors, isolation and what the store keeps of ids: leases, one bad request among good ones,
+/// failed requests without raw ids, the key file, versions as parts, a restart.
+struct ExecutionTests {
+  static func ids(_ values: [Int]) -> [SampleID] { values.map { SampleID(String($0)) } }
+
+  @Test func invalidRequestInABatchFailsAloneWithoutKeepingRawIDs() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let good = try store.submit(model: "bc", ids: Self.ids([3]))
+    // Every remaining sample: accepted (all present), but forgetting it would leave nothing.
+    let everything = try store.submit(model: "bc", ids: Self.ids(Array(0..<200)))
+    let alsoGood = try store.submit(model: "bc", ids: Self.ids([4, 5]))
+    let ended = try store.executePending(model: "bc")
+    #expect(ended.map(\.status) == [.done, .failed, .done])
+    #expect(try store.model(named: "bc").remainingSamples == 197)
+    let failed = try store.request(id: everything.id)
+    #expect(failed.error?.contains("no training samples") == true)
+    let row = try #require(
+      try store.pool.read { db in
+        try Row.fetchOne(db, sql: "SELECT * FROM deletion_request WHERE id = ?", arguments: [everything.id])
+      })
+    #expect(row["sample_ids"] as String? == nil)
+    for column in row.columnNames {
+      let text = (row[column] as DatabaseValue).description
+      #expect(!text.contains("\"199\"") && !text.contains("\"42\""), "raw id in column \(column)")
+    }
+    for entry in try store.auditEntries() where entry.requestID == everything.id {
+      #expect(!entry.details.contains("\"199\""), "raw id in audit entry \(entry.seq)")
+    }
+    #expect(good.status == .queued && alsoGood.status == .queued)
+    #expect(try store.verifyAudit().isIntact)
+  }
+
+  @Test func idsAlreadyErasedByAnEarlierRequestSettleTheLaterOne() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let first = try store.submit(model: "bc", ids: Self.ids([7, 8]))
+    let second = try store.submit(model: "bc", ids: Self.ids([8]))
+    try store.executePending(model: "bc")
+    #expect(try store.request(id: first.id).status == .done)
+    let settled = try store.request(id: second.id)
+    // Both in one batch: the union is erased once, and each request is done.
+    #expect(settled.status == .done)
+    // A request queued later for an id erased since: done at once, with the model unchanged.
+    try store.pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO deletion_request(id, model_name, sample_ids, id_hashes, id_count, status, received_at)
+          VALUES ('late', 'bc', '["7"]', '[]', 1, 'queued', 'now')
+          """)
+    }
+    let version = try store.model(named: "bc").version
+    let late = try store.executePending(model: "bc")
+    #expect(late.map(\.status) == [.done] && late[0].receipt?.decision == "already erased")
+    #expect(try store.model(named: "bc").version == version)
+  }
+
+  @Test func idsWithControlCharactersOrOverTheLengthAreRefused() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    for bad in ["3\u{0}", "a\nb", "\u{7f}", "", String(repeating: "x", count: Store.maximumIDBytes + 1)] {
+      let error = try #require(throws: StoreError.self) { try store.submit(model: "bc", ids: [SampleID(bad)]) }
+      #expect(error.code == .invalidRequest)
+    }
+  }
+
+  /// With only the database, an id cannot be confirmed: hashes are keyed by the key file, and the
+  /// ledger's salt is sealed with it. The audit chain still verifies without the key.
+  @Test func withoutTheKeyFileTheChainVerifiesAndNoGuessMatches() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    _ = try store.submit(model: "bc", ids: Self.ids([12]))
+    try store.executePending(model: "bc")
+    let keyHex = try String(contentsOfFile: store.keyFile, encoding: .utf8)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let attributes = try FileManager.default.attributesOfItem(atPath: store.keyFile)
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    try FileManager.default.removeItem(atPath: store.keyFile)
+
+    let reopened = try Store(path: store.path)
+    #expect(try reopened.verifyAudit().isIntact)
+    #expect(throws: StoreError.self) { try reopened.submit(model: "bc", ids: Self.ids([13])) }
+    // Everything in the database that could name id 12: request hashes, audit details, parts.
+    let database = try #require(FileManager.default.contents(atPath: store.path))
+    let text = String(decoding: database, as: UTF8.self)
+    #expect(!text.contains(keyHex), "the key is in the database")
+    let unkeyed = [
+      FileDigest.hexadecimal(SHA256.hash(data: Array("12".utf8))),
+      FileDigest.hexadecimal(SHA256.hash(data: Array("\u{0}12".utf8))),
+    ]
+    for hash in unkeyed { #expect(!text.contains(hash)) }
+    let keyed = FileDigest.hexadecimal(
+      HMAC<SHA256>.authenticationCode(for: Array("12".utf8), using: SymmetricKey(data: Self.bytes(hex: keyHex))))
+    #expect(text.contains(keyed), "the request's keyed hash is what the store keeps")
+    let parts = try reopened.pool.read { db in
+      try Data.fetchAll(db, sql: "SELECT bytes FROM part").map { String(decoding: $0, as: UTF8.self) }
+    }
+    let ledgers = parts.filter { $0.contains("\"hashes\"") }
+    #expect(!ledgers.isEmpty && ledgers.allSatisfy { $0.contains("sealed:") }, "ledger salts are sealed")
+    // A store that holds sealed models refuses to make itself a new key.
+    #expect(throws: StoreError.self) { try Store(path: store.path, create: true) }
+  }
+
+  static func bytes(hex: String) -> [UInt8] {
+    stride(from: 0, to: hex.count, by: 2).map {
+      UInt8(hex[hex.index(hex.startIndex, offsetBy: $0)..<hex.index(hex.startIndex, offsetBy: $0 + 2)], radix: 16)!
+    }
+  }
+
+  /// A version writes only its new parts, the features stay one row per sample, and a store opened
+  /// afresh (a restarted process) reads the same state back, rebuilding Newton's factor.
+  @Test func versionsArePartsAndAFreshProcessReadsTheSameState() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parts-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true)
+    let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<400))
+    let state = try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(
+      data, sourceSHA256: []
+    ) { _ in }
+    try store.registerModel(name: "n", state: state, datasetName: "digits")
+    let counts = {
+      try store.pool.read { db in
+        (
+          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sample_row")!,
+          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM part")!,
+          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM version_part WHERE kind = 'cache'")!
+        )
+      }
+    }
+    #expect(try counts() == (400, 5, 1))
+    for id in [3, 30, 300] {
+      _ = try store.submit(model: "n", ids: Self.ids([id]))
+      try store.executePending(model: "n")
+    }
+    let (rows, parts, caches) = try counts()
+    #expect(rows == 397 && caches == 1)
+    #expect(parts <= 5, "retired versions' parts are deleted")
+    let (_, live) = try store.currentState(of: "n")
+
+    let restarted = try Store(path: store.path)
+    let (version, read) = try restarted.currentState(of: "n")
+    #expect(version == 4)
+    #expect(read.trainingSet == live.trainingSet)
+    #expect(read.comparableParameters == live.comparableParameters)
+    let probe = data.subset(rows: Array(0..<20)).features
+    #expect(read.probabilities(for: probe).elements == live.probabilities(for: probe).elements)
+    _ = try restarted.submit(model: "n", ids: Self.ids([4]))
+    let done = try restarted.executePending(model: "n")
+    #expect(done.map(\.status) == [.done])
+    #expect(done[0].report?.notes.contains { $0.contains("hessian.factor") } == true)
+  }
+
+  /// Two executors (two stores on one file, as two processes would be) draining one queue from two
+  /// threads: every request done exactly once, none failed, the model holds exactly n − 40.
+  @Test func twoExecutorsOnOneStoreExecuteEveryRequestOnce() async throws {
+    let (first, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let second = try Store(path: first.path)
+    let submitted = try (0..<40).map { try first.submit(model: "bc", ids: Self.ids([$0 * 5])) }
+    let ids = submitted.map(\.id)
+    await withTaskGroup(of: Void.self) { group in
+      for store in [first, second] {
+        group.addTask {
+          let deadline = Date().addingTimeInterval(60)
+          while Date() < deadline {
+            _ = try? store.executePending(model: "bc")
+            let open = try? ids.filter { try store.request(id: $0).status != .done }
+            if open?.isEmpty == true { break }
+            try? await Task.sleep(for: .milliseconds(5))
+          }
+        }
+      }
+    }
+    for request in submitted { #expect(try first.request(id: request.id).status == .done) }
+    #expect(try first.model(named: "bc").remainingSamples == 160)
+    let (_, state) = try second.currentState(of: "bc")
+    #expect(state.trainingSet.count == 160)
+    let done = try first.auditEntries(limit: 10_000).filter { $0.event == "request done" }
+    #expect(done.count == 40 && Set(done.compactMap(\.requestID)).count == 40)
+    #expect(try first.verifyAudit().isIntact)
+  }
+}
