@@ -11,14 +11,19 @@ import UnlearnStore
 public actor RequestWorker {
   let store: Store
   let health: ServiceHealth
+  let metrics: ServiceMetrics
   let logger: Logger
   private var running = false
   private var again = false
   private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-  public init(store: Store, health: ServiceHealth = ServiceHealth(), logger: Logger = Logger(label: "unlearn.worker")) {
+  public init(
+    store: Store, health: ServiceHealth = ServiceHealth(), metrics: ServiceMetrics = ServiceMetrics(),
+    logger: Logger = Logger(label: "unlearn.worker")
+  ) {
     self.store = store
     self.health = health
+    self.metrics = metrics
     self.logger = logger
   }
 
@@ -29,10 +34,10 @@ public actor RequestWorker {
       return
     }
     running = true
-    let (store, health, logger) = (store, health, logger)
+    let (store, health, metrics, logger) = (store, health, metrics, logger)
     Task.detached(priority: .utility) {
       repeat {
-        Self.pass(store: store, health: health, logger: logger)
+        Self.pass(store: store, health: health, metrics: metrics, logger: logger)
       } while await self.shouldRunAgain()
     }
   }
@@ -47,11 +52,13 @@ public actor RequestWorker {
 
   /// Executes every model's ready requests once; returns how many requests ended.
   @discardableResult
-  public static func pass(store: Store, health: ServiceHealth, logger: Logger) -> Int {
+  public static func pass(store: Store, health: ServiceHealth, metrics: ServiceMetrics, logger: Logger) -> Int {
     var ended = 0
     do {
       for model in try store.modelsWithQueuedRequests() {
+        let start = ContinuousClock.now
         let requests = try store.executePending(model: model)
+        if !requests.isEmpty { metrics.recordBatch(requests: requests.count, duration: ContinuousClock.now - start) }
         for request in requests {
           logger.info(
             "request \(request.status.rawValue)",
@@ -69,6 +76,7 @@ public actor RequestWorker {
         ? "executing requests failed: \(Store.failureKind(of: error)); they stay queued and are retried"
         : "executing requests failed: \(type(of: error))"
       health.recordFailure(reason)
+      metrics.recordError()
       logger.error("worker pass failed", metadata: ["reason": "\(reason)"])
     }
     return ended

@@ -12,6 +12,7 @@ import Unlearning
 /// - `GET /healthz` — no token needed: `{"status": "ok"}`, or `"degraded"` with the reason while the
 ///   store cannot be written (always 200: the process is alive).
 /// - `GET /readyz` — no token needed: 200 when the store answers and is not degraded, else 503.
+/// - `GET /metrics` — no token needed: Prometheus text format (`ServiceMetrics`); counts only.
 /// - `POST /v1/models/{model}/deletions` `{"ids": ["…"], "request_id": "…"}` → 202 `{"id", "status"}`;
 ///   the request is persisted before the answer, then executed in the background.
 /// - `GET /v1/deletions/{id}` — status, report and deletion receipt.
@@ -27,10 +28,10 @@ public enum UnlearnAPI {
   public static let maxBodyBytes = 1 << 20
 
   public static func router(
-    store: Store, token: String, health: ServiceHealth = ServiceHealth(),
+    store: Store, token: String, health: ServiceHealth = ServiceHealth(), metrics: ServiceMetrics = ServiceMetrics(),
     logger: Logger = Logger(label: "unlearn.server")
   ) -> (Router<APIContext>, RequestWorker) {
-    let worker = RequestWorker(store: store, health: health, logger: logger)
+    let worker = RequestWorker(store: store, health: health, metrics: metrics, logger: logger)
     let router = Router(context: APIContext.self)
     router.add(middleware: JSONErrorMiddleware(health: health, logger: logger))
     router.get("/healthz") { _, _ in health.status }
@@ -38,6 +39,12 @@ public enum UnlearnAPI {
       _ = try store.modelNames()
       let status = health.status
       return EditedResponse(status: status.status == "ok" ? .ok : .serviceUnavailable, response: status)
+    }
+    router.get("/metrics") { _, _ -> Response in
+      let text = try metrics.exposition(store: store)
+      return Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
     let api = router.group("v1").add(middleware: BearerAuthentication(token: token))
 
@@ -49,6 +56,7 @@ public enum UnlearnAPI {
           model: model, ids: body.ids.map { SampleID($0) }, clientRequestID: body.requestID, requester: "http")
       }
       health.recordSuccess()
+      if submitted.status == .queued { metrics.accepted.increment() }
       if submitted.status == .rejected {
         throw HTTPError(.unprocessableContent, message: "request \(submitted.id) rejected: \(submitted.error ?? "")")
       }

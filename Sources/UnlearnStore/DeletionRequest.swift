@@ -5,7 +5,7 @@ import Unlearning
 /// A deletion request as the store keeps it: accepted (queued) before any work starts, then
 /// running, then done or failed; rejected at submission when it cannot be executed.
 public struct DeletionRequest: Sendable, Codable, Equatable {
-  public enum Status: String, Sendable, Codable {
+  public enum Status: String, Sendable, Codable, CaseIterable {
     case queued, running, done, failed, rejected
   }
 

@@ -41,9 +41,10 @@ enum StateParts {
         kind = .cache
       } else if name.hasSuffix(".features"), datasets.contains(String(name.dropLast(9))) {
         kind = .rows
+        let part = String(name.dropLast(9))
         try writeRows(
-          of: try archive.dataset(String(name.dropLast(9)), path: "the state"), part: String(name.dropLast(9)),
-          datasetID: datasetID, db: db)
+          count: try archive.sampleCount(ofDataset: part, path: "the state"),
+          of: { try archive.dataset(part, path: "the state") }, part: part, datasetID: datasetID, db: db)
       } else {
         kind = .stored
         let bytes = try archive.requiredBlob(name, path: "the state")
@@ -55,12 +56,16 @@ enum StateParts {
     }
   }
 
-  /// Makes the rows of dataset part `part` hold exactly `dataset`'s samples. The usual case after a
-  /// deletion — the rows already match, the forgotten ones deleted — costs one count.
-  static func writeRows(of dataset: Dataset, part: String, datasetID: Int64, db: Database) throws {
+  /// Makes the rows of dataset part `part` hold exactly the samples `makeDataset` gives (`count` of
+  /// them). The usual case after a deletion — the rows already match, the forgotten ones deleted —
+  /// costs one count and does not make the dataset.
+  static func writeRows(
+    count: Int, of makeDataset: () throws -> Dataset, part: String, datasetID: Int64, db: Database
+  ) throws {
     let stored = try Int.fetchOne(
       db, sql: "SELECT COUNT(*) FROM sample_row WHERE dataset_id = ? AND part = ?", arguments: [datasetID, part])
-    if stored == dataset.count { return }
+    if stored == count { return }
+    let dataset = try makeDataset()
     try db.execute(sql: "DELETE FROM sample_row WHERE dataset_id = ? AND part = ?", arguments: [datasetID, part])
     let insert = try db.cachedStatement(
       sql: "INSERT INTO sample_row(dataset_id, part, sample_id, features) VALUES (?, ?, ?, ?)")

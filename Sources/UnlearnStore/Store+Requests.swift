@@ -139,6 +139,17 @@ extension Store {
     try pool.read { db in try self.request(db, id: id) }
   }
 
+  /// How many requests the store holds in each status (all models).
+  public func requestCounts() throws -> [DeletionRequest.Status: Int] {
+    try pool.read { db in
+      var counts: [DeletionRequest.Status: Int] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM deletion_request GROUP BY status") {
+        if let status = DeletionRequest.Status(rawValue: row["status"]) { counts[status] = row["n"] }
+      }
+      return counts
+    }
+  }
+
   /// Requests, oldest first, for one model or all.
   public func requests(model: String? = nil) throws -> [DeletionRequest] {
     try pool.read { db in

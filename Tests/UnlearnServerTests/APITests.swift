@@ -134,3 +134,39 @@ struct APITests {
     }
   }
 }
+
+extension APITests {
+  /// `/metrics` parses as Prometheus text, and its counts add up to what was sent.
+  @Test func metricsCountWhatWasSent() async throws {
+    let (app, store, worker, directory) = try Self.makeApp()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try await app.test(.router) { client in
+      for (index, ids) in [["4"], ["9", "10"], ["11"], ["no-such-id"]].enumerated() {
+        let body = "{\"ids\": [\(ids.map { "\"\($0)\"" }.joined(separator: ","))], \"request_id\": \"m-\(index)\"}"
+        try await client.execute(
+          uri: "/v1/models/bc/deletions", method: .post, headers: Self.auth, body: ByteBuffer(string: body)
+        ) { _ in }
+      }
+      await worker.idle()
+      await worker.wake()
+      await worker.idle()
+      try await client.execute(uri: "/metrics", method: .get) { response in
+        #expect(response.status == .ok)
+        var samples: [String: Double] = [:]
+        for line in String(buffer: response.body).split(separator: "\n") where !line.hasPrefix("#") {
+          let parts = line.split(separator: " ")
+          #expect(parts.count == 2, "not a Prometheus sample line: \(line)")
+          samples[String(parts[0])] = Double(parts[1])
+        }
+        #expect(samples[#"unlearn_requests{status="done"}"#] == 3)
+        #expect(samples[#"unlearn_requests{status="rejected"}"#] == 1)
+        #expect(samples[#"unlearn_requests{status="failed"}"#] == 0)
+        #expect(samples["unlearn_queue_depth"] == 0)
+        #expect(samples["unlearn_requests_accepted_total"] == 3)
+        #expect((samples["unlearn_batch_requests_count"] ?? 0) >= 1)
+        #expect(samples["unlearn_batch_requests_sum"] == 3)
+      }
+    }
+    #expect(try store.requests(model: "bc").count == 4)
+  }
+}

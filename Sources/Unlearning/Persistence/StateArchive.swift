@@ -21,8 +21,10 @@ public struct StateArchive: Sendable {
   /// Part names in the order they were added (the order they are written in).
   public private(set) var names: [String] = []
   private var blobs: [String: [UInt8]] = [:]
-  /// Datasets whose features are not yet encoded, by dataset name (parts `name.json`, `name.features`).
-  private var datasets: [String: Dataset] = [:]
+  /// Datasets whose features are not yet encoded, by dataset name (parts `name.json`, `name.features`):
+  /// their sample count and how to make them (a training set with pending removals copies its
+  /// remaining rows only when asked).
+  private var datasets: [String: (count: Int, make: @Sendable () -> Dataset)] = [:]
   private var caches: [String: @Sendable () throws -> [UInt8]] = [:]
 
   public init(strategy: String) {
@@ -48,7 +50,7 @@ public struct StateArchive: Sendable {
     if let bytes = blobs[name] { return bytes }
     if let make = caches[name] { return try make() }
     if name.hasSuffix(".features"), let dataset = datasets[String(name.dropLast(9))] {
-      return Self.bytes(of: dataset.features.elements)
+      return Self.bytes(of: dataset.make().features.elements)
     }
     return nil
   }
@@ -116,14 +118,25 @@ public struct StateArchive: Sendable {
   /// A dataset: its small parts as JSON (`name.json`), its features as Float64 (`name.features`,
   /// encoded only when asked for).
   public mutating func setDataset(_ name: String, _ dataset: Dataset) throws {
-    try setJSON(name + ".json", StoredDataset(dataset))
+    try setDataset(name, listing: StoredDataset(dataset), make: { dataset })
+  }
+
+  /// A dataset described by `listing` whose samples `make` gives when they are needed.
+  mutating func setDataset(_ name: String, listing: StoredDataset, make: @escaping @Sendable () -> Dataset) throws {
+    try setJSON(name + ".json", listing)
     blobs[name + ".features"] = nil
-    datasets[name] = dataset
+    datasets[name] = (listing.ids.count, make)
     if !names.contains(name + ".features") { names.append(name + ".features") }
   }
 
+  /// The number of samples of the dataset called `name`, without decoding or copying it.
+  public func sampleCount(ofDataset name: String, path: String) throws -> Int {
+    if let dataset = datasets[name] { return dataset.count }
+    return try json(StoredDataset.self, name + ".json", path: path).ids.count
+  }
+
   public func dataset(_ name: String, path: String) throws -> Dataset {
-    if let dataset = datasets[name] { return dataset }
+    if let dataset = datasets[name] { return dataset.make() }
     let stored = try json(StoredDataset.self, name + ".json", path: path)
     let elements = try doubles(name + ".features", count: stored.ids.count * stored.featureCount, path: path)
     guard stored.labels.count == stored.ids.count,
@@ -169,6 +182,19 @@ struct StoredDataset: Codable {
   var featureNames: [String]?
   var classNames: [String]
   var idOrigin: Dataset.IDOrigin
+
+  init(
+    name: String, ids: [SampleID], labels: [Int], featureCount: Int, featureNames: [String]?, classNames: [String],
+    idOrigin: Dataset.IDOrigin
+  ) {
+    self.name = name
+    self.ids = ids
+    self.labels = labels
+    self.featureCount = featureCount
+    self.featureNames = featureNames
+    self.classNames = classNames
+    self.idOrigin = idOrigin
+  }
 
   init(_ dataset: Dataset) {
     name = dataset.name

@@ -130,7 +130,16 @@ extension TrainingSet: Equatable {
 extension StateArchive {
   /// Stores a training set as `name` (the dataset) and `name.ledger`.
   public mutating func setTrainingSet(_ name: String, _ set: TrainingSet) throws {
-    try setDataset(name, set.data)
+    // The remaining rows are copied only if the features are asked for (the store does not ask).
+    let rows = set.remainingStorageRows
+    let storage = set.storage
+    try setDataset(
+      name,
+      listing: StoredDataset(
+        name: storage.name, ids: rows.map { storage.ids[$0] }, labels: rows.map { storage.labels[$0] },
+        featureCount: storage.featureCount, featureNames: storage.featureNames, classNames: storage.classNames,
+        idOrigin: storage.idOrigin),
+      make: { set.data })
     try setJSON(name + ".provenance", TrainingSetProvenance(sourceSHA256: set.sourceSHA256, forgotten: set.forgotten))
   }
 

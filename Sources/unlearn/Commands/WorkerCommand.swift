@@ -45,8 +45,9 @@ struct WorkerCommand: AsyncParsableCommand {
     }
     logger.info("worker started", metadata: ["store": "\(opened.path)", "owner": "\(opened.owner)"])
     let health = ServiceHealth()
+    let metrics = ServiceMetrics()
     while !stopping.isSet.load(ordering: .relaxed) {
-      let ended = RequestWorker.pass(store: opened, health: health, logger: logger)
+      let ended = RequestWorker.pass(store: opened, health: health, metrics: metrics, logger: logger)
       if ended == 0 { try await Task.sleep(for: .seconds(pollSeconds)) }
     }
     logger.info("worker stopped")
