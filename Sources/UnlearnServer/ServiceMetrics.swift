@@ -21,18 +21,23 @@ public final class ServiceMetrics: Sendable {
 
   public init() {
     accepted = registry.makeCounter(
-      name: "unlearn_requests_accepted_total", help: "202 answers to deletion requests from this process.")
+      descriptor: Self.name("unlearn_requests_accepted_total", "202 answers to deletion requests from this process."))
     batchRequests = registry.makeValueHistogram(
-      name: "unlearn_batch_requests", buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-      help: "Requests per executed batch.")
+      descriptor: Self.name("unlearn_batch_requests", "Requests per executed batch."),
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
     let seconds: [Duration] = [
       .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2),
       .seconds(10), .seconds(60), .seconds(600),
     ]
     batchSeconds = registry.makeDurationHistogram(
-      name: "unlearn_batch_seconds", buckets: seconds, help: "Wall time per executed batch.")
+      descriptor: Self.name("unlearn_batch_seconds", "Wall time per executed batch."), buckets: seconds)
     lastError = registry.makeGauge(
-      name: "unlearn_last_error_timestamp_seconds", help: "When this process last failed to write the store.")
+      descriptor: Self.name(
+        "unlearn_last_error_timestamp_seconds", "When this process last failed to write the store."))
+  }
+
+  static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
   }
 
   /// Records one executed batch.
@@ -50,11 +55,11 @@ public final class ServiceMetrics: Sendable {
     let counts = try store.requestCounts()
     for status in DeletionRequest.Status.allCases {
       registry.makeGauge(
-        name: "unlearn_requests", labels: [("status", status.rawValue)],
-        help: "Deletion requests in the store by status."
+        descriptor: Self.name("unlearn_requests", "Deletion requests in the store by status."),
+        labels: [("status", status.rawValue)]
       ).set(Double(counts[status] ?? 0))
     }
-    registry.makeGauge(name: "unlearn_queue_depth", help: "Deletion requests queued in the store.")
+    registry.makeGauge(descriptor: Self.name("unlearn_queue_depth", "Deletion requests queued in the store."))
       .set(Double(counts[.queued] ?? 0))
     return registry.emitToString()
   }
