@@ -208,7 +208,7 @@ let package = Package(
     ),
     .testTarget(
       name: "unlearnCLITests",
-      dependencies: ["unlearn"]
+      dependencies: ["unlearn", "UnlearnCore", "UnlearnStore", "_UnlearnTestSupport"]
     ),
   ],
   swiftLanguageModes: [.v6]

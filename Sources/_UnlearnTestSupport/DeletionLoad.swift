@@ -54,15 +54,24 @@ public struct DeletionLoad: Sendable {
   /// Sends the plan to `POST {baseURL}/v1/models/{model}/deletions`; returns every outcome and the
   /// wall-clock seconds from the first request to the last answer.
   public func run(baseURL: URL, token: String, model: String) async -> (outcomes: [Outcome], seconds: Double) {
+    await run(baseURLs: [baseURL], token: token, model: model)
+  }
+
+  /// The same against several servers of one store: client c sends to `baseURLs[c % count]`, so
+  /// with an even number of clients and two servers every retry goes to the other server than
+  /// its original.
+  public func run(baseURLs: [URL], token: String, model: String) async -> (outcomes: [Outcome], seconds: Double) {
+    precondition(!baseURLs.isEmpty)
     let configuration = URLSessionConfiguration.ephemeral
     configuration.httpMaximumConnectionsPerHost = max(clients.count, 1)
     configuration.timeoutIntervalForRequest = 60
     let session = URLSession(configuration: configuration)
     defer { session.finishTasksAndInvalidate() }
-    let endpoint = baseURL.appendingPathComponent("v1/models/\(model)/deletions")
+    let endpoints = baseURLs.map { $0.appendingPathComponent("v1/models/\(model)/deletions") }
     let started = DispatchTime.now().uptimeNanoseconds
     let outcomes = await withTaskGroup(of: [Outcome].self) { group in
-      for list in clients {
+      for (client, list) in clients.enumerated() {
+        let endpoint = endpoints[client % endpoints.count]
         group.addTask {
           var outcomes: [Outcome] = []
           for submission in list {
