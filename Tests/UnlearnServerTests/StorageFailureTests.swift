@@ -3,6 +3,8 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import Synchronization
 import Testing
 import UnlearnData
 import UnlearnModels
@@ -35,7 +37,9 @@ struct StorageFailureTests {
     }
     try limitPages(to: nil)
     let health = ServiceHealth()
-    let (router, worker) = UnlearnAPI.router(store: store, token: "t", health: health)
+    let logged = LogRecorder()
+    let (router, worker) = UnlearnAPI.router(
+      store: store, token: "t", health: health, logger: Logger(label: "test") { _ in logged })
     let auth: HTTPFields = [.authorization: "Bearer t", .contentType: "application/json"]
     try await Application(router: router).test(.router) { client in
       let many = (0..<140).map { "\"\($0 + 10)\"" }.joined(separator: ",")
@@ -55,6 +59,8 @@ struct StorageFailureTests {
         #expect(body?["status"] as? String == "degraded" && (body?["reason"] as? String)?.isEmpty == false)
       }
       try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
+      let errors = logged.entries.filter { $0.level == .error }.map(\.message)
+      #expect(errors.contains("storage failure") && errors.contains("worker pass failed"), "\(errors)")
       #expect(try store.request(id: queued.id).status != .done)
 
       // Space returns: the accepted request completes (after its lease, if it was claimed), health is ok.
@@ -72,5 +78,27 @@ struct StorageFailureTests {
       }
     }
     #expect(try store.verifyAudit().isIntact)
+  }
+}
+
+/// A log handler that keeps what it is given, for tests that check what a failure logs.
+struct LogRecorder: LogHandler {
+  final class Entries: Sendable {
+    let list = Mutex<[(level: Logger.Level, message: String)]>([])
+  }
+
+  let storage = Entries()
+  var metadata: Logger.Metadata = [:]
+  var logLevel: Logger.Level = .trace
+
+  var entries: [(level: Logger.Level, message: String)] { storage.list.withLock { $0 } }
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    storage.list.withLock { $0.append((event.level, event.message.description)) }
   }
 }
