@@ -77,3 +77,18 @@ extension CommandLineTests {
     #expect(verify.status == 0 && verify.standardOutput.contains("intact"))
   }
 }
+
+extension CommandLineTests {
+  /// `train --store` with `--out` would leave a copy of the data that store deletions never erase.
+  @Test func trainingIntoAStoreRefusesASecondCopy() throws {
+    let store = folder + "/copy.sqlite"
+    #expect(try run(["store", "init", "--store", store]).status == 0)
+    #expect(FileManager.default.fileExists(atPath: store + ".key"))
+    let refused = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "retrain", "--store", store,
+      "--name", "bc", "--out", folder + "/copy.uls",
+    ])
+    #expect(refused.status == 64 && refused.standardError.contains("second copy"), "\(refused.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/copy.uls"))
+  }
+}
