@@ -12,6 +12,12 @@ public enum TestData {
     repository.appendingPathComponent("data").appendingPathComponent(name).path
   }
 
+  /// Whether `../shared/data` holds `name`: a clone without the team's shared data skips the tests
+  /// that read it (`@Test(.enabled(if: TestData.hasShared(...), "..."))`).
+  public static func hasShared(_ name: String) -> Bool {
+    FileManager.default.fileExists(atPath: shared(name))
+  }
+
   /// A file in `../shared/data`, e.g. `shared("fashion-mnist/t10k-images-idx3-ubyte.gz")`.
   public static func shared(_ name: String) -> String {
     repository.deletingLastPathComponent().appendingPathComponent("shared/data").appendingPathComponent(name).path

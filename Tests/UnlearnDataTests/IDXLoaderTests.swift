@@ -86,7 +86,11 @@ struct IDXLoaderTests {
     #expect(IDXLoader.labelsPath(forImagesPath: "/d/pictures.bin") == nil)
   }
 
-  @Test func loadsRealFashionMNISTTestSet() throws {
+  @Test(
+    .enabled(
+      if: TestData.hasShared("fashion-mnist/t10k-images-idx3-ubyte.gz"),
+      "needs ../shared/data/fashion-mnist (the team's shared data, absent from a plain clone)"))
+  func loadsRealFashionMNISTTestSet() throws {
     let dataset = try DatasetFile(path: TestData.shared("fashion-mnist/t10k-images-idx3-ubyte.gz")).load()
     #expect((dataset.count, dataset.featureCount) == (10_000, 784))
     #expect(dataset.classCounts == [Int](repeating: 1000, count: 10))

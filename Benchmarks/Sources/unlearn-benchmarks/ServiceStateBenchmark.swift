@@ -25,16 +25,9 @@ enum ServiceStateBenchmark {
     let arguments: [String]
   }
 
-  static func run(dataDirectory: String, deletions: Int, predictions: Int) async throws {
-    let binary =
-      ProcessInfo.processInfo.environment["UNLEARN_BINARY"]
-      ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-      .appendingPathComponent("../.build/release/unlearn").standardized.path
-    guard FileManager.default.isExecutableFile(atPath: binary) else {
-      throw BenchmarkFailure(
-        "no unlearn binary at \(binary): run `swift build -c release --product unlearn` at the repository root "
-          + "(or set UNLEARN_BINARY)")
-    }
+  /// `only`: measure just the cases whose label contains it (e.g. "newton").
+  static func run(dataDirectory: String, deletions: Int, predictions: Int, only: String? = nil) async throws {
+    let binary = try releaseBinary()
     let fashion = dataDirectory + "/fashion-mnist/train-images-idx3-ubyte.gz"
     let cases = [
       Case(
@@ -59,7 +52,7 @@ enum ServiceStateBenchmark {
         + "| p90 ratio | predict p50 ms | p99 ms | store after training MB | after deletions MB | size ratio "
         + "| decoded state MB | server peak MB | peak / state |")
     emit("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for item in cases {
+    for item in cases where only.map(item.label.contains) ?? true {
       guard FileManager.default.fileExists(atPath: item.data) else {
         emit("| \(item.label) | not measured: \(item.data) is missing |||||||||||||")
         continue
@@ -131,6 +124,20 @@ enum ServiceStateBenchmark {
         + "| \(format(Double(sizeAfter) / 1e6, 1)) | \(format(Double(sizeAfter) / Double(sizeAfterTraining), 2))× "
         + "| \(format(Double(decoded) / 1e6, 0)) | \(format(Double(peak) / 1e6, 0)) "
         + "| \(format(Double(peak) / Double(max(decoded, 1)), 2))× |")
+  }
+
+  /// The release `unlearn` the service benchmarks run as real processes.
+  static func releaseBinary() throws -> String {
+    let binary =
+      ProcessInfo.processInfo.environment["UNLEARN_BINARY"]
+      ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+      .appendingPathComponent("../.build/release/unlearn").standardized.path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+      throw BenchmarkFailure(
+        "no unlearn binary at \(binary): run `swift build -c release --product unlearn` at the repository root "
+          + "(or set UNLEARN_BINARY)")
+    }
+    return binary
   }
 
   static func median(_ values: [Double]) -> Double { quantile(0.5, values) }

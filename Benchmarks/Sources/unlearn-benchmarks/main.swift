@@ -1,7 +1,7 @@
 import Foundation
 import UnlearnCore
 
-// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N]|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
+// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|lmeraser|stream [mnist5k.csv|fashion-mnist]|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -54,9 +54,11 @@ case "arcane":
     file: arguments.first { $0.hasSuffix(".csv") || $0.hasSuffix(".gz") } ?? "mnist5k.csv", deletions: 10)
 case "service":
   try await ServiceBenchmark.run(dataDirectory: dataDirectory, unique: 500, clients: 20)
+  try await ServiceFleetBenchmark.run(dataDirectory: dataDirectory, unique: 500, clients: 20)
 case "service-state":
   try await ServiceStateBenchmark.run(
-    dataDirectory: dataDirectory, deletions: Int(option("--deletions") ?? "") ?? 100, predictions: 200)
+    dataDirectory: dataDirectory, deletions: Int(option("--deletions") ?? "") ?? 100, predictions: 200,
+    only: option("--only"))
 case "lmeraser":
   try LMEraserBenchmark.run(dataDirectory: dataDirectory, hidden: [256, 128], epochs: 10, deletions: 5)
 case "stream":
