@@ -94,14 +94,19 @@ enum ServiceBenchmark {
         + "| \(format(sequentialSeconds, 2)) | \(format(Double(originals.count) / sequentialSeconds, 0)) "
         + "| \(format(sequentialSeconds / drainSeconds, 1))× |")
     emit("")
+    try report(problems, requests: originals.count, remaining: summary.remainingSamples, run: "service load")
+  }
+
+  /// Prints what was checked, or what failed and then throws.
+  static func report(_ problems: [String], requests: Int, remaining: Int, run: String) throws {
     if problems.isEmpty {
       emit(
-        "Checked: every answer 202, \(originals.count) requests stored (one per request id), all done, "
-          + "\(summary.remainingSamples) samples left, one \"request done\" audit entry per request, chain intact.")
+        "Checked: every answer 202, \(requests) requests stored (one per request id), all done, "
+          + "\(remaining) samples left, one \"request done\" audit entry per request, chain intact.")
     } else {
       emit("FAILED:")
       for problem in problems.prefix(20) { emit("- \(problem)") }
-      throw BenchmarkFailure("\(problems.count) problems in the service load run")
+      throw BenchmarkFailure("\(problems.count) problems in the \(run) run")
     }
   }
 

@@ -88,14 +88,7 @@ enum ServiceFleetBenchmark {
         + "| \(format(DeletionLoad.quantile(0.99, of: outcomes) * 1000, 1)) | \(format(drainSeconds, 2)) "
         + "| \(summary.version - 1) | \(format(Double(originals.count) / drainSeconds, 0)) |")
     emit("")
-    if problems.isEmpty {
-      emit(
-        "Checked: every answer 202, \(originals.count) requests stored (one per request id), all done, "
-          + "\(summary.remainingSamples) samples left, one \"request done\" audit entry per request, chain intact.")
-    } else {
-      emit("FAILED:")
-      for problem in problems.prefix(20) { emit("- \(problem)") }
-      throw BenchmarkFailure("\(problems.count) problems in the service fleet run")
-    }
+    try ServiceBenchmark.report(
+      problems, requests: originals.count, remaining: summary.remainingSamples, run: "service fleet")
   }
 }

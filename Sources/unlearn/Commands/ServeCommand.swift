@@ -31,12 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
 
   @OptionGroup var execution: ExecutorOptions
 
-  @Option(help: "Seconds between looks for requests other processes queued or left behind.")
-  var pollSeconds = 1.0
-
-  func validate() throws {
-    guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be positive") }
-  }
+  @OptionGroup var polling: PollingOption
 
   func run() async throws {
     let token: String
@@ -52,8 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
     let logger = Logger(label: "unlearn.serve")
     let opened = try execution.open(store)
     let (router, worker) = UnlearnAPI.router(store: opened, token: token, logger: logger)
-    let polling = Task { await worker.run(pollingEvery: .seconds(pollSeconds)) }
-    defer { polling.cancel() }
+    let poller = Task { await worker.run(pollingEvery: .seconds(polling.pollSeconds)) }
+    defer { poller.cancel() }
     let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
     logger.info("serving", metadata: ["store": "\(opened.path)", "address": "http://\(host):\(port)"])
     try await app.runService()
@@ -78,5 +73,15 @@ struct ExecutorOptions: ParsableArguments {
     try Store(
       path: store.store, keyFile: store.resolvedKeyFile, liveModelBudgetBytes: memoryBudget << 20,
       leaseSeconds: leaseSeconds)
+  }
+}
+
+/// `--poll-seconds`, for the processes that keep looking for work (`serve`, `worker`).
+struct PollingOption: ParsableArguments {
+  @Option(help: "Seconds between looks for requests other processes queued or left behind.")
+  var pollSeconds = 1.0
+
+  func validate() throws {
+    guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be positive") }
   }
 }

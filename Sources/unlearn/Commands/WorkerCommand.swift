@@ -20,12 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
   @OptionGroup var execution: ExecutorOptions
 
-  @Option(help: "Seconds between looks for queued requests when there are none.")
-  var pollSeconds = 1.0
-
-  func validate() throws {
-    guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be positive") }
-  }
+  @OptionGroup var polling: PollingOption
 
   func run() async throws {
     LoggingSystem.bootstrap(StreamLogHandler.standardError)
@@ -48,7 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
     let metrics = ServiceMetrics()
     while !stopping.isSet.load(ordering: .relaxed) {
       let ended = RequestWorker.pass(store: opened, health: health, metrics: metrics, logger: logger)
-      if ended == 0 { try await Task.sleep(for: .seconds(pollSeconds)) }
+      if ended == 0 { try await Task.sleep(for: .seconds(polling.pollSeconds)) }
     }
     logger.info("worker stopped")
   }
