@@ -56,6 +56,9 @@ public enum UnlearnAPI {
           model: model, ids: body.ids.map { SampleID($0) }, clientRequestID: body.requestID, requester: "http")
       }
       health.recordSuccess()
+      logger.info(
+        "request \(submitted.status.rawValue)",
+        metadata: ["request": "\(submitted.id)", "model": "\(model)", "ids": "\(submitted.idCount)"])
       if submitted.status == .queued { metrics.accepted.increment() }
       if submitted.status == .rejected {
         throw HTTPError(.unprocessableContent, message: "request \(submitted.id) rejected: \(submitted.error ?? "")")

@@ -16,7 +16,10 @@ import Unlearning
 ///   it off disk is what lets its erasure be complete when the request is done.
 ///
 /// A new version writes only parts whose content is new; retiring a version deletes the parts no
-/// other version references, in the same transaction. Ledger salts are sealed with the store key
+/// other version references, in the same transaction. Parts live in SQLite rows rather than files
+/// beside the store so that one transaction switches the version, deletes the erased samples and
+/// the retired parts, and `secure_delete` with the WAL checkpoint erases all of it; files would need
+/// their own overwrite-and-sync protocol and could outlive a crash between the two. Ledger salts are sealed with the store key
 /// before they are written (`StoreKey`).
 enum StateParts {
   enum Kind: String {

@@ -32,7 +32,9 @@ extension Store {
     let key = try requireKey()
     let hashes = ids.map { key.hash($0) }
     return try pool.write { db in
-      _ = try self.summary(db, model)
+      guard try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE name = ?", arguments: [model]) == true else {
+        throw try self.unknownModel(db, model)
+      }
       if let clientRequestID,
         let existing = try Row.fetchOne(
           db, sql: "SELECT * FROM deletion_request WHERE model_name = ? AND client_request_id = ?",

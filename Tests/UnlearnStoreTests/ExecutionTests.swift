@@ -193,3 +193,26 @@ struct ExecutionTests {
     #expect(try first.verifyAudit().isIntact)
   }
 }
+
+extension ExecutionTests {
+  /// A failed request keeps no raw ids; its client sends it again (same request id, same ids) to
+  /// run it again, and it is then executed once.
+  @Test func failedRequestRunsAgainWhenItsClientResubmitsIt() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let first = try store.submit(model: "bc", ids: Self.ids([21, 22]), clientRequestID: "retry-me")
+    // What a failure leaves (e.g. a strategy error): failed, raw ids cleared.
+    try store.pool.write { db in
+      try db.execute(
+        sql: "UPDATE deletion_request SET status = 'failed', sample_ids = NULL, error = 'x' WHERE id = ?",
+        arguments: [first.id])
+    }
+    #expect(try store.executePending(model: "bc").isEmpty)
+    let again = try store.submit(model: "bc", ids: Self.ids([22, 21]), clientRequestID: "retry-me")
+    #expect(again.id == first.id && again.status == .queued && again.error == nil)
+    #expect(try store.executePending(model: "bc").map(\.status) == [.done])
+    #expect(try store.model(named: "bc").remainingSamples == 198)
+    #expect(try store.submit(model: "bc", ids: Self.ids([21, 22]), clientRequestID: "retry-me").status == .done)
+    #expect(try store.verifyAudit().isIntact)
+  }
+}
