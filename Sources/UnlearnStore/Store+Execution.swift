@@ -279,6 +279,8 @@ extension Store {
   ) throws {
     let key = try requireKey()
     let archive = try state.archive()
+    // The receipt's reason is the strategy's own account; a rebuilt cache is only a report note.
+    let strategyNotes = report.notes
     var report = report
     if let caches = rebuiltCaches.withLock({ $0.removeValue(forKey: model) }) {
       report.notes.append(
@@ -326,11 +328,11 @@ extension Store {
       let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
       let decision = report.exact ? "exact" : "approximate"
       let reason =
-        report.notes.isEmpty
+        strategyNotes.isEmpty
         ? (report.exact
           ? "\(report.strategy) retrained every part of the model the samples touched"
           : "\(report.strategy) updated the parameters without retraining")
-        : report.notes.joined(separator: "; ")
+        : strategyNotes.joined(separator: "; ")
       for request in batch {
         let entry = try AuditLog.append(
           db, at: at, event: "request done", model: model, requestID: request.id,
