@@ -103,10 +103,18 @@ extension DataError {
   static func nonNumericCell(_ file: String, line: Int, column: Int, columnName: String?, text: String)
     -> DataError
   {
-    DataError(
+    let isControl: (Unicode.Scalar) -> Bool = { $0.value < 0x20 || $0.value == 0x7F }
+    guard text.unicodeScalars.contains(where: isControl) else {
+      return DataError(
+        .nonNumericCell, file: file, line: line, column: column, columnName: columnName,
+        expected: "a number", found: "\"\(text)\"",
+        hint: "Features must be numeric; encode categories as numbers first")
+    }
+    let shown = text.unicodeScalars.map { isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : String($0) }
+    return DataError(
       .nonNumericCell, file: file, line: line, column: column, columnName: columnName,
-      expected: "a number", found: "\"\(text)\"",
-      hint: "Features must be numeric; encode categories as numbers first")
+      expected: "a number", found: "\"\(shown.joined())\", which holds a control character",
+      hint: "Remove the control characters (NUL, tab, ...) from the file")
   }
 
   static func nonFiniteValue(_ file: String, line: Int?, column: Int?, columnName: String?, text: String)

@@ -122,3 +122,30 @@ struct CSVLoaderTests {
     #expect(cancer.features[0, 0] == 17.99)
   }
 }
+
+extension CSVLoaderTests {
+  /// A spreadsheet's UTF-8 byte-order mark before an `id` header: ids still come from the column.
+  @Test func byteOrderMarkIsSkipped() throws {
+    let path = try folder.write("bom.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("id,x,label\nann,1,0\nbo,2,1\n".utf8))
+    let dataset = try CSVLoader().load(path: path)
+    #expect(dataset.ids == ["ann", "bo"] && dataset.idOrigin == .column)
+    #expect(dataset.featureCount == 1 && dataset.featureNames == ["x"])
+  }
+
+  /// `id` with a zero-width space is not silently a feature column.
+  @Test func headerThatIsIDButForInvisibleCharactersIsAnError() throws {
+    let error = try loadError("id\u{200B},x,label\nann,1,0\n")
+    #expect(error.code == .badHeader && error.column == 1)
+    #expect(error.description.contains("U+200B"), "\(error)")
+    let label = try loadError("x,\u{00A0}label\n1,0\n")
+    #expect(label.code == .badHeader && label.column == 2)
+  }
+
+  /// A NUL inside a number is not read as the digits before it.
+  @Test func controlCharacterInANumericCellIsAnError() throws {
+    let error = try loadError("a,b,label\n1,2\u{0}5,0\n")
+    #expect(error.code == .nonNumericCell && error.line == 2 && error.column == 2)
+    #expect(error.description.contains("control character"), "\(error)")
+    #expect(try loadError("a,label\n\u{7}1,0\n").code == .nonNumericCell)
+  }
+}

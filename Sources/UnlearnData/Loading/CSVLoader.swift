@@ -6,9 +6,11 @@ import UnlearnCore
 /// `labelColumn` or else the last column that is not `id`; an optional `id` column whose values
 /// become the sample ids (else the 0-based data row number). Fields are comma separated, may be
 /// surrounded by spaces and double quotes (a quoted field may contain commas and `""`), lines end
-/// in LF or CRLF, and blank lines are skipped. Any other irregularity is a `DataError` naming the
-/// file, line, column, expected and found: ragged rows, non-numeric cells, NaN or ±∞, non-integer
-/// labels, duplicate ids, an unknown label column, an empty file.
+/// in LF or CRLF, and blank lines are skipped. A UTF-8 byte-order mark (as spreadsheets write) is
+/// skipped. Any other irregularity is a `DataError` naming the file, line, column, expected and
+/// found: ragged rows, non-numeric cells (a control character such as NUL inside a number too),
+/// NaN or ±∞, non-integer labels, duplicate ids, an unknown label column, a header cell that is
+/// `id` or the label column's name but for invisible characters, an empty file.
 ///
 /// Cost: one pass over the bytes; integers take a fast path, other numbers go through the
 /// standard library's correctly rounded parser.
@@ -31,7 +33,22 @@ public struct CSVLoader: Sendable {
 
   /// Parses CSV `bytes`; `file` names the source in errors and becomes the dataset's name.
   public func parse(_ bytes: [UInt8], file: String) throws -> Dataset {
-    try bytes.withUnsafeBufferPointer { try parse(buffer: $0, file: file) }
+    let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+    return try bytes.withUnsafeBufferPointer {
+      try parse(buffer: UnsafeBufferPointer(rebasing: $0[start...]), file: file)
+    }
+  }
+
+  /// Characters that do not show when a header is printed: a cell that is `id` or the label
+  /// column's name once they are removed was meant to be that column.
+  static func withoutInvisibleCharacters(_ text: String) -> String {
+    String(
+      String.UnicodeScalarView(
+        text.unicodeScalars.filter {
+          !($0.properties.generalCategory == .format || $0.properties.generalCategory == .control
+            || $0.value == 0xA0)
+        }))
   }
 
   private func parse(buffer: UnsafeBufferPointer<UInt8>, file: String) throws -> Dataset {
@@ -46,6 +63,15 @@ public struct CSVLoader: Sendable {
     }
     guard !header.isEmpty else {
       throw DataError.emptyFile(file, expected: "a header row naming the columns, then one row per sample")
+    }
+    for (column, name) in header.enumerated() {
+      let visible = Self.withoutInvisibleCharacters(name)
+      if visible != name, visible == idColumn || visible == (labelColumn ?? "label") {
+        throw DataError(
+          .badHeader, file: file, line: headerLine, column: column + 1, expected: "'\(visible)'",
+          found: "'\(visible)' with invisible characters (\(Self.scalarList(name, minus: visible)))",
+          hint: "Remove them from the header (a spreadsheet may have added them), then load the file again")
+      }
     }
     if let duplicate = firstDuplicate(header) {
       throw DataError(
@@ -209,7 +235,8 @@ public struct CSVLoader: Sendable {
   /// without the general parser; everything else (decimals, exponents, "nan", "inf") goes to
   /// `Double.init(_:)`, and the caller rejects non-finite results.
   private func parseNumber(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
-    guard !range.isEmpty else { return nil }
+    // A control character (NUL ends the C string the general parser reads) is never part of a number.
+    guard !range.isEmpty, !range.contains(where: { line[$0] < 0x20 || line[$0] == 0x7F }) else { return nil }
     var index = range.lowerBound
     var negative = false
     if line[index] == UInt8(ascii: "-") || line[index] == UInt8(ascii: "+") {
@@ -232,6 +259,13 @@ public struct CSVLoader: Sendable {
     return Double(String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self))
   }
 
+  /// The code points of `text` that `visible` lacks, as U+XXXX.
+  static func scalarList(_ text: String, minus visible: String) -> String {
+    let kept = Set(visible.unicodeScalars)
+    return text.unicodeScalars.filter { !kept.contains($0) }
+      .map { "U+" + String($0.value, radix: 16, uppercase: true).leftPadded(to: 4) }.joined(separator: ", ")
+  }
+
   private func firstDuplicate(_ names: [String]) -> String? {
     var seen = Set<String>()
     return names.first { !seen.insert($0).inserted }
@@ -239,5 +273,11 @@ public struct CSVLoader: Sendable {
 
   private func estimatedRowCount(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
     buffer.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
   }
 }
