@@ -20,6 +20,7 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
       case unknownFormat = "unknown data format"
       case unknownClass = "unknown class"
       case featureCountMismatch = "wrong number of features"
+      case untrainable = "too little data to train on"
     }
     private let value: Value
     private init(_ value: Value) { self.value = value }
@@ -37,6 +38,7 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
     public static let unknownFormat = Code(.unknownFormat)
     public static let unknownClass = Code(.unknownClass)
     public static let featureCountMismatch = Code(.featureCountMismatch)
+    public static let untrainable = Code(.untrainable)
 
     public var description: String { value.rawValue }
   }
@@ -98,6 +100,13 @@ extension DataError {
       .raggedRow, file: file, line: line, column: min(expectedFields, foundFields) + 1,
       expected: "\(expectedFields) \(separator)-separated fields", found: "\(foundFields)",
       hint: "Every row needs as many fields as the header")
+  }
+
+  /// Data no classifier can be trained on (too few samples or classes).
+  public static func untrainable(_ file: String, expected: String, found: String) -> DataError {
+    DataError(
+      .untrainable, file: file, expected: expected, found: found,
+      hint: "A classifier needs examples of two or more labels to tell apart; check the label column")
   }
 
   static func nonNumericCell(_ file: String, line: Int, column: Int, columnName: String?, text: String)

@@ -68,6 +68,17 @@ public struct Dataset: Sendable, Equatable {
   /// The number of classes (some may have no samples in a subset).
   public var classCount: Int { classNames.count }
 
+  /// Throws `DataError.untrainable` unless a classifier can be trained on these samples: at least
+  /// two samples, of at least two classes.
+  public func checkTrainable() throws {
+    let present = classCounts.filter { $0 > 0 }.count
+    guard count >= 2, present >= 2 else {
+      throw DataError.untrainable(
+        name, expected: "at least 2 samples of at least 2 classes",
+        found: "\(count) sample\(count == 1 ? "" : "s") of \(present) class\(present == 1 ? "" : "es")")
+    }
+  }
+
   /// Samples per class, indexed like `classNames`.
   public var classCounts: [Int] {
     var counts = [Int](repeating: 0, count: classCount)

@@ -110,3 +110,27 @@ struct CommandLineTests {
     #expect(try run(["train", "--data", "data/digits.csv", "--model", "forest", "--out", "m"]).status == 64)
   }
 }
+
+extension CommandLineTests {
+  /// One class, or one row: a clear error and exit 1 for every model kind and strategy — never a
+  /// trap (SIGILL).
+  @Test(arguments: [
+    ["--model", "logistic"], ["--model", "mlp"], ["--model", "logistic", "--strategy", "newton"],
+    ["--model", "mlp", "--strategy", "sisa"],
+  ])
+  func tooLittleDataIsAnErrorNotACrash(model: [String]) throws {
+    let oneClass = folder + "/one-class.csv"
+    try "a,b,label\n1,2,0\n3,4,0\n5,6,0\n".write(toFile: oneClass, atomically: true, encoding: .utf8)
+    let oneRow = folder + "/one-row.csv"
+    try "a,b,label\n1,2,0\n".write(toFile: oneRow, atomically: true, encoding: .utf8)
+    for file in [oneClass, oneRow] {
+      let result = try run(["train", "--data", file, "--out", folder + "/m.out", "--no-progress"] + model)
+      #expect(result.status == 1, "\(model) \(file): \(result.standardError)")
+      #expect(result.standardError.contains("too little data to train on"), "\(result.standardError)")
+    }
+    let compare = try run([
+      "compare", "--train", oneClass, "--model", "logistic", "--strategies", "retrain", "--forget", "random:1",
+    ])
+    #expect(compare.status == 1 && compare.standardError.contains("too little data"), "\(compare.standardError)")
+  }
+}

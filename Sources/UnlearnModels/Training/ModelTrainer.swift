@@ -17,7 +17,12 @@ public struct ModelTrainer: Sendable {
     on train: Dataset, dataFileSHA256: [String], linearTerm: [Double]? = nil,
     progress: (TrainingProgress) -> Void = { _ in }
   ) throws -> TrainedModel {
-    precondition(train.count > 0, "cannot train on an empty dataset")
+    // Subsets (a shard, a slice) may lack some classes; what no model can train on is an error.
+    guard train.count > 0, train.classCount >= 2 else {
+      throw DataError.untrainable(
+        train.name, expected: "at least 1 sample and at least 2 classes",
+        found: "\(train.count) samples and \(train.classCount) class names")
+    }
     let clock = ContinuousClock()
     let start = clock.now
     let standardizer = Standardizer(fitting: train.features)

@@ -21,13 +21,17 @@ struct TrainingData {
       guard testSet.featureCount == full.featureCount else {
         throw DataError.featureCountMismatch(test, expected: full.featureCount, found: testSet.featureCount)
       }
+      try full.checkTrainable()
       return TrainingData(train: full, test: testSet, fileSHA256: fileSHA256)
     }
     if let testFraction {
       var generator = SeededGenerator(seed: seed)
+      try full.checkTrainable()
       let (train, held) = full.stratifiedSplit(testFraction: testFraction, using: &generator)
+      try train.checkTrainable()
       return TrainingData(train: train, test: held, fileSHA256: fileSHA256)
     }
+    try full.checkTrainable()
     return TrainingData(train: full, test: nil, fileSHA256: fileSHA256)
   }
 }
