@@ -32,17 +32,22 @@ public struct Certification: Sendable, Codable, Equatable {
   public var delta: Double
   /// The noise scale σ of b ~ N(0, σ²I).
   public var sigma: Double
+  /// For tests only: draw the noise from this seed instead of the system's cryptographic generator.
+  /// The guarantee assumes b is secret and random, so nothing a user passes (`--seed` included)
+  /// reaches it; nil (the default, and what every CLI path uses) means fresh secret noise.
+  public var testNoiseSeed: UInt64?
 
   /// γ = 1/4: the Lipschitz constant of the logistic loss's second derivative.
   public static let lipschitzConstant = 0.25
 
-  public init(epsilon: Double, delta: Double, sigma: Double) throws {
+  public init(epsilon: Double, delta: Double, sigma: Double, testNoiseSeed: UInt64? = nil) throws {
     guard epsilon > 0, epsilon.isFinite else { throw StrategyError("--epsilon must be positive, got \(epsilon)") }
     guard delta > 0, delta < 1 else { throw StrategyError("--delta must be in (0, 1), got \(delta)") }
     guard sigma > 0, sigma.isFinite else { throw StrategyError("--sigma must be positive, got \(sigma)") }
     self.epsilon = epsilon
     self.delta = delta
     self.sigma = sigma
+    self.testNoiseSeed = testNoiseSeed
   }
 
   /// c with δ = 1.5·exp(−c²/2).
@@ -51,10 +56,16 @@ public struct Certification: Sendable, Codable, Equatable {
   /// The largest total residual bound the guarantee allows: σε/c.
   public var budget: Double { sigma * epsilon / c }
 
-  /// The noise vector for the k-th training from scratch (k = 0 at fit), from the seed: each
-  /// retraining draws fresh noise, and the same seed redraws the same noise.
-  public func noise(count: Int, seed: UInt64, retraining k: Int) -> [Double] {
-    var root = SeededGenerator(seed: seed)
+  /// The noise vector b ~ N(0, σ²I) for the k-th training from scratch (k = 0 at fit): from the
+  /// system's cryptographic generator, so it is fresh at every training and not derivable from
+  /// anything stored beside it (the state keeps b itself, to retrain with it). With
+  /// `testNoiseSeed`, the k-th draw of that seed instead.
+  public func noise(count: Int, retraining k: Int) -> [Double] {
+    guard let testNoiseSeed else {
+      var generator = SystemRandomNumberGenerator()
+      return (0..<count).map { _ in sigma * generator.nextStandardNormal() }
+    }
+    var root = SeededGenerator(seed: testNoiseSeed)
     var generator = root.split()
     for _ in 0..<k { generator = root.split() }
     return (0..<count).map { _ in sigma * generator.nextStandardNormal() }

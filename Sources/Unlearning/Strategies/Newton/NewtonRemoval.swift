@@ -138,7 +138,7 @@ public struct NewtonRemoval: UnlearningStrategy {
           + "(drop --certified, or train one binary model per class)")
     }
     let parameterCount = (data.featureCount + 1) * (data.classCount == 2 ? 1 : data.classCount)
-    let noise = certification?.noise(count: parameterCount, seed: configuration.seed, retraining: retraining)
+    let noise = certification?.noise(count: parameterCount, retraining: retraining)
     let trained = try ModelTrainer(configuration: configuration).train(
       on: data, dataFileSHA256: set.sourceSHA256, linearTerm: noise, progress: progress)
     let head = try NewtonState.head(of: trained, linearTerm: noise)
