@@ -55,10 +55,33 @@ struct ModelFileTests {
   @Test func otherVersionIsRejectedWithItsNumber() throws {
     let (model, _) = try trainedBreastCancerModel()
     var bytes = try ModelFile.encode(model)
-    bytes[8] = 2
+    bytes[8] = 3
     let error = try #require(throws: ModelFileError.self) { try ModelFile.decode(bytes, path: "m.ulm") }
     #expect(error.isUnsupportedVersion)
-    #expect(error.description.contains("format version 2"))
+    #expect(error.description.contains("format version 3"))
+  }
+
+  /// An edit to the metadata that keeps it valid JSON of the same length (two class names swapped)
+  /// is refused: the closing digest covers the metadata, not only the parameters.
+  @Test func editedMetadataIsRefused() throws {
+    let (model, _) = try trainedBreastCancerModel()
+    let bytes = try ModelFile.encode(model)
+    let names = model.classNames
+    #expect(names.count == 2 && names[0].count == names[1].count)
+    let original = "\"classNames\":[\"\(names[0])\",\"\(names[1])\"]"
+    let swapped = "\"classNames\":[\"\(names[1])\",\"\(names[0])\"]"
+    let pattern = Array(original.utf8)
+    let offset = try #require(
+      (0...(bytes.count - pattern.count)).first { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) })
+    var edited = bytes
+    edited.replaceSubrange(offset..<(offset + original.utf8.count), with: Array(swapped.utf8))
+    let error = try #require(throws: ModelFileError.self) { try ModelFile.decode(edited, path: "m.ulm") }
+    #expect(error.isCorrupted && error.description.contains("changed"), "\(error)")
+    // A version 1 file (no closing digest) still loads, and says it is one.
+    var legacy = Array(bytes.dropLast(32))
+    legacy[8] = 1
+    #expect(ModelFile.isUnsealedVersion1(legacy) && !ModelFile.isUnsealedVersion1(bytes))
+    #expect(try ModelFile.decode(legacy, path: "old.ulm").classNames == names)
   }
 
   @Test func otherFilesAreNotModelFiles() throws {

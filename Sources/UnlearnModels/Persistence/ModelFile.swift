@@ -3,24 +3,33 @@ import Foundation
 import UnlearnCore
 import UnlearnData
 
-/// Unlearn's model file, format version 1: one self-describing file.
+/// Unlearn's model file, format version 2: one self-describing file.
 ///
 ///     offset 0   8 bytes   magic "ULMODEL\n"
-///     offset 8   UInt32    format version (little-endian), 1
+///     offset 8   UInt32    format version (little-endian), 2
 ///     offset 12  UInt64    metadata length m in bytes (little-endian)
 ///     offset 20  m bytes   metadata, UTF-8 JSON (`ModelFile.Metadata`): model kind and
 ///                          configuration, feature scaling, class and feature names, training-data
 ///                          fingerprint, training summary, the classifier's shape, and the parameter
 ///                          count and SHA-256 of the parameter bytes
-///     offset 20+m          the flat parameter vector θ, Float64 little-endian, nothing after it
+///     offset 20+m          the flat parameter vector θ, Float64 little-endian
+///     the last 32 bytes    SHA-256 of every byte before them
 ///
-/// Reading checks each part in turn, so a truncated, corrupted or wrong-version file gives a
+/// The closing digest covers the metadata too, so an edited class name or scaling is refused, not
+/// loaded as a different model. Version 1 files (no closing digest; only the parameters were
+/// checked) still load; `isUnsealedVersion1` lets a caller warn about them. Reading checks each part in turn, so a truncated, corrupted or wrong-version file gives a
 /// `ModelFileError` that says which. Writing is atomic: the bytes go to a temporary file in the
 /// same folder, are flushed to disk, and the file is renamed over the target, so a crash leaves
 /// either the old file or the new one, never half of one.
 public enum ModelFile {
   public static let magic = Array("ULMODEL\n".utf8)
-  public static let version: UInt32 = 1
+  public static let version: UInt32 = 2
+  static let digestLength = 32
+
+  /// Whether `bytes` are a version 1 model file, whose metadata no digest covers.
+  public static func isUnsealedVersion1(_ bytes: [UInt8]) -> Bool {
+    bytes.count >= 12 && Array(bytes[..<magic.count]) == magic && UInt32(littleEndianBytes: bytes[8..<12]) == 1
+  }
 
   /// The JSON part of a model file.
   struct Metadata: Codable {
@@ -75,6 +84,7 @@ public enum ModelFile {
     bytes += withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init)
     bytes += json
     bytes += parameterBytes
+    bytes += Array(SHA256.hash(data: bytes))
     return bytes
   }
 
@@ -87,13 +97,20 @@ public enum ModelFile {
       throw ModelFileError.truncated(path, "\(bytes.count) bytes, the header alone needs 20")
     }
     let fileVersion = UInt32(littleEndianBytes: bytes[8..<12])
-    guard fileVersion == version else {
+    guard fileVersion == version || fileVersion == 1 else {
       throw ModelFileError.unsupportedVersion(
-        path, "format version \(fileVersion), this build reads version \(version)")
+        path, "format version \(fileVersion), this build reads versions 1 and \(version)")
+    }
+    // Version 2 ends in a digest of everything before it; the structure is checked first, so a
+    // truncated file is reported as truncated rather than as not matching its digest.
+    let contentEnd = bytes.count - (fileVersion == version ? digestLength : 0)
+    guard contentEnd >= 20 else {
+      throw ModelFileError.truncated(
+        path, "\(bytes.count) bytes, the header and digest alone need \(20 + digestLength)")
     }
     let metadataLength = UInt64(littleEndianBytes: bytes[12..<20])
-    guard metadataLength <= UInt64(bytes.count - 20) else {
-      throw ModelFileError.truncated(path, "metadata needs \(metadataLength) bytes, \(bytes.count - 20) remain")
+    guard metadataLength <= UInt64(contentEnd - 20) else {
+      throw ModelFileError.truncated(path, "metadata needs \(metadataLength) bytes, \(contentEnd - 20) remain")
     }
     let parametersStart = 20 + Int(metadataLength)
     let metadata: Metadata
@@ -103,14 +120,20 @@ public enum ModelFile {
       throw ModelFileError.corrupted(path, "metadata is not valid: \(error)")
     }
     let expectedEnd = parametersStart + 8 * metadata.parameterCount
-    guard bytes.count >= expectedEnd else {
+    guard contentEnd >= expectedEnd else {
       throw ModelFileError.truncated(
-        path, "\(metadata.parameterCount) parameters need \(expectedEnd) bytes, the file has \(bytes.count)")
+        path, "\(metadata.parameterCount) parameters need \(expectedEnd) bytes, the file has \(contentEnd)")
     }
-    guard bytes.count == expectedEnd else {
-      throw ModelFileError.corrupted(path, "\(bytes.count - expectedEnd) unexpected bytes after the parameters")
+    guard contentEnd == expectedEnd else {
+      throw ModelFileError.corrupted(path, "\(contentEnd - expectedEnd) unexpected bytes after the parameters")
     }
-    let parameterBytes = bytes[parametersStart...]
+    if fileVersion == version,
+      Array(SHA256.hash(data: bytes[..<contentEnd])) != Array(bytes[contentEnd...])
+    {
+      throw ModelFileError.corrupted(
+        path, "its content does not match its SHA-256: it was changed or damaged after it was written")
+    }
+    let parameterBytes = bytes[parametersStart..<contentEnd]
     guard FileDigest.hexadecimal(SHA256.hash(data: Array(parameterBytes))) == metadata.parametersSHA256 else {
       throw ModelFileError.corrupted(path, "the parameters do not match their SHA-256")
     }

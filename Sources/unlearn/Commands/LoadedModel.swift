@@ -20,6 +20,11 @@ struct LoadedModel {
         probabilities: state.probabilities)
     }
     let model = try ModelFile.decode(bytes, path: path)
+    if ModelFile.isUnsealedVersion1(bytes) {
+      printToStandardError(
+        "warning: \(path) is a version 1 model file: its metadata (class names, scaling) is not covered by a "
+          + "digest, so an edit to it cannot be detected; train again to write a version 2 file")
+    }
     return LoadedModel(
       classNames: model.classNames, featureCount: model.featureCount, probabilities: model.probabilities)
   }
