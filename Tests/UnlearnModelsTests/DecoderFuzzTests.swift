@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import UnlearnCore
+import UnlearnData
+import UnlearnModels
+import _UnlearnTestSupport
+
+/// Seeded fuzzing of the decoders a user's files reach: truncations, byte flips and insertions
+/// never crash (a trap would end the test process) and never load a model file silently different.
+/// `examples` is kept small for `make test`; `UNLEARN_FUZZ_EXAMPLES=N swift test --filter
+/// DecoderFuzzTests` runs a longer search.
+struct DecoderFuzzTests {
+  static let examples = Int(ProcessInfo.processInfo.environment["UNLEARN_FUZZ_EXAMPLES"] ?? "") ?? 300
+
+  /// A random damage of `bytes`: cut it short, flip a byte, or insert one.
+  static func damaged(_ bytes: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+    var copy = bytes
+    switch generator.next() % 3 {
+    case 0: copy = Array(copy.prefix(Int(generator.next() % UInt64(max(copy.count, 1)))))
+    case 1 where !copy.isEmpty:
+      copy[Int(generator.next() % UInt64(copy.count))] ^= UInt8(truncatingIfNeeded: generator.next() | 1)
+    default:
+      copy.insert(UInt8(truncatingIfNeeded: generator.next()), at: Int(generator.next() % UInt64(copy.count + 1)))
+    }
+    return copy
+  }
+
+  @Test func damagedModelFilesAreRefusedNeverMisread() throws {
+    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<80))
+    let model = try ModelTrainer(configuration: ModelConfiguration(kind: .logistic, seed: 3))
+      .train(on: data, dataFileSHA256: [])
+    let bytes = try ModelFile.encode(model)
+    var generator = SeededGenerator(seed: 2027)
+    var refused = 0
+    for _ in 0..<Self.examples {
+      let input = Self.damaged(bytes, using: &generator)
+      guard input != bytes else { continue }
+      do {
+        _ = try ModelFile.decode(input, path: "fuzz.ulm")
+        Issue.record("a damaged model file loaded (\(input.count) bytes)")
+      } catch is ModelFileError {
+        refused += 1
+      }
+    }
+    #expect(refused > Self.examples / 2, "tried \(Self.examples), refused \(refused)")
+  }
+
+  @Test func damagedCSVNeverCrashesTheLoader() throws {
+    let text = try String(contentsOfFile: TestData.bundled("breast_cancer.csv"), encoding: .utf8)
+    let bytes = Array(text.split(separator: "\n").prefix(30).joined(separator: "\n").utf8)
+    var generator = SeededGenerator(seed: 2028)
+    var outcomes = (loaded: 0, refused: 0)
+    for _ in 0..<Self.examples {
+      do {
+        let dataset = try CSVLoader().parse(Self.damaged(bytes, using: &generator), file: "fuzz.csv")
+        let finite = dataset.features.elements.allSatisfy { $0.isFinite }
+        #expect(finite)
+        outcomes.loaded += 1
+      } catch is DataError {
+        outcomes.refused += 1
+      }
+    }
+    #expect(outcomes.loaded + outcomes.refused == Self.examples)
+  }
+}
