@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnlearnCore
 
 /// The `unlearn` executable as a user runs it: exit codes, stdout, stderr.
 struct CommandLineTests {
@@ -132,5 +133,33 @@ extension CommandLineTests {
       "compare", "--train", oneClass, "--model", "logistic", "--strategies", "retrain", "--forget", "random:1",
     ])
     #expect(compare.status == 1 && compare.standardError.contains("too little data"), "\(compare.standardError)")
+  }
+}
+
+extension CommandLineTests {
+  /// A wide file under a memory limit: newton (P² Hessian) is refused before training with the
+  /// figure and the alternatives; retrain, whose memory grows with the data, trains.
+  @Test func wideFileOverTheMemoryLimitIsRefusedBeforeTraining() throws {
+    let wide = folder + "/wide.csv"
+    var generator = SeededGenerator(seed: 4)
+    var lines = [((0..<3000).map { "f\($0)" } + ["label"]).joined(separator: ",")]
+    for row in 0..<30 {
+      lines.append(((0..<3000).map { _ in String(generator.next() % 10) } + [String(row % 2)]).joined(separator: ","))
+    }
+    try lines.joined(separator: "\n").write(toFile: wide, atomically: true, encoding: .utf8)
+    let refused = try run([
+      "train", "--data", wide, "--model", "logistic", "--strategy", "newton", "--out", folder + "/w.uls",
+      "--max-memory", "100", "--no-progress",
+    ])
+    #expect(refused.status == 1, "\(refused.standardError)")
+    #expect(
+      refused.standardError.contains("needs about 206 MiB") && refused.standardError.contains("--max-memory"),
+      "\(refused.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/w.uls"))
+    let retrain = try run([
+      "train", "--data", wide, "--model", "logistic", "--strategy", "retrain", "--out", folder + "/r.uls",
+      "--max-memory", "100", "--no-progress",
+    ])
+    #expect(retrain.status == 0, "\(retrain.standardError)")
   }
 }

@@ -33,10 +33,17 @@ public protocol UnlearningStrategy: Sendable {
   /// refuses the others with `ForgetError.notErasable`. Comparisons draw forget sets among ids
   /// every compared strategy can erase.
   func canErase(_ id: SampleID) -> Bool
+
+  /// Roughly the most memory `fit` needs beyond the data for `featureCount` features and
+  /// `classCount` classes, when it grows faster than the data (a P × P Hessian); nil otherwise.
+  /// Callers check it before training, so a wide file is refused with the figure, not aborted.
+  func estimatedPeakBytes(featureCount: Int, classCount: Int) -> Int?
 }
 
 extension UnlearningStrategy {
   public func canErase(_ id: SampleID) -> Bool { true }
+
+  public func estimatedPeakBytes(featureCount: Int, classCount: Int) -> Int? { nil }
 }
 
 /// What a strategy keeps after training: it predicts, says what it was trained on, and persists.

@@ -55,6 +55,8 @@ struct CompareCommand: AsyncParsableCommand {
 
   @OptionGroup var dataset: DatasetOptions
 
+  @OptionGroup var memory: MemoryLimitOption
+
   func validate() throws {
     do {
       _ = try ForgetSelection(parsing: forget)
@@ -77,7 +79,7 @@ struct CompareCommand: AsyncParsableCommand {
       split: split, configuration: configuration, forget: try ForgetSelection(parsing: forget),
       strategies: try StrategySelection(parsing: strategies, configuration: configuration).names,
       options: strategyOptions.options,
-      auditModels: epsilonAudit ?? 0, showsProgress: !noProgress
+      auditModels: epsilonAudit ?? 0, showsProgress: !noProgress, memoryLimitBytes: memory.limitBytes
     ).report()
     print(try ComparisonTable.render(report, format: format))
   }
@@ -118,6 +120,8 @@ struct ComparisonRun {
   /// N for the ε̂ audit; 0 for none.
   var auditModels = 0
   let showsProgress: Bool
+  /// The memory a strategy's training may plan to take (`--max-memory`).
+  var memoryLimitBytes = MemoryLimitOption.defaultLimitBytes
 
   func report() throws -> ComparisonReport {
     guard let test = split.test, test.count > 0 else {
@@ -127,6 +131,9 @@ struct ComparisonRun {
     var generator = base.split()
     let others = try strategies.filter { $0 != Retrain.name }.map {
       try StrategyCatalog.strategy(named: $0, configuration: configuration, options: options)
+    }
+    for (name, strategy) in zip(strategies.filter { $0 != Retrain.name }, others) {
+      try MemoryLimitOption.check(strategy, named: name, on: split.train, limitBytes: memoryLimitBytes)
     }
     // Forget sets are drawn among samples every strategy can erase (not LMEraser's public ones).
     let erasable = split.train.ids.indices.filter { row in others.allSatisfy { $0.canErase(split.train.ids[row]) } }

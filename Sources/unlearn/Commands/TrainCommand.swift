@@ -56,6 +56,8 @@ struct TrainCommand: AsyncParsableCommand {
 
   @OptionGroup var dataset: DatasetOptions
 
+  @OptionGroup var memory: MemoryLimitOption
+
   func validate() throws {
     if store != nil {
       guard strategy != nil, name != nil else {
@@ -89,6 +91,7 @@ struct TrainCommand: AsyncParsableCommand {
     if let strategy {
       let chosen = try StrategyCatalog.strategy(
         named: strategy, configuration: configuration, options: strategyOptions.options)
+      try memory.check(chosen, named: strategy, on: split.train)
       let state = try chosen.fit(split.train, sourceSHA256: split.fileSHA256) { step in
         progress.show(step, epochs: configuration.epochs)
       }

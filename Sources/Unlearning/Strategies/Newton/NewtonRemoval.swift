@@ -87,6 +87,16 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// 100-fold cut of the step's residual.
   static let conjugateGradientIterations = 30
 
+  /// The Hessian as it is built, its Cholesky factor and H⁻¹: three P × P matrices of Float64, with
+  /// P = (inputs + 1) × outputs of the part the step updates (the whole logistic model — one output
+  /// when binary — or an MLP's output layer).
+  public func estimatedPeakBytes(featureCount: Int, classCount: Int) -> Int? {
+    let inputs = configuration.kind == .mlp ? (configuration.hiddenLayers.last ?? featureCount) : featureCount
+    let outputs = configuration.kind == .logistic && classCount == 2 ? 1 : classCount
+    let p = (inputs + 1) * outputs
+    return 3 * 8 * p * p
+  }
+
   public var configuration: ModelConfiguration
   /// Refactor once the accumulated downdate rank exceeds this; nil = half the parameter count.
   public var refactorRank: Int?

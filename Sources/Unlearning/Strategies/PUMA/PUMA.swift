@@ -31,6 +31,11 @@ public struct PUMA: UnlearningStrategy {
   let reweighting: SampleReweighting
 
   public var configuration: ModelConfiguration { newton.configuration }
+
+  /// As Newton removal's: PUMA keeps the same factor.
+  public func estimatedPeakBytes(featureCount: Int, classCount: Int) -> Int? {
+    newton.estimatedPeakBytes(featureCount: featureCount, classCount: classCount)
+  }
   public var weightBound: Double { reweighting.bound }
   public var eta: Double { reweighting.eta }
 
