@@ -96,4 +96,27 @@ struct IDXLoaderTests {
     #expect(dataset.classCounts == [Int](repeating: 1000, count: 10))
     #expect(dataset.features.maxAbsoluteValue == 255)
   }
+
+  /// Damaged IDX files (plain and gzipped images, and labels) never crash the loader.
+  @Test func damagedIDXFilesNeverCrashTheLoader() throws {
+    var generator = SeededGenerator(seed: 2029)
+    let examples = ByteDamage.examples(standard: 200)
+    var refused = 0
+    for example in 0..<examples {
+      let damagedImages = ByteDamage.damaged(images, using: &generator)
+      let damagedLabels = example % 2 == 0 ? labels : ByteDamage.damaged(labels, using: &generator)
+      let imagesPath =
+        example % 3 == 0
+        ? try folder.writeGzip("f-images-idx3-ubyte.gz", bytes: damagedImages)
+        : try folder.write("f-images-idx3-ubyte", bytes: damagedImages)
+      let labelsPath = try folder.write("f-labels-idx1-ubyte", bytes: damagedLabels)
+      do {
+        let dataset = try IDXLoader().load(imagesPath: imagesPath, labelsPath: labelsPath)
+        #expect(dataset.count == dataset.labels.count)
+      } catch is DataError {
+        refused += 1
+      }
+    }
+    #expect(refused > 0, "tried \(examples)")
+  }
 }

@@ -10,20 +10,7 @@ import _UnlearnTestSupport
 /// `examples` is kept small for `make test`; `UNLEARN_FUZZ_EXAMPLES=N swift test --filter
 /// DecoderFuzzTests` runs a longer search.
 struct DecoderFuzzTests {
-  static let examples = Int(ProcessInfo.processInfo.environment["UNLEARN_FUZZ_EXAMPLES"] ?? "") ?? 300
-
-  /// A random damage of `bytes`: cut it short, flip a byte, or insert one.
-  static func damaged(_ bytes: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
-    var copy = bytes
-    switch generator.next() % 3 {
-    case 0: copy = Array(copy.prefix(Int(generator.next() % UInt64(max(copy.count, 1)))))
-    case 1 where !copy.isEmpty:
-      copy[Int(generator.next() % UInt64(copy.count))] ^= UInt8(truncatingIfNeeded: generator.next() | 1)
-    default:
-      copy.insert(UInt8(truncatingIfNeeded: generator.next()), at: Int(generator.next() % UInt64(copy.count + 1)))
-    }
-    return copy
-  }
+  static let examples = ByteDamage.examples(standard: 300)
 
   @Test func damagedModelFilesAreRefusedNeverMisread() throws {
     let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<80))
@@ -33,7 +20,7 @@ struct DecoderFuzzTests {
     var generator = SeededGenerator(seed: 2027)
     var refused = 0
     for _ in 0..<Self.examples {
-      let input = Self.damaged(bytes, using: &generator)
+      let input = ByteDamage.damaged(bytes, using: &generator)
       guard input != bytes else { continue }
       do {
         _ = try ModelFile.decode(input, path: "fuzz.ulm")
@@ -52,7 +39,7 @@ struct DecoderFuzzTests {
     var outcomes = (loaded: 0, refused: 0)
     for _ in 0..<Self.examples {
       do {
-        let dataset = try CSVLoader().parse(Self.damaged(bytes, using: &generator), file: "fuzz.csv")
+        let dataset = try CSVLoader().parse(ByteDamage.damaged(bytes, using: &generator), file: "fuzz.csv")
         let finite = dataset.features.elements.allSatisfy { $0.isFinite }
         #expect(finite)
         outcomes.loaded += 1

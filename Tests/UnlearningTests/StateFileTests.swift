@@ -110,3 +110,27 @@ struct AnyCodableIDs: Decodable {
     values = try? decoder.singleValueContainer().decode([String].self)
   }
 }
+
+extension StateFileTests {
+  /// Damaged state files (truncations, byte flips, insertions) are refused, or — where the damage
+  /// missed everything read — load as the very same state; they never crash.
+  @Test func damagedStateFilesAreRefusedNeverMisread() throws {
+    let (state, _) = try Self.forgottenState()
+    let bytes = try StateFile.encode(try state.archive())
+    var generator = SeededGenerator(seed: 2030)
+    let examples = ByteDamage.examples(standard: 150)
+    var refused = 0
+    for _ in 0..<examples {
+      let input = ByteDamage.damaged(bytes, using: &generator)
+      do {
+        let read = try StrategyCatalog.state(from: try StateFile.decode(input, path: "fuzz.uls"), path: "fuzz.uls")
+        let same = try #require(read as? RetrainState)
+        #expect(same.trainingSet == state.trainingSet && same.model == state.model, "a damaged state loaded different")
+      } catch let error as ModelFileError {
+        #expect(!error.description.isEmpty)
+        refused += 1
+      }
+    }
+    #expect(refused > examples / 2, "tried \(examples), refused \(refused)")
+  }
+}

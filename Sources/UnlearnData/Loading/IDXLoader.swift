@@ -84,11 +84,18 @@ struct IDXArray {
     let shape = (0..<dimensions).map { dimension in
       bytes[(4 + 4 * dimension)..<(8 + 4 * dimension)].reduce(0) { $0 << 8 | Int($1) }
     }
-    let bodySize = shape.reduce(1, *)
-    guard bytes.count - headerSize == bodySize else {
+    // A damaged header can name sizes whose product does not fit in an Int.
+    let bodySize = shape.reduce(Optional(1)) { size, dimension in
+      size.flatMap { size in
+        let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
+        return overflow ? nil : product
+      }
+    }
+    guard let bodySize, bytes.count - headerSize == bodySize else {
       throw DataError.truncatedFile(
         path, offset: bytes.count,
-        expected: "\(bodySize) data bytes for shape \(shape.map(String.init).joined(separator: "×"))",
+        expected:
+          "\(bodySize.map(String.init) ?? "more") data bytes for shape \(shape.map(String.init).joined(separator: "×"))",
         found: "\(bytes.count - headerSize)")
     }
     self.shape = shape
