@@ -134,3 +134,20 @@ extension StateFileTests {
     #expect(refused > examples / 2, "tried \(examples), refused \(refused)")
   }
 }
+
+extension StateFileTests {
+  /// Version 2 closes with a digest of the whole file; version 1 files (without it) still load.
+  @Test func versionOneStateFilesStillLoad() throws {
+    let (state, _) = try Self.forgottenState()
+    let bytes = try StateFile.encode(try state.archive())
+    #expect(!StateFile.isUnsealedVersion1(bytes))
+    var legacy = Array(bytes.dropLast(32))
+    legacy[8] = 1
+    #expect(StateFile.isUnsealedVersion1(legacy))
+    let read = try StrategyCatalog.state(from: try StateFile.decode(legacy, path: "old.uls"), path: "old.uls")
+    #expect((read as? RetrainState)?.trainingSet == state.trainingSet)
+    var edited = bytes
+    edited[30] ^= 0x01  // inside the header's JSON
+    #expect(throws: ModelFileError.self) { try StateFile.decode(edited, path: "edited.uls") }
+  }
+}

@@ -3,22 +3,30 @@ import Foundation
 import UnlearnData
 import UnlearnModels
 
-/// Unlearn's strategy-state file, format version 1: what `unlearn train --strategy` writes and
+/// Unlearn's strategy-state file, format version 2: what `unlearn train --strategy` writes and
 /// `unlearn forget` reads and rewrites.
 ///
 ///     offset 0   8 bytes   magic "ULSTATE\n"
-///     offset 8   UInt32    format version (little-endian), 1
+///     offset 8   UInt32    format version (little-endian), 2
 ///     offset 12  UInt64    header length h in bytes (little-endian)
 ///     offset 20  h bytes   header, UTF-8 JSON: {"strategy": name, "blobs": [{"name", "bytes", "sha256"}]}
-///     offset 20+h          the blobs, back to back in header order, nothing after them
+///     offset 20+h          the blobs, back to back in header order
+///     the last 32 bytes    SHA-256 of every byte before them (the header included)
 ///
+/// Version 1 files (no closing digest) still load; `isUnsealedVersion1` lets a caller warn.
 /// Every blob is checked against its SHA-256 on reading, so a truncated or altered file is refused
 /// with a `ModelFileError` saying which part. Writing is atomic (temporary file, fsync, rename): a
 /// crash leaves the old state or the new one, and after `unlearn forget --out S` over the same
 /// path, the old state — which still holds the forgotten samples — is gone from that path.
 public enum StateFile {
   public static let magic = Array("ULSTATE\n".utf8)
-  public static let version: UInt32 = 1
+  public static let version: UInt32 = 2
+  static let digestLength = 32
+
+  /// Whether `bytes` are a version 1 state file, whose header no digest covers.
+  public static func isUnsealedVersion1(_ bytes: [UInt8]) -> Bool {
+    hasMagic(bytes) && bytes.count >= 12 && bytes[8..<12].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } == 1
+  }
 
   struct Header: Codable {
     struct Entry: Codable {
@@ -51,6 +59,7 @@ public enum StateFile {
     bytes += json
     bytes.reserveCapacity(bytes.count + header.blobs.reduce(0) { $0 + $1.bytes })
     for blob in blobs { bytes += blob }
+    bytes += Array(SHA256.hash(data: bytes))
     return bytes
   }
 
@@ -63,13 +72,20 @@ public enum StateFile {
       throw ModelFileError.truncated(path, "\(bytes.count) bytes, the header alone needs 20")
     }
     let fileVersion = bytes[8..<12].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-    guard fileVersion == version else {
+    guard fileVersion == version || fileVersion == 1 else {
       throw ModelFileError.unsupportedVersion(
-        path, "state format version \(fileVersion), this build reads version \(version)")
+        path, "state format version \(fileVersion), this build reads versions 1 and \(version)")
+    }
+    // Version 2 ends in a digest of everything before it, checked after the structure so that a
+    // truncated file is reported as truncated.
+    let contentEnd = bytes.count - (fileVersion == version ? digestLength : 0)
+    guard contentEnd >= 20 else {
+      throw ModelFileError.truncated(
+        path, "\(bytes.count) bytes, the header and digest alone need \(20 + digestLength)")
     }
     let headerLength = bytes[12..<20].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    guard headerLength <= UInt64(bytes.count - 20) else {
-      throw ModelFileError.truncated(path, "the header needs \(headerLength) bytes, \(bytes.count - 20) remain")
+    guard headerLength <= UInt64(contentEnd - 20) else {
+      throw ModelFileError.truncated(path, "the header needs \(headerLength) bytes, \(contentEnd - 20) remain")
     }
     var offset = 20 + Int(headerLength)
     let header: Header
@@ -84,11 +100,15 @@ public enum StateFile {
       throw ModelFileError.corrupted(path, "the header lists a part with a negative size or a repeated name")
     }
     let expectedEnd = header.blobs.reduce(offset) { $0 + $1.bytes }
-    guard expectedEnd <= bytes.count else {
-      throw ModelFileError.truncated(path, "its parts need \(expectedEnd) bytes, the file has \(bytes.count)")
+    guard expectedEnd <= contentEnd else {
+      throw ModelFileError.truncated(path, "its parts need \(expectedEnd) bytes, the file has \(contentEnd)")
     }
-    guard expectedEnd == bytes.count else {
-      throw ModelFileError.corrupted(path, "\(bytes.count - expectedEnd) unexpected bytes after the last part")
+    guard expectedEnd == contentEnd else {
+      throw ModelFileError.corrupted(path, "\(contentEnd - expectedEnd) unexpected bytes after the last part")
+    }
+    if fileVersion == version, Array(SHA256.hash(data: bytes[..<contentEnd])) != Array(bytes[contentEnd...]) {
+      throw ModelFileError.corrupted(
+        path, "its content does not match its SHA-256: it was changed or damaged after it was written")
     }
     var archive = StateArchive(strategy: header.strategy)
     for entry in header.blobs {

@@ -14,6 +14,11 @@ struct LoadedModel {
   static func read(from path: String) throws -> LoadedModel {
     let bytes = try StateFile.readBytes(path)
     if StateFile.hasMagic(bytes) {
+      if StateFile.isUnsealedVersion1(bytes) {
+        printToStandardError(
+          "warning: \(path) is a version 1 state file: its header is not covered by a digest; "
+            + "forget with --out to rewrite it as version 2")
+      }
       let state = try StrategyCatalog.state(from: try StateFile.decode(bytes, path: path), path: path)
       return LoadedModel(
         classNames: state.classNames, featureCount: state.trainingSet.storage.featureCount,
