@@ -7,7 +7,7 @@ import UnlearnStore
 /// for its model by then (`Store.executePending`). Besides being woken by a submission, it polls
 /// (`run`), so requests another process accepted, requests whose executor died (lease expired) and
 /// requests waiting out a transient failure's delay are executed too. Every error is logged and
-/// makes `/healthz` degraded until a pass succeeds.
+/// makes `/healthz` degraded until a write succeeds (a pass that executed requests, or a submission).
 public actor RequestWorker {
   let store: Store
   let health: ServiceHealth
@@ -69,7 +69,8 @@ public actor RequestWorker {
         }
         ended += requests.count
       }
-      health.recordSuccess()
+      // Only a pass that wrote says the store can be written again; an idle one says nothing.
+      if ended > 0 { health.recordSuccess() }
     } catch {
       let reason =
         Store.isTransient(error)

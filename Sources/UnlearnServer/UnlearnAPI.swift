@@ -11,7 +11,7 @@ import Unlearning
 ///
 /// - `GET /healthz` — no token needed: `{"status": "ok"}`, or `"degraded"` with the reason while the
 ///   store cannot be written (always 200: the process is alive).
-/// - `GET /readyz` — no token needed: 200 when the store answers and is not degraded, else 503.
+/// - `GET /readyz` — no token needed: 200 when the store can be read, else 503.
 /// - `GET /metrics` — no token needed: Prometheus text format (`ServiceMetrics`); counts only.
 /// - `POST /v1/models/{model}/deletions` `{"ids": ["…"], "request_id": "…"}` → 202 `{"id", "status"}`;
 ///   the request is persisted before the answer, then executed in the background.
@@ -35,10 +35,18 @@ public enum UnlearnAPI {
     let router = Router(context: APIContext.self)
     router.add(middleware: JSONErrorMiddleware(health: health, logger: logger))
     router.get("/healthz") { _, _ in health.status }
+    // Ready means the store answers; a degraded service stays ready, so that the next request can
+    // find that writing works again (taking it out of rotation would keep it degraded).
     router.get("/readyz") { _, _ -> EditedResponse<ServiceHealth.Status> in
-      _ = try store.modelNames()
-      let status = health.status
-      return EditedResponse(status: status.status == "ok" ? .ok : .serviceUnavailable, response: status)
+      do {
+        _ = try store.modelNames()
+        return EditedResponse(status: .ok, response: health.status)
+      } catch {
+        return EditedResponse(
+          status: .serviceUnavailable,
+          response: ServiceHealth.Status(
+            status: "unavailable", reason: "the store cannot be read: \(Store.failureKind(of: error))", since: nil))
+      }
     }
     router.get("/metrics") { _, _ -> Response in
       let text = try metrics.exposition(store: store)
