@@ -53,7 +53,4 @@ final class LiveModels: Sendable {
   func drop(_ model: String) {
     _ = entries.withLock { $0.models.removeValue(forKey: model) }
   }
-
-  /// Names of the models in memory (for health and tests).
-  var modelNames: [String] { entries.withLock { Array($0.models.keys).sorted() } }
 }

@@ -19,21 +19,19 @@ import Unlearning
 /// other version references, in the same transaction. Parts live in SQLite rows rather than files
 /// beside the store so that one transaction switches the version, deletes the erased samples and
 /// the retired parts, and `secure_delete` with the WAL checkpoint erases all of it; files would need
-/// their own overwrite-and-sync protocol and could outlive a crash between the two. Ledger salts are sealed with the store key
-/// before they are written (`StoreKey`).
+/// their own overwrite-and-sync protocol and could outlive a crash between the two. Ledger salts
+/// are sealed with the store key before they are written (`StoreKey`).
 enum StateParts {
   enum Kind: String {
     case stored, rows, cache
   }
 
-  /// Writes `archive` as `version` of `model`. `datasetID` owns the sample rows. Returns the digests
-  /// written or referenced.
+  /// Writes `archive` as `version` of `model`; `datasetID` owns the sample rows.
   static func write(
     _ archive: StateArchive, model: String, version: Int, datasetID: Int64, key: StoreKey, db: Database
   ) throws {
     var archive = archive
     try archive.mapLedgerSalts { try key.seal($0) }
-    let datasets = Set(archive.datasetNames)
     let insertPart = try db.cachedStatement(sql: "INSERT OR IGNORE INTO part(digest, bytes) VALUES (?, ?)")
     let insertEntry = try db.cachedStatement(
       sql: "INSERT INTO version_part(model_name, version, position, name, kind, digest) VALUES (?, ?, ?, ?, ?, ?)")
@@ -42,9 +40,8 @@ enum StateParts {
       var digest: String?
       if archive.isCache(name) {
         kind = .cache
-      } else if name.hasSuffix(".features"), datasets.contains(String(name.dropLast(9))) {
+      } else if let part = StateArchive.dataset(ofFeaturesPart: name) {
         kind = .rows
-        let part = String(name.dropLast(9))
         try writeRows(
           count: try archive.sampleCount(ofDataset: part, path: "the state"),
           of: { try archive.dataset(part, path: "the state") }, part: part, datasetID: datasetID, db: db)
@@ -106,7 +103,11 @@ enum StateParts {
           throw StoreError(.corrupted, "model \(model) version \(version) names a part '\(name)' that is not stored")
         }
         archive.setBlob(name, [UInt8](bytes))
-      case .rows: rowParts.append(String(name.dropLast(9)))
+      case .rows:
+        guard let part = StateArchive.dataset(ofFeaturesPart: name) else {
+          throw StoreError(.corrupted, "model \(model) version \(version) keeps rows for a part '\(name)'")
+        }
+        rowParts.append(part)
       case .cache: caches.append(name)
       case nil: throw StoreError(.corrupted, "model \(model) version \(version) has a part of unknown kind")
       }
@@ -130,7 +131,7 @@ enum StateParts {
         }
         bytes += row
       }
-      archive.setBlob(part + ".features", bytes)
+      archive.setBlob(StateArchive.featuresPart(ofDataset: part), bytes)
     }
     try archive.mapLedgerSalts { try key.unseal($0) }
     return (archive, caches)

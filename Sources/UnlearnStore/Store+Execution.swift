@@ -163,8 +163,6 @@ extension Store {
           WHERE model_name = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?) ORDER BY rowid
           """, arguments: [model, seconds])
       guard !rows.isEmpty else { return ([], []) }
-      let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
-      let present = try db.makeStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
       let at = Self.timestamp(now)
       var claimed: [ClaimedRequest] = []
       var settled: [String] = []
@@ -172,7 +170,7 @@ extension Store {
         let id: String = row["id"]
         let raw: String = row["sample_ids"]
         let ids = try JSONDecoder().decode([String].self, from: Data(raw.utf8)).map { SampleID($0) }
-        let remaining = try ids.filter { try Bool.fetchOne(present, arguments: [datasetID, $0.rawValue]) == true }
+        let remaining = try self.remaining(ids, of: model, db: db)
         if remaining.isEmpty {
           try settleAlreadyErased(id, model: model, idCount: ids.count, at: at, db: db)
           settled.append(id)
@@ -197,11 +195,7 @@ extension Store {
   /// already erased).
   private func refreshed(_ request: ClaimedRequest, model: String) throws -> ClaimedRequest? {
     try pool.write { db in
-      let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
-      let present = try db.makeStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
-      let remaining = try request.ids.filter {
-        try Bool.fetchOne(present, arguments: [datasetID, $0.rawValue]) == true
-      }
+      let remaining = try self.remaining(request.ids, of: model, db: db)
       if remaining.isEmpty {
         try settleAlreadyErased(
           request.id, model: model, idCount: request.ids.count + request.alreadyErased, at: self.now, db: db)

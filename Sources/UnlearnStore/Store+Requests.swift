@@ -61,10 +61,7 @@ extension Store {
           details: ["ids": String(ids.count)])
         return try self.request(db, id: request.id)
       }
-      let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
-      let lookup = try db.makeStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
-      var absent = 0
-      for id in ids where try Bool.fetchOne(lookup, arguments: [datasetID, id.rawValue]) == nil { absent += 1 }
+      let absent = ids.count - (try self.remaining(ids, of: model, db: db).count)
       let id = UUID().uuidString.lowercased()
       let at = self.now
       let hashesJSON = try Self.json(hashes)
@@ -98,6 +95,13 @@ extension Store {
       }
       return try self.request(db, id: id)
     }
+  }
+
+  /// The ids among `ids` that `model` still holds and can erase (its `sample` rows), in order.
+  func remaining(_ ids: [SampleID], of model: String, db: Database) throws -> [SampleID] {
+    let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
+    let present = try db.cachedStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
+    return try ids.filter { try Bool.fetchOne(present, arguments: [datasetID, $0.rawValue]) == true }
   }
 
   /// Why `id` cannot be a sample id in a request, or nil when it can.

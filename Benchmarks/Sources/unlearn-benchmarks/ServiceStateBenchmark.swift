@@ -40,11 +40,12 @@ enum ServiceStateBenchmark {
         label: "Fashion-MNIST, lmeraser, MLP 128", data: fashion,
         arguments: ["--model", "mlp", "--hidden", "128", "--epochs", "4", "--strategy", "lmeraser"]),
     ]
+    let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset"
     emit("# Service state: deletions over HTTP against in-process forget, in one run")
     emit(
       "The `unlearn serve` process on loopback; \(deletions) single-sample deletions per model, each POSTed and "
         + "polled (1 ms) until done; the same request forgotten in-process from the same state just before. "
-        + "\(predictions) one-row predictions. OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset"); "
+        + "\(predictions) one-row predictions. OPENBLAS_NUM_THREADS=\(threads); "
         + "CPU: \(MachineDescription.summary); one run.")
     emit("")
     emit(

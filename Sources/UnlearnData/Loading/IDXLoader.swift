@@ -92,10 +92,9 @@ struct IDXArray {
       }
     }
     guard let bodySize, bytes.count - headerSize == bodySize else {
+      let shapeText = shape.map(String.init).joined(separator: "×")
       throw DataError.truncatedFile(
-        path, offset: bytes.count,
-        expected:
-          "\(bodySize.map(String.init) ?? "more") data bytes for shape \(shape.map(String.init).joined(separator: "×"))",
+        path, offset: bytes.count, expected: "\(bodySize.map(String.init) ?? "more") data bytes for shape \(shapeText)",
         found: "\(bytes.count - headerSize)")
     }
     self.shape = shape

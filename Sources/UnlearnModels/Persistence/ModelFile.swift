@@ -17,7 +17,9 @@ import UnlearnData
 ///
 /// The closing digest covers the metadata too, so an edited class name or scaling is refused, not
 /// loaded as a different model. Version 1 files (no closing digest; only the parameters were
-/// checked) still load; `isUnsealedVersion1` lets a caller warn about them. Reading checks each part in turn, so a truncated, corrupted or wrong-version file gives a
+/// checked) still load; `isUnsealedVersion1` lets a caller warn about them.
+///
+/// Reading checks each part in turn, so a truncated, corrupted or wrong-version file gives a
 /// `ModelFileError` that says which. Writing is atomic: the bytes go to a temporary file in the
 /// same folder, are flushed to disk, and the file is renamed over the target, so a crash leaves
 /// either the old file or the new one, never half of one.

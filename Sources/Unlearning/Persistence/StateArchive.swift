@@ -31,11 +31,13 @@ public struct StateArchive: Sendable {
     self.strategy = strategy
   }
 
-  /// Names of the datasets added with `setDataset` (each is two parts, `name.json` and `name.features`).
-  public var datasetNames: [String] { names.filter { $0.hasSuffix(".features") }.map { String($0.dropLast(9)) } }
+  /// The part holding dataset `name`'s features (`setDataset` also writes `name.json`).
+  public static func featuresPart(ofDataset name: String) -> String { name + ".features" }
 
-  /// Names of the parts added with `setCache`.
-  public var cacheNames: [String] { names.filter { caches[$0] != nil } }
+  /// The dataset whose features part is `part` ("training" for "training.features"), or nil.
+  public static func dataset(ofFeaturesPart part: String) -> String? {
+    part.hasSuffix(".features") ? String(part.dropLast(".features".count)) : nil
+  }
 
   /// Whether `name` is a cache part (rebuildable, so the store does not persist it).
   public func isCache(_ name: String) -> Bool { caches[name] != nil }
@@ -49,7 +51,7 @@ public struct StateArchive: Sendable {
   public func encodedBlob(_ name: String) throws -> [UInt8]? {
     if let bytes = blobs[name] { return bytes }
     if let make = caches[name] { return try make() }
-    if name.hasSuffix(".features"), let dataset = datasets[String(name.dropLast(9))] {
+    if let datasetName = Self.dataset(ofFeaturesPart: name), let dataset = datasets[datasetName] {
       return Self.bytes(of: dataset.make().features.elements)
     }
     return nil
@@ -124,9 +126,10 @@ public struct StateArchive: Sendable {
   /// A dataset described by `listing` whose samples `make` gives when they are needed.
   mutating func setDataset(_ name: String, listing: StoredDataset, make: @escaping @Sendable () -> Dataset) throws {
     try setJSON(name + ".json", listing)
-    blobs[name + ".features"] = nil
+    let part = Self.featuresPart(ofDataset: name)
+    blobs[part] = nil
     datasets[name] = (listing.ids.count, make)
-    if !names.contains(name + ".features") { names.append(name + ".features") }
+    if !names.contains(part) { names.append(part) }
   }
 
   /// The number of samples of the dataset called `name`, without decoding or copying it.
@@ -138,7 +141,8 @@ public struct StateArchive: Sendable {
   public func dataset(_ name: String, path: String) throws -> Dataset {
     if let dataset = datasets[name] { return dataset.make() }
     let stored = try json(StoredDataset.self, name + ".json", path: path)
-    let elements = try doubles(name + ".features", count: stored.ids.count * stored.featureCount, path: path)
+    let elements = try doubles(
+      Self.featuresPart(ofDataset: name), count: stored.ids.count * stored.featureCount, path: path)
     guard stored.labels.count == stored.ids.count,
       stored.labels.allSatisfy({ $0 >= 0 && $0 < stored.classNames.count }),
       stored.featureNames.map({ $0.count == stored.featureCount }) ?? true
