@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Module layout (DESIGN.md §2): data flows one way, and the targets are ordered the same way.
+// Module layout (docs/architecture.md): data flows one way, and the targets are ordered the same way.
 //   CUnlearnBLAS, CUnlearnZlib  C libraries (OpenBLAS + LAPACKE, zlib) found through pkg-config
 //   CUnlearnKernels             hand-vectorized C kernels, AVX2 + FMA chosen at run time
 //   UnlearnCore                 Matrix, BLAS/LAPACK wrappers, seeded randomness
@@ -36,6 +36,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .systemLibrary(
@@ -193,7 +194,7 @@ let package = Package(
         "UnlearnData",
         "_UnlearnTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
       ]

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Testing
 import UnlearnData
 import UnlearnModels
@@ -10,12 +9,12 @@ import UnlearnStore
 import Unlearning
 import _UnlearnTestSupport
 
-/// Every route and its errors, through Hummingbird's router test client, plus one live server.
+/// Every route and its errors, over a real socket (`TestServer`).
 struct APITests {
   static let token = "test-token"
   static let auth: HTTPFields = [.authorization: "Bearer test-token", .contentType: "application/json"]
 
-  static func makeApp() throws -> (some ApplicationProtocol, Store, RequestWorker, String) {
+  static func makeApp() throws -> (Router<APIContext>, Store, RequestWorker, String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true)
@@ -25,17 +24,17 @@ struct APITests {
     ) { _ in }
     try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
     let (router, worker) = UnlearnAPI.router(store: store, token: token)
-    return (Application(router: router), store, worker, directory.path)
+    return (router, store, worker, directory.path)
   }
 
-  static func json(_ response: TestResponse) throws -> [String: Any] {
+  static func json(_ response: TestServer.Response) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
   }
 
   @Test func deletionIsAcceptedExecutedAndReceipted() async throws {
-    let (app, store, worker, directory) = try Self.makeApp()
+    let (router, store, worker, directory) = try Self.makeApp()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    try await app.test(.router) { client in
+    try await TestServer.run(router) { client in
       let id = try await client.execute(
         uri: "/v1/models/bc/deletions", method: .post, headers: Self.auth,
         body: ByteBuffer(string: #"{"ids": ["4", "9"], "request_id": "r-1"}"#)
@@ -84,9 +83,9 @@ struct APITests {
   }
 
   @Test func badInputIsA4xxWithAJSONError() async throws {
-    let (app, store, _, directory) = try Self.makeApp()
+    let (router, store, _, directory) = try Self.makeApp()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    try await app.test(.router) { client in
+    try await TestServer.run(router) { client in
       func expectError(
         _ uri: String, _ method: HTTPRequest.Method, _ body: String?, headers: HTTPFields = Self.auth,
         _ status: HTTPResponse.Status
@@ -122,9 +121,9 @@ struct APITests {
   }
 
   @Test func liveServerAnswers() async throws {
-    let (app, _, _, directory) = try Self.makeApp()
+    let (router, _, _, directory) = try Self.makeApp()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    try await app.test(.live) { client in
+    try await TestServer.run(router) { client in
       try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
       try await client.execute(uri: "/v1/models/bc", method: .get, headers: Self.auth) { response in
         #expect(response.status == .ok)
@@ -138,9 +137,9 @@ struct APITests {
 extension APITests {
   /// `/metrics` parses as Prometheus text, and its counts add up to what was sent.
   @Test func metricsCountWhatWasSent() async throws {
-    let (app, store, worker, directory) = try Self.makeApp()
+    let (router, store, worker, directory) = try Self.makeApp()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    try await app.test(.router) { client in
+    try await TestServer.run(router) { client in
       for (index, ids) in [["4"], ["9", "10"], ["11"], ["no-such-id"]].enumerated() {
         let body = "{\"ids\": [\(ids.map { "\"\($0)\"" }.joined(separator: ","))], \"request_id\": \"m-\(index)\"}"
         try await client.execute(

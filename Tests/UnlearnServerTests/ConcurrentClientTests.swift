@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 import UnlearnStore
 import _UnlearnTestSupport
@@ -9,11 +8,11 @@ import _UnlearnTestSupport
 /// figures — requests/s, p50/p99 — come from `unlearn-benchmarks service`; this is its bounded check.)
 struct ConcurrentClientTests {
   @Test func concurrentRequestsAndRetriesAreExecutedExactlyOnce() async throws {
-    let (app, store, worker, directory) = try APITests.makeApp()
+    let (router, store, worker, directory) = try APITests.makeApp()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let load = DeletionLoad(sampleIDs: (0..<150).map(String.init), unique: 60, clientCount: 10, seed: 7)
-    try await app.test(.live) { client in
-      let port = try #require(client.port)
+    try await TestServer.run(router) { client in
+      let port = client.port
       let (outcomes, _) = await load.run(
         baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: APITests.token, model: "bc")
       #expect(outcomes.count == 120)

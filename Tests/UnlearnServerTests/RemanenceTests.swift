@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -68,7 +67,7 @@ struct RemanenceTests {
     #expect(Self.filesHolding(needles[1].1, in: directory.path).isEmpty == false)
 
     let (router, worker) = UnlearnAPI.router(store: store, token: "t")
-    try await Application(router: router).test(.router) { client in
+    try await TestServer.run(router) { client in
       let requestID = try await client.execute(
         uri: "/v1/models/m/deletions", method: .post,
         headers: [.authorization: "Bearer t", .contentType: "application/json"],

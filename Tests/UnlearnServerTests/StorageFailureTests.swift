@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import Synchronization
 import Testing
@@ -42,7 +41,7 @@ struct StorageFailureTests {
     let (router, worker) = UnlearnAPI.router(
       store: store, token: "t", health: health, logger: Logger(label: "test") { _ in logged })
     let auth: HTTPFields = [.authorization: "Bearer t", .contentType: "application/json"]
-    try await Application(router: router).test(.router) { client in
+    try await TestServer.run(router) { client in
       let many = (0..<140).map { "\"\($0 + 10)\"" }.joined(separator: ",")
       try await client.execute(
         uri: "/v1/models/bc/deletions", method: .post, headers: auth, body: ByteBuffer(string: "{\"ids\": [\(many)]}")
