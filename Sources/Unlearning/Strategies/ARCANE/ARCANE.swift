@@ -4,7 +4,7 @@ import UnlearnData
 import UnlearnModels
 
 /// ARCANE (Yan et al., "ARCANE: An Efficient Architecture for Exact Machine Unlearning", IJCAI
-/// 2022; DESIGN.md §4). Exact unlearning by class: one sub-model per class, trained on that class's
+/// 2022; docs/methods.md). Exact unlearning by class: one sub-model per class, trained on that class's
 /// samples only, so a deletion retrains at most its own class's model.
 ///
 /// - Partition, one-class rather than one-vs-rest: a one-vs-rest model of class c trains on every
@@ -13,8 +13,8 @@ import UnlearnModels
 ///   classifier of the configured kind, trained against draws of that Gaussian). Prediction takes
 ///   argmax_c log p(x | c) + log π_c with π_c the class's share of the remaining samples — counts
 ///   only, so untouched classes stay untouched.
-/// - Representative data selection (`RepresentativeSelection`): inside a class, samples whose
-///   direction repeats a kept one are skipped. Deleting a skipped sample retrains nothing; the
+/// - Representative data selection (`RepresentativeSelection`): inside a class, past a floor of
+///   samples always kept, samples whose standardized direction repeats a kept one are skipped. Deleting a skipped sample retrains nothing; the
 ///   selection is refreshed and shown unchanged.
 /// - Training-state saving: kept samples train in B blocks with a checkpoint after each
 ///   (`ShardModel`), so a deletion restores the checkpoint before its block.
@@ -35,6 +35,9 @@ public struct ARCANE: UnlearningStrategy {
   public var likelihood: DeletionLikelihood
   /// Classes trained at the same time; the result does not depend on it.
   public var workers: Int
+  /// `RepresentativeSelection`'s floor: the first samples of each class always kept (nil: the raw
+  /// cosine rule of states written before the floor existed).
+  public var selectionFloor: Int? = RepresentativeSelection.defaultFloor
 
   public init(
     configuration: ModelConfiguration, blocks: Int = 4, redundancy: Double = 0.95,
@@ -48,7 +51,7 @@ public struct ARCANE: UnlearningStrategy {
     self.workers = max(1, workers)
   }
 
-  var selection: RepresentativeSelection { RepresentativeSelection(threshold: redundancy) }
+  var selection: RepresentativeSelection { RepresentativeSelection(threshold: redundancy, floor: selectionFloor) }
 
   /// Each class's samples in training order.
   func orders(of data: Dataset) -> [[SampleID]] {

@@ -61,6 +61,8 @@ public struct ARCANEState: StrategyState {
   struct Settings: Codable {
     var blocks: Int
     var redundancy: Double
+    /// Absent in states written before the selection had a floor (they keep the raw cosine rule).
+    var selectionFloor: Int?
     var configuration: ModelConfiguration
     /// Given deletion likelihoods of remaining samples, by id.
     var likelihoods: [String: Double]
@@ -78,7 +80,8 @@ public struct ARCANEState: StrategyState {
     try archive.setJSON(
       "settings",
       Settings(
-        blocks: strategy.blocks, redundancy: strategy.redundancy, configuration: configuration,
+        blocks: strategy.blocks, redundancy: strategy.redundancy, selectionFloor: strategy.selectionFloor,
+        configuration: configuration,
         likelihoods: Dictionary(uniqueKeysWithValues: strategy.likelihood.given.map { ($0.key.rawValue, $0.value) }),
         checkpoints: classes.map { model in
           model.learner.checkpoints.map {
@@ -104,10 +107,11 @@ public struct ARCANEState: StrategyState {
     guard settings.blocks >= 1, settings.checkpoints.count == data.classCount else {
       throw ModelFileError.corrupted(path, "the ARCANE layout does not match the classes of its training set")
     }
-    let strategy = ARCANE(
+    var strategy = ARCANE(
       configuration: settings.configuration, blocks: settings.blocks, redundancy: settings.redundancy,
       likelihood: DeletionLikelihood(
         Dictionary(uniqueKeysWithValues: settings.likelihoods.map { (SampleID($0.key), $0.value) })))
+    strategy.selectionFloor = settings.selectionFloor
     let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
     var classes: [ClassModel] = []
     for (c, order) in strategy.orders(of: data).enumerated() {
