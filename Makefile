@@ -1,18 +1,33 @@
 # The two commands a newcomer needs, each installing what is missing first:
 #   make demo   build the CLI and run the main job on the bundled real data
 #   make test   run the test suite
-.PHONY: demo test bench bench-all crosscheck lint format dependencies
+# Both use one optimized build (release, with testing enabled so the tests can link it): whichever
+# runs second only builds what the first did not.
+.PHONY: demo test install doctest bench bench-all crosscheck lint format dependencies
+
+RELEASE = -c release -Xswiftc -enable-testing
+PREFIX ?= /usr/local
 
 dependencies:
 	@scripts/install-dependencies
 
 demo: dependencies
-	swift build -c release --product unlearn
+	swift build $(RELEASE) --product unlearn
 	OPENBLAS_NUM_THREADS=1 .build/release/unlearn demo
 	OPENBLAS_NUM_THREADS=1 scripts/demo-store .build/release/unlearn demo-store.sqlite
 
 test: dependencies
-	swift test
+	swift test $(RELEASE)
+
+# `unlearn` on your PATH: $(PREFIX)/bin/unlearn (PREFIX=~/.local for a user's own bin folder).
+install: dependencies
+	swift build $(RELEASE) --product unlearn
+	install -d "$(PREFIX)/bin"
+	install -m 0755 .build/release/unlearn "$(PREFIX)/bin/unlearn"
+
+# Runs the README's walkthrough as written (CI does, after the demo).
+doctest:
+	python3 scripts/readme-doctest
 
 # Benchmarks: a nested package built in release mode, reading ../shared/data.
 #   make bench       gemm and loading (about a minute)
@@ -25,7 +40,7 @@ bench-all: dependencies
 
 # Logistic models against scikit-learn on the same data (skipped, and says so, without scikit-learn).
 crosscheck: dependencies
-	swift build -c release --product unlearn
+	swift build $(RELEASE) --product unlearn
 	python3 scripts/crosscheck_sklearn.py --unlearn .build/release/unlearn
 
 lint:

@@ -1,4 +1,4 @@
-/// The result of `unlearn compare`, in the JSON shape of DESIGN.md §6 (those keys are a contract;
+/// The result of `unlearn compare`, in the JSON shape of docs/architecture.md (those keys are a contract;
 /// the extra keys below add detail and never rename them).
 public struct ComparisonReport: Sendable, Codable, Equatable {
   /// The training data's name (its file name).

@@ -3,8 +3,11 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
   public let strategy: String
   /// Wall time of training on D.
   public let fitSeconds: Double
-  /// Wall time of forgetting F, measured in the same run as every other strategy's.
+  /// Wall time of forgetting F, measured in the same run as every other strategy's: the median of
+  /// `forgetRuns` runs from the same trained state (more than one when a run is short).
   public let forgetSeconds: Double
+  /// How many runs `forgetSeconds` is the median of.
+  public let forgetRuns: Int
   /// The unlearned model on T, R and F, and the attacks' AUC on F vs T.
   public let unlearned: ModelEvidence
   /// The same figures for the model before forgetting.
@@ -26,8 +29,9 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
   public init(
     strategy: String, fitSeconds: Double, forgetSeconds: Double, unlearned: ModelEvidence, original: ModelEvidence,
     agreementWithRetrain: Double, meanKLFromRetrain: Double, relativeParameterDistance: Double?,
-    samplesRetrained: Int, parametersRetrained: Int, exact: Bool, figures: [String: Double]
+    samplesRetrained: Int, parametersRetrained: Int, exact: Bool, figures: [String: Double], forgetRuns: Int = 1
   ) {
+    self.forgetRuns = forgetRuns
     self.strategy = strategy
     self.fitSeconds = fitSeconds
     self.forgetSeconds = forgetSeconds
@@ -46,6 +50,7 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
     case strategy, exact, figures, original
     case fitSeconds = "fit_seconds"
     case forgetSeconds = "forget_seconds"
+    case forgetRuns = "forget_runs"
     case agreementWithRetrain = "agreement_with_retrain"
     case meanKLFromRetrain = "mean_kl_from_retrain"
     case relativeParameterDistance = "relative_parameter_distance"
@@ -61,6 +66,7 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
     try container.encode(strategy, forKey: .strategy)
     try container.encode(fitSeconds, forKey: .fitSeconds)
     try container.encode(forgetSeconds, forKey: .forgetSeconds)
+    try container.encode(forgetRuns, forKey: .forgetRuns)
     try unlearned.encode(to: encoder)
     try container.encode(original, forKey: .original)
     try container.encode(agreementWithRetrain, forKey: .agreementWithRetrain)
@@ -78,6 +84,7 @@ public struct ComparisonResult: Sendable, Codable, Equatable {
     strategy = try container.decode(String.self, forKey: .strategy)
     fitSeconds = try container.decode(Double.self, forKey: .fitSeconds)
     forgetSeconds = try container.decode(Double.self, forKey: .forgetSeconds)
+    forgetRuns = try container.decodeIfPresent(Int.self, forKey: .forgetRuns) ?? 1
     unlearned = try ModelEvidence(from: decoder)
     original = try container.decode(ModelEvidence.self, forKey: .original)
     agreementWithRetrain = try container.decode(Double.self, forKey: .agreementWithRetrain)

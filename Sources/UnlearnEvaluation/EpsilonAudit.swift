@@ -4,7 +4,7 @@ import UnlearnData
 import Unlearning
 
 /// The empirical ε̂ of the NeurIPS 2023 machine-unlearning challenge (Triantafillou et al.,
-/// arXiv 2406.09073; DESIGN.md §5): for each forget example, how well can an attacker tell the
+/// arXiv 2406.09073; docs/methods.md): for each forget example, how well can an attacker tell the
 /// outputs of models that unlearned it from those of models retrained without it?
 ///
 /// N unlearned and N retrained models come from 2N distinct seeds (the two sets must be

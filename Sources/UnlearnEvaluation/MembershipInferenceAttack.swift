@@ -9,7 +9,7 @@ import UnlearnCore
 /// - `confidence`: score = max_k p_k, the model's confidence whatever the label (Salem et al., NDSS 2019).
 ///
 /// After a good unlearning, the forget set's AUC against test data should be as close to the
-/// retrained model's as the original model's is far from it (DESIGN.md §5).
+/// retrained model's as the original model's is far from it (docs/methods.md).
 public enum MembershipInferenceAttack: String, Sendable, Codable, CaseIterable {
   case loss
   case confidence

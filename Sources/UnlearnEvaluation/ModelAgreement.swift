@@ -2,7 +2,7 @@ import RealModule
 import UnlearnCore
 
 /// How close an unlearned model's behaviour and parameters are to the retrained reference
-/// (DESIGN.md §5).
+/// (docs/methods.md).
 public enum ModelAgreement {
   /// The fraction of rows where both models predict the same class.
   public static func agreement(_ predictionsA: [Int], _ predictionsB: [Int]) -> Double {

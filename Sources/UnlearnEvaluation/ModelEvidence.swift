@@ -2,7 +2,7 @@ import UnlearnCore
 import UnlearnData
 
 /// How one model behaves on the test set T, the retained training samples R and the forget set F
-/// (DESIGN.md §5): accuracy on each, and how well the membership-inference attacks separate F
+/// (docs/methods.md): accuracy on each, and how well the membership-inference attacks separate F
 /// from T. After forgetting, F should look like T does — as it does to a model retrained on R.
 public struct ModelEvidence: Sendable, Codable, Equatable {
   public let testAccuracy: Double

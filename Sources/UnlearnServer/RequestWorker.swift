@@ -57,7 +57,15 @@ public actor RequestWorker {
     do {
       for model in try store.modelsWithQueuedRequests() {
         let start = ContinuousClock.now
-        let requests = try store.executePending(model: model)
+        let requests = try store.executePending(
+          model: model,
+          claimed: { claimed in
+            for request in claimed {
+              logger.info(
+                "request running",
+                metadata: ["request": "\(request.request)", "model": "\(model)", "ids": "\(request.ids)"])
+            }
+          })
         if !requests.isEmpty { metrics.recordBatch(requests: requests.count, duration: ContinuousClock.now - start) }
         for request in requests {
           logger.info(

@@ -7,7 +7,7 @@ import UnlearnData
 import UnlearnStore
 import Unlearning
 
-/// The HTTP API over a `Store` (DESIGN.md §6, issue "Deletion requests as a service"):
+/// The HTTP API over a `Store` (docs/architecture.md, docs/store.md):
 ///
 /// - `GET /healthz` — no token needed: `{"status": "ok"}`, or `"degraded"` with the reason while the
 ///   store cannot be written (always 200: the process is alive).

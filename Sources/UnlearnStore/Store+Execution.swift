@@ -77,15 +77,18 @@ extension Store {
   /// conflict at commit (another executor moved the model) runs the batch again from the new
   /// version. A transient failure (disk full or read-only, a lock timeout, a missing key file)
   /// puts the requests back in the queue with a delay that doubles per attempt, and is rethrown.
+  /// `claimed` hears the requests this executor set `running`: (request id, number of ids).
   @discardableResult
   public func executePending(
-    model: String, progress: (TrainingProgress) -> Void = { _ in }
+    model: String, progress: (TrainingProgress) -> Void = { _ in },
+    claimed report: ([(request: String, ids: Int)]) -> Void = { _ in }
   ) throws -> [DeletionRequest] {
     executionLock.lock()
     defer { executionLock.unlock() }
     try recoverInterrupted()
     let (claimed, settled) = try claim(model: model)
     if !claimed.isEmpty {
+      report(claimed.map { ($0.id, $0.ids.count) })
       let renewal = renewLeasesPeriodically()
       defer { renewal.cancel() }
       try withoutActuallyEscaping(progress) { progress in

@@ -94,6 +94,22 @@ extension CommandLineTests {
     #expect(demo.standardOutput.contains("data/digits.csv: logistic"))
     #expect(demo.standardOutput.contains("data/digits.csv: mlp"))
     #expect(demo.standardOutput.contains("retrain"))
+    // Every column has a legend, every strategy a sentence, and the reader a next step.
+    for legend in ["exact:", "fit s:", "speed-up:", "MIA:", "samples retr., params retr.:"] {
+      #expect(demo.standardOutput.contains(legend), "no legend for \(legend)")
+    }
+    #expect(demo.standardOutput.contains("newton forgot "))
+    #expect(demo.standardOutput.contains("What to try next"))
+
+    // JSON: one document, both comparisons, each row's forget time the median of its runs.
+    let json = try run(["demo", "--no-progress", "--format", "json"])
+    #expect(json.status == 0, "\(json.standardError)")
+    let comparisons = try #require(try self.json(json.standardOutput)["comparisons"] as? [[String: Any]])
+    #expect(comparisons.map { $0["model"] as? String } == ["logistic", "mlp"])
+    for comparison in comparisons {
+      let rows = try #require(comparison["results"] as? [[String: Any]])
+      #expect(rows.allSatisfy { ($0["forget_runs"] as? Int ?? 0) >= 1 && $0["forget_seconds"] is Double })
+    }
   }
 }
 
@@ -242,5 +258,17 @@ extension CommandLineTests {
     ])
     let refused = try run(["state", "re-exact", "--state", notHybrid, "--out", notHybrid])
     #expect(refused.status == 1 && refused.standardError.contains("not a hybrid state"))
+  }
+}
+
+extension CommandLineTests {
+  /// `train --help` puts the options every run needs before each strategy's own.
+  @Test func trainHelpListsCommonOptionsFirst() throws {
+    let help = try run(["train", "--help"]).standardOutput
+    let data = try #require(help.range(of: "--data <data>"))
+    let out = try #require(help.range(of: "--out <out>"))
+    let certified = try #require(help.range(of: "--certified"))
+    #expect(data.lowerBound < certified.lowerBound && out.lowerBound < certified.lowerBound)
+    #expect(!help.contains("[default:"), "one way to write defaults: (default: …)")
   }
 }

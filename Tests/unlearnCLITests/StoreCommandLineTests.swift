@@ -75,6 +75,13 @@ extension CommandLineTests {
     #expect(audit.components(separatedBy: "request done").count == 2, "executed once:\n\(audit)")
     let verify = try run(["audit", "verify", "--store", store])
     #expect(verify.status == 0 && verify.standardOutput.contains("intact"))
+
+    // The client's request id finds the request too; an unknown id says what to give instead.
+    let byClientID = try json(
+      try run(["request", "status", "--store", store, "--format", "json", "crash-1"]).standardOutput)
+    #expect(byClientID["id"] as? String == id)
+    let unknown = try run(["request", "status", "--store", store, "nope"])
+    #expect(unknown.status == 1 && unknown.standardError.contains("request list"), "\(unknown.standardError)")
   }
 }
 

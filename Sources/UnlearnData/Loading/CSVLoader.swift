@@ -1,6 +1,6 @@
 import UnlearnCore
 
-/// Loads a numeric CSV file (DESIGN.md §6) into a `Dataset`.
+/// Loads a numeric CSV file (docs/architecture.md) into a `Dataset`.
 ///
 /// The contract: one header row; numeric feature columns; an integer class column, named by
 /// `labelColumn` or else the last column that is not `id`; an optional `id` column whose values

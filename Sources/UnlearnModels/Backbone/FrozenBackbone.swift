@@ -2,7 +2,7 @@ import UnlearnCore
 
 /// The hidden layers of a trained `MLP`, frozen: a feature extractor φ(x) = A_(L−1) (the last
 /// hidden layer's ReLU activations) whose weights never change, and the pullback of a gradient
-/// on φ back to the input — what input-side prompt tuning needs (LMEraser, DESIGN.md §4).
+/// on φ back to the input — what input-side prompt tuning needs (LMEraser, docs/methods.md).
 ///
 /// Forward, as in `MLP`: Z_l = A_(l−1)·W_l + b_l, A_l = ReLU(Z_l) for l = 1 … L−1, A_0 = X.
 /// Pullback of G = ∂L/∂A_(L−1): Δ_(L−1) = G ⊙ 1[Z_(L−1) > 0], Δ_(l−1) = (Δ_l·W_lᵀ) ⊙ 1[Z_(l−1) > 0],

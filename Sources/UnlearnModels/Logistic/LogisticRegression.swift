@@ -3,7 +3,7 @@ import RealModule
 import UnlearnCore
 
 /// L2-regularized logistic regression, binary (K = 2) or multinomial (softmax, K > 2), with
-/// scikit-learn's objective (DESIGN.md §3):
+/// scikit-learn's objective (docs/architecture.md):
 ///
 ///     L(θ; D) = Σ_i ℓ(x_i, y_i; θ) + (λ/2)‖W‖²,   λ = 1/C, biases not regularized.
 ///

@@ -2,7 +2,7 @@ import UnlearnCore
 
 /// Fits `LogisticRegression` to the optimum of its objective, to ‖∇L‖ ≤ 1e-8·‖∇L(0)‖ by default.
 ///
-/// The method follows cost (DESIGN.md §3): one Newton iteration builds the Hessian
+/// The method follows cost (docs/architecture.md): one Newton iteration builds the Hessian
 /// (≈ n·p²·K(K+1)/2 flops for softmax, n·p² binary) and factors it (P³/3 for P parameters),
 /// one L-BFGS iteration costs about one gradient (≈ 4·n·p·K flops). `.automatic` picks Newton when
 /// ~10 Newton iterations cost less than ~500 L-BFGS iterations, which holds for small P

@@ -7,7 +7,7 @@ import UnlearnCore
 /// Layer l maps `widths[l]` inputs to `widths[l+1]` outputs with W_l (in × out) and b_l (out).
 /// θ stores each layer as W_l row-major followed by b_l, which is exactly the (in + 1) × out matrix
 /// [W_l; b_lᵀ]; the first layer therefore reads the design matrix X̃ = [X | 1] of a `LabelledBatch`
-/// with one gemm, bias included. Objective, as for the logistic models (DESIGN.md §3):
+/// with one gemm, bias included. Objective, as for the logistic models (docs/architecture.md):
 ///
 ///     L(θ; D) = Σ_i CE(softmax(f_θ(x_i)), y_i) + (λ/2) Σ_l ‖W_l‖²,   λ = 1/C.
 ///

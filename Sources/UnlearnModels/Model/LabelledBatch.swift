@@ -1,7 +1,7 @@
 import UnlearnCore
 
 /// Samples ready for a model: the design matrix X̃ = [X | 1] (a constant 1 appended for the bias,
-/// DESIGN.md §3) and class indices.
+/// docs/architecture.md) and class indices.
 ///
 /// Building X̃ once per training run costs one copy of the features and makes every gradient and
 /// Hessian a plain product with X̃ (gemm, syrk) instead of products with X plus bias corrections.

@@ -28,7 +28,7 @@ public struct OptimizationProgress: Sendable {
   public let relativeGradientNorm: Double
 }
 
-/// When an optimizer stops: ‖∇L(θ)‖ ≤ `relativeTolerance` · ‖∇L(0)‖ (DESIGN.md §3: influence
+/// When an optimizer stops: ‖∇L(θ)‖ ≤ `relativeTolerance` · ‖∇L(0)‖ (docs/architecture.md: influence
 /// methods are only as good as the optimum they start from), or after `maximumIterations`.
 public struct ConvergenceCriterion: Sendable, Codable, Equatable {
   public var relativeTolerance: Double

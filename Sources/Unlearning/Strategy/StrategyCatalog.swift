@@ -1,4 +1,5 @@
 import Foundation
+import UnlearnCore
 import UnlearnData
 import UnlearnModels
 
@@ -49,8 +50,13 @@ public enum StrategyCatalog {
     (try? strategy(named: name, configuration: configuration)) != nil
   }
 
-  /// Threads for strategies that train independent models (SISA's shards, ARCANE's classes).
-  static var workers: Int { ProcessInfo.processInfo.activeProcessorCount }
+  /// Threads for strategies that train independent models (SISA's shards, ARCANE's classes): the
+  /// cores left per OpenBLAS thread count. OpenBLAS's own threads (one per core unless
+  /// `OPENBLAS_NUM_THREADS` says otherwise) spin after every call, and workers on top of them
+  /// oversubscribe the cores: ARCANE's classes then trained about ten times slower.
+  static var workers: Int {
+    max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, BLAS.threadCount))
+  }
 
   /// The strategy called `name`, configured to train `configuration` with its share of `options`.
   /// Throws `StrategyError` for an unknown name, a model kind the strategy does not support, or

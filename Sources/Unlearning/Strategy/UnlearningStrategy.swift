@@ -3,7 +3,7 @@ import UnlearnData
 import UnlearnModels
 
 /// A way of training that can later forget samples: the frame every unlearning method plugs into
-/// (DESIGN.md §2). Two verbs:
+/// (docs/architecture.md). Two verbs:
 ///
 /// - `fit` trains on a dataset and returns a `State`: the deployed model(s) and whatever the
 ///   strategy keeps to forget cheaply later (the data, checkpoints, factorizations, centroids).

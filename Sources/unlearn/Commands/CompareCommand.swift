@@ -35,17 +35,15 @@ struct CompareCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Strategies to compare, comma separated (retrain is always run as the reference). [default: every strategy that supports the model]",
+      "Strategies to compare, comma separated (retrain is always run as the reference). (default: every strategy that supports the model)",
       valueName: StrategyCatalog.names.joined(separator: ",")))
   var strategies: String?
 
   @Option(
     help: ArgumentHelp(
-      "Also estimate the empirical ε̂ (DESIGN.md §5) from N unlearned and N retrained models per strategy.",
+      "Also estimate the empirical ε̂ (docs/methods.md, Evidence) from N unlearned and N retrained models per strategy.",
       valueName: "N"))
   var epsilonAudit: Int?
-
-  @OptionGroup(title: "Strategy options") var strategyOptions: StrategyOptionGroup
 
   @Option(help: "Output format: text, json or markdown.")
   var format: OutputFormat = .text
@@ -56,6 +54,10 @@ struct CompareCommand: AsyncParsableCommand {
   @OptionGroup var dataset: DatasetOptions
 
   @OptionGroup var memory: MemoryLimitOption
+
+  // Each strategy's own options, after the common ones (help lists them last, each led by the
+  // strategies that use it).
+  @OptionGroup var strategyOptions: StrategyOptionGroup
 
   func validate() throws {
     do {
@@ -161,7 +163,7 @@ struct ComparisonRun {
         progress: { progress.update(fraction: nil, $0, force: true) })
       for index in rows.indices { rows[index].epsilonAudit = audits[rows[index].strategy] }
     }
-    progress.finish("\(results.count) strateg\(results.count == 1 ? "y" : "ies") compared")
+    progress.finish("compared \(results.count) strateg\(results.count == 1 ? "y" : "ies")")
     return ComparisonReport(
       dataset: split.train.name, model: configuration.kind.rawValue, trainCount: split.train.count,
       testCount: test.count, forgetCount: forgetIDs.count, seed: configuration.seed,

@@ -40,7 +40,7 @@ struct ForgetCommand: AsyncParsableCommand {
     let progress = ProgressReporter(label: "forgetting", enabled: !noProgress)
     let epochs = loaded.configuration.epochs
     let (next, report) = try loaded.forgetting(request) { step in progress.show(step, epochs: epochs) }
-    progress.finish("\(report.forgotten) samples forgotten")
+    progress.finish(report.forgotten == 1 ? "forgot 1 sample" : "forgot \(report.forgotten) samples")
     try next.write(to: out)
     switch format {
     case .json: print(try jsonString(report))

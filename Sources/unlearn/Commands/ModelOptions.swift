@@ -11,25 +11,25 @@ struct ModelOptions: ParsableArguments {
   @Option(name: .customLong("C"), help: "Inverse L2 regularization strength (λ = 1/C).")
   var inverseRegularization: Double = 1
 
-  @Option(help: "Logistic: optimizer (automatic, newton, lbfgs). [default: automatic]")
+  @Option(help: "Logistic: optimizer (automatic, newton, lbfgs). (default: automatic)")
   var solver: LogisticRegressionTrainer.Method?
 
-  @Option(help: "Logistic: stop when ‖∇L‖ ≤ tolerance · ‖∇L(0)‖. [default: 1e-8]")
+  @Option(help: "Logistic: stop when ‖∇L‖ ≤ tolerance · ‖∇L(0)‖. (default: 1e-8)")
   var tolerance: Double?
 
-  @Option(help: "MLP: hidden layer widths, comma separated. [default: 256]")
+  @Option(help: "MLP: hidden layer widths, comma separated. (default: 256)")
   var hidden: String?
 
-  @Option(help: "MLP: training epochs. [default: 10]")
+  @Option(help: "MLP: training epochs. (default: 10)")
   var epochs: Int?
 
-  @Option(help: "MLP: minibatch size. [default: 128]")
+  @Option(help: "MLP: minibatch size. (default: 128)")
   var batchSize: Int?
 
-  @Option(help: "MLP: Adam's step size. [default: 0.001]")
+  @Option(help: "MLP: Adam's step size. (default: 0.001)")
   var learningRate: Double?
 
-  @Option(help: "Seed for the split, the forget set, initialization and shuffling.")
+  @Option(help: "Seed for the test split, initialization and shuffling (and compare's forget set).")
   var seed: UInt64 = 0
 
   func validate() throws {

@@ -35,7 +35,7 @@ struct RequestCommand: AsyncParsableCommand {
     @Flag(help: "Only record the request; execute it later with 'unlearn request run'.")
     var queueOnly = false
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json or markdown.")
     var format: OutputFormat = .text
 
     @OptionGroup var execution: ExecutorOptions
@@ -47,7 +47,7 @@ struct RequestCommand: AsyncParsableCommand {
       if request.status == .queued && !queueOnly {
         let progress = ProgressReporter(label: "deleting", enabled: true)
         try opened.executePending(model: model) { progress.show($0, epochs: 0) }
-        progress.finish("done")
+        progress.finish("executed")
         request = try opened.request(id: request.id)
       }
       try RequestCommand.show([request], format: format)
@@ -60,14 +60,26 @@ struct RequestCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOption
 
-    @Argument(help: "The request id 'submit' printed.")
+    @Argument(help: "The request id 'submit' printed, or the client request id given with --request-id.")
     var id: String
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json or markdown.")
     var format: OutputFormat = .text
 
     func run() async throws {
-      try RequestCommand.show([try store.open().request(id: id)], format: format)
+      let opened = try store.open()
+      do {
+        try RequestCommand.show([try opened.request(id: id)], format: format)
+      } catch let error as StoreError where error.code == .unknownRequest {
+        // A client request id is the name people remember; it is unique per model.
+        let matching = try opened.requests(model: nil).filter { $0.clientRequestID == id }
+        guard !matching.isEmpty else {
+          throw CommandError(
+            "no deletion request '\(id)' in \(opened.path): give the request id 'request submit' printed "
+              + "or its --request-id; 'unlearn request list --store \(opened.path)' lists them")
+        }
+        try RequestCommand.show(matching, format: format, asList: matching.count > 1)
+      }
     }
   }
 
@@ -79,7 +91,7 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: "Only this model's requests.")
     var model: String?
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json or markdown.")
     var format: OutputFormat = .text
 
     func run() async throws {
@@ -93,7 +105,7 @@ struct RequestCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOption
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json or markdown.")
     var format: OutputFormat = .text
 
     @OptionGroup var execution: ExecutorOptions

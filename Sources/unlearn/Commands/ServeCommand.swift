@@ -52,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
     let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
     logger.info("serving", metadata: ["store": "\(opened.path)", "address": "http://\(host):\(port)"])
     try await app.runService()
+    logger.info("stopped serving", metadata: ["store": "\(opened.path)"])
   }
 }
 

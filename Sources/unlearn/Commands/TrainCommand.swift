@@ -32,8 +32,6 @@ struct TrainCommand: AsyncParsableCommand {
       valueName: StrategyCatalog.names.joined(separator: "|")))
   var strategy: String?
 
-  @OptionGroup(title: "Strategy options") var strategyOptions: StrategyOptionGroup
-
   @Option(help: "Where to write the model file (or, with --strategy, the state file).")
   var out: String?
 
@@ -57,6 +55,10 @@ struct TrainCommand: AsyncParsableCommand {
   @OptionGroup var dataset: DatasetOptions
 
   @OptionGroup var memory: MemoryLimitOption
+
+  // Each strategy's own options, after the common ones (help lists them last, each led by the
+  // strategies that use it).
+  @OptionGroup var strategyOptions: StrategyOptionGroup
 
   func validate() throws {
     if store != nil {
@@ -96,7 +98,7 @@ struct TrainCommand: AsyncParsableCommand {
         progress.show(step, epochs: configuration.epochs)
       }
       let seconds = (clock.now - start).seconds
-      progress.finish("\(strategy): trained")
+      progress.finish("trained the \(strategy) state")
       if let out { try state.write(to: out) }
       if let opened, let name {
         try opened.registerModel(name: name, state: state, datasetName: (data as NSString).lastPathComponent)
@@ -113,8 +115,8 @@ struct TrainCommand: AsyncParsableCommand {
         progress.show(step, epochs: configuration.epochs)
       }
       progress.finish(
-        "\(trained.summary.method): \(trained.summary.iterations) \(configuration.kind == .mlp ? "epochs" : "iterations")"
-      )
+        "trained (\(trained.summary.method), \(trained.summary.iterations) "
+          + "\(configuration.kind == .mlp ? "epochs" : "iterations"))")
       try ModelFile.write(trained, to: out!)
       report = TrainingOutcome(
         out: out!, strategy: nil, kind: configuration.kind, parameters: trained.classifier.base.parameterCount,

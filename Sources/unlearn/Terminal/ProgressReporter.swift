@@ -57,7 +57,7 @@ final class ProgressReporter {
   /// Ends the progress display with a final line.
   func finish(_ message: String) {
     guard isEnabled else { return }
-    let line = "\(label) \(message) in \(Self.clockTime(elapsedSeconds))"
+    let line = "\(message) in \(Self.clockTime(elapsedSeconds))"
     FileHandle.standardError.write(Data(((drewOnTerminal ? "\r\u{1B}[2K" : "") + line + "\n").utf8))
   }
 

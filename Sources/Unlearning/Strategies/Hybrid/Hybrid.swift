@@ -3,7 +3,7 @@ import UnlearnData
 import UnlearnModels
 
 /// The hybrid exact/approximate framework (Li et al., "A hybrid framework for effective and
-/// efficient machine unlearning", arXiv 2412.14505, CSE 2024; DESIGN.md §4).
+/// efficient machine unlearning", arXiv 2412.14505, CSE 2024; docs/methods.md).
 ///
 /// Training is SISA's, unchanged: S shards by id hash, R slices each, a checkpoint per slice,
 /// predictions aggregated (`SISA`, `ShardModel`). For each batch of revocations Hybrid estimates

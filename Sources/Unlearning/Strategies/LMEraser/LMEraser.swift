@@ -4,7 +4,7 @@ import UnlearnData
 import UnlearnModels
 
 /// LMEraser (Xu et al., "LMEraser: Large Model Unlearning through Adaptive Prompt Tuning", arXiv
-/// 2404.11056; DESIGN.md §4): only a small, local part of the model ever sees private data, so
+/// 2404.11056; docs/methods.md): only a small, local part of the model ever sees private data, so
 /// only that part is retrained when a private sample is erased.
 ///
 /// - Public samples (`PublicSplit`) train the backbone — an MLP of the configured widths — which is

@@ -3,7 +3,7 @@ import UnlearnCore
 import UnlearnModels
 
 /// Certified removal's parameters and budget (Guo, Goldstein, Hannun & van der Maaten, "Certified
-/// Data Removal from Machine Learning Models", ICML 2020; DESIGN.md §4).
+/// Data Removal from Machine Learning Models", ICML 2020; docs/methods.md).
 ///
 /// **What it guarantees.** Training minimizes the perturbed objective L_b(θ) = L(θ) + bᵀθ with
 /// b ~ N(0, σ²I) drawn once and kept with the model. If every removal leaves a gradient residual

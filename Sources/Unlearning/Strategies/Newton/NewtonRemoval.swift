@@ -4,7 +4,7 @@ import UnlearnModels
 
 /// Newton / influence removal for logistic regression and, on its output layer, the MLP (Koh & Liang, "Understanding Black-box
 /// Predictions via Influence Functions", ICML 2017; Guo, Goldstein, Hannun & van der Maaten,
-/// "Certified Data Removal from Machine Learning Models", ICML 2020). DESIGN.md §4.
+/// "Certified Data Removal from Machine Learning Models", ICML 2020). docs/methods.md.
 ///
 /// Removing the set F from a model at θ is one Newton step on the retraining objective
 /// L'(θ) = L(θ; D \ F), the objective Retrain minimizes:

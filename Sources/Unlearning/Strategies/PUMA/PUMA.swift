@@ -3,8 +3,8 @@ import UnlearnCore
 import UnlearnData
 import UnlearnModels
 
-/// PUMA — Performance Unchanged Model Augmentation (Wu, Hashemi, Srinivasa, AAAI 2022; DESIGN.md
-/// §4): remove samples by an influence (Newton) step, then reweight the remaining data so the
+/// PUMA — Performance Unchanged Model Augmentation (Wu, Hashemi, Srinivasa, AAAI 2022;
+/// docs/methods.md): remove samples by an influence (Newton) step, then reweight the remaining data so the
 /// validation loss does not rise.
 ///
 /// With θ⁻ the `NewtonRemoval` result on D' = D \ F and H' its Hessian (the cached, downdated

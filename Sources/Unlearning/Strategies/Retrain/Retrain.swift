@@ -2,7 +2,7 @@ import UnlearnCore
 import UnlearnData
 import UnlearnModels
 
-/// The exact baseline (DESIGN.md §4 "Retrain"): forgetting trains a new model from scratch on the
+/// The exact baseline (docs/methods.md): forgetting trains a new model from scratch on the
 /// remaining samples D \ F with the same configuration and seed — feature scaling refitted on
 /// D \ F too, so no statistic of a forgotten sample survives. Every other strategy is judged
 /// against it.

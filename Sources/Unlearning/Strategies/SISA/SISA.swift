@@ -4,7 +4,7 @@ import UnlearnData
 import UnlearnModels
 
 /// SISA — Sharded, Isolated, Sliced, Aggregated training (Bourtoule et al., "Machine Unlearning",
-/// IEEE S&P 2021; DESIGN.md §4). Exact unlearning.
+/// IEEE S&P 2021; docs/methods.md). Exact unlearning.
 ///
 /// The training set is split into S shards by a hash of the sample id (`ShardAssignment`), each
 /// shard into R slices; one model per shard is trained incrementally over its slices with a
