@@ -1,9 +1,10 @@
 # The two commands a newcomer needs, each installing what is missing first:
 #   make demo   build the CLI and run the main job on the bundled real data
 #   make test   run the test suite
-# Both use one optimized build (release, with testing enabled so the tests can link it): whichever
-# runs second only builds what the first did not.
-.PHONY: demo test install doctest bench bench-all crosscheck lint format dependencies
+# Both use one optimized build of everything, tests included (release, with testing enabled so the
+# tests can link it): whichever runs second finds it built. Every target here builds with the same
+# invocation, because SwiftPM rebuilds every module when a build's product selection changes.
+.PHONY: build demo test install doctest bench bench-all crosscheck lint format dependencies
 
 RELEASE = -c release -Xswiftc -enable-testing
 PREFIX ?= /usr/local
@@ -11,17 +12,18 @@ PREFIX ?= /usr/local
 dependencies:
 	@scripts/install-dependencies
 
-demo: dependencies
-	swift build $(RELEASE) --product unlearn
+build: dependencies
+	swift build $(RELEASE) --build-tests
+
+demo: build
 	OPENBLAS_NUM_THREADS=1 .build/release/unlearn demo
 	OPENBLAS_NUM_THREADS=1 scripts/demo-store .build/release/unlearn demo-store.sqlite
 
-test: dependencies
-	swift test $(RELEASE)
+test: build
+	swift test $(RELEASE) --skip-build
 
 # `unlearn` on your PATH: $(PREFIX)/bin/unlearn (PREFIX=~/.local for a user's own bin folder).
-install: dependencies
-	swift build $(RELEASE) --product unlearn
+install: build
 	install -d "$(PREFIX)/bin"
 	install -m 0755 .build/release/unlearn "$(PREFIX)/bin/unlearn"
 
@@ -39,8 +41,7 @@ bench-all: dependencies
 	cd Benchmarks && swift build -c release && .build/release/unlearn-benchmarks all --data ../../shared/data
 
 # Logistic models against scikit-learn on the same data (skipped, and says so, without scikit-learn).
-crosscheck: dependencies
-	swift build $(RELEASE) --product unlearn
+crosscheck: build
 	python3 scripts/crosscheck_sklearn.py --unlearn .build/release/unlearn
 
 lint:

@@ -40,10 +40,12 @@ struct NewtonRemovalTests {
     return model.parameters
   }
 
-  static func fitted(_ file: String, refactorRank: Int? = nil) throws -> NewtonState {
+  static func fitted(_ file: String, refactorRank: Int? = nil, usesBatchPath: Bool = true) throws -> NewtonState {
     let data = try CSVLoader().load(path: TestData.bundled(file))
-    return try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1), refactorRank: refactorRank)
-      .fit(data, sourceSHA256: []) { _ in }
+    var strategy = NewtonRemoval(
+      configuration: ModelConfiguration(kind: .logistic, seed: 1), refactorRank: refactorRank)
+    strategy.usesBatchPath = usesBatchPath
+    return try strategy.fit(data, sourceSHA256: []) { _ in }
   }
 
   @Test(arguments: cases)
@@ -66,7 +68,7 @@ struct NewtonRemovalTests {
   @Test(arguments: ["breast_cancer.csv", "digits.csv"])
   func woodburyPathEqualsRefactoring(_ file: String) throws {
     let woodbury = try Self.fitted(file)
-    let refactoring = try Self.fitted(file, refactorRank: 0)
+    let refactoring = try Self.fitted(file, refactorRank: 0, usesBatchPath: false)
     let ids = RetrainTests.randomIDs(12, of: woodbury.trainingSet.data, seed: 9)
     let (a, reportA) = try woodbury.forgetting(try ForgetRequest(ids: ids))
     let (b, reportB) = try refactoring.forgetting(try ForgetRequest(ids: ids))
@@ -210,6 +212,39 @@ struct NewtonRemovalTests {
 
   /// A persisted state holds the factor of H(D \ F) itself (no Woodbury terms), and forgetting
   /// from it gives what forgetting in memory gives.
+  /// A request past the rank limit — 5% of digits, rank 900 against P/2 = 325 — takes the batch
+  /// path: no refactorization, the residual target reached, the retrained model's predictions,
+  /// and a written state whose factor has every removed sample's curvature folded out.
+  @Test func aLargeBatchIteratesWithTheCachedFactor() throws {
+    let state = try Self.fitted("digits.csv")
+    let ids = RetrainTests.randomIDs(90, of: state.trainingSet.data, seed: 12)
+    let (unlearned, report) = try state.forgetting(try ForgetRequest(ids: ids))
+    #expect(report.figures["batch_path"] == 1 && report.figures["refactored"] == 0, "\(report.notes)")
+    #expect(report.notes.contains { $0.hasPrefix("batch path") })
+    let gradientBefore = try #require(report.figures["gradient_norm_before"])
+    let residual = try #require(report.figures["gradient_residual"])
+    #expect(residual * 100 <= gradientBefore, "‖∇L'(θ*)‖ \(gradientBefore), residual \(residual)")
+
+    var retrained = unlearned.head
+    retrained.parameters = try Self.exactOptimum(state, removing: Set(ids))
+    let features = state.model.standardizer.transform(state.trainingSet.data.features)
+    let ours = unlearned.head.probabilities(for: features).indicesOfRowMaxima()
+    let theirs = retrained.probabilities(for: features).indicesOfRowMaxima()
+    let agreement = Double(zip(ours, theirs).filter { $0 == $1 }.count) / Double(ours.count)
+    #expect(agreement >= 0.995, "agreement with retraining \(agreement)")
+
+    // The written factor is the cached one with the request's downdate folded in.
+    var reference = DowndatedCholesky(base: state.factorization.base)
+    try reference.downdate(
+      by: state.head.hessianKroneckerFactor(
+        on: state.batch.subset(
+          try state.trainingSet.resolve(try ForgetRequest(ids: ids)).rows)
+      ).dense)
+    let expected = try reference.folded().upper
+    let written = try unlearned.persistableFactor().upper
+    #expect(Self.relativeDistance(written.elements, expected.elements) < 1e-9)
+  }
+
   @Test func persistedStateContinuesLikeTheInMemoryOne() throws {
     let state = try Self.fitted("digits.csv")
     let ids = RetrainTests.randomIDs(20, of: state.trainingSet.data, seed: 11)

@@ -137,6 +137,9 @@ struct ComparisonRun {
     for (name, strategy) in zip(strategies.filter { $0 != Retrain.name }, others) {
       try MemoryLimitOption.check(strategy, named: name, on: split.train, limitBytes: memoryLimitBytes)
     }
+    for warning in ShardSizeCheck.warnings(strategies: strategies, trainCount: split.train.count, options: options) {
+      printToStandardError(warning)
+    }
     // Forget sets are drawn among samples every strategy can erase (not LMEraser's public ones).
     let erasable = split.train.ids.indices.filter { row in others.allSatisfy { $0.canErase(split.train.ids[row]) } }
     let candidates = erasable.count == split.train.count ? split.train : split.train.subset(rows: erasable)

@@ -94,6 +94,11 @@ struct TrainCommand: AsyncParsableCommand {
       let chosen = try StrategyCatalog.strategy(
         named: strategy, configuration: configuration, options: strategyOptions.options)
       try memory.check(chosen, named: strategy, on: split.train)
+      for warning in ShardSizeCheck.warnings(
+        strategies: [strategy], trainCount: split.train.count, options: strategyOptions.options)
+      {
+        printToStandardError(warning)
+      }
       let state = try chosen.fit(split.train, sourceSHA256: split.fileSHA256) { step in
         progress.show(step, epochs: configuration.epochs)
       }

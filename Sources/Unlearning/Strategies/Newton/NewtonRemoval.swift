@@ -63,10 +63,19 @@ import UnlearnModels
 /// state read from disk does not invert (that would cost a request or two more than it saves) and
 /// solves by substitution with the factor until its next refactorization. Per-sample Hessians of later
 /// requests are taken at the current θ, the cached Hessian at the point it was built: the same
-/// second-order approximation the step already makes. When the accumulated rank passes
-/// `refactorRank` (default P/2: by then the Woodbury terms cost about as much as another pass over
-/// the factor, and the cached Hessian has aged), the Hessian of the remaining data is rebuilt at the
-/// current θ and refactored; the report says so.
+/// second-order approximation the step already makes.
+///
+/// Batch path: when a request would take the accumulated rank past `refactorRank` (default P/2:
+/// by then the Woodbury terms cost about as much as another pass over the factor), its downdate is
+/// not applied. The cached factor without it is an approximate inverse of H' — the two differ by
+/// about the removed share of the data — so the step and the refinement steps below contract the
+/// residual by about that share each, one gradient pass and one solve per step, where applying the
+/// downdate or refactoring would cost O(P²·rank) or O(n·P² + P³). The unapplied downdates are kept
+/// (`NewtonState.unappliedDowndates`) and folded into the factor before a state is written; once
+/// they would cover more than a quarter of the remaining samples (the factor then differs from H' too
+/// much to be worth iterating with), or in certified mode (whose bound is for the exact H'), the
+/// Hessian of the remaining data is rebuilt at the current θ and refactored instead. The report says which path
+/// ran (`batch_path`, `refactored`) and why.
 ///
 /// What is kept: the remaining samples, the model, ∇L(θ; D \ F), and the factor. Before a state
 /// is written, the Woodbury terms — which encode the forgotten samples' features — are folded into
@@ -108,6 +117,9 @@ public struct NewtonRemoval: UnlearningStrategy {
   public var certification: Certification?
   /// MLP: epochs of fine-tuning the whole network on the remaining data after the step (0: none).
   public var finetuneEpochs: Int
+  /// Whether a request past `refactorRank` takes the batch path (see above) rather than
+  /// refactoring at once. Not persisted: states read back take it.
+  public var usesBatchPath = true
 
   /// A strategy for `configuration`. With `certification` (logistic only), rows are L2-normalized
   /// and every request takes exactly one step; `finetuneEpochs` applies to the MLP only.
@@ -219,10 +231,27 @@ public struct NewtonRemoval: UnlearningStrategy {
     let downdate = head.hessianKroneckerFactor(on: forgotten)
     let limit = refactorRank ?? head.parameterCount / 2
     var woodburyStep: [Double]?
+    var batchPath = false
     if state.factorization.rank + downdate.columns > limit {
-      notes.append(
-        "refactored the Hessian of the remaining data: the accumulated downdate rank "
-          + "\(state.factorization.rank + downdate.columns) would pass \(limit)")
+      let unappliedSamples = next.unappliedDowndates.reduce(0) { $0 + $1.groupCount } + downdate.groupCount
+      if usesBatchPath && certification == nil && 4 * unappliedSamples <= next.trainingSet.count {
+        // A large request: its downdate would cost as much as a refactoring. The cached factor,
+        // without it, is an approximate inverse of H' — H' differs from it by about the removed
+        // share of the data — so the steps below contract the residual by about that share each.
+        batchPath = true
+        next.unappliedDowndates.append(downdate)
+        if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
+        notes.append(
+          "batch path: the downdate rank \(state.factorization.rank + downdate.columns) would pass \(limit), "
+            + "so the cached factor, without this request's downdate, served as an approximate inverse")
+      } else {
+        notes.append(
+          "refactored the Hessian of the remaining data: the accumulated downdate rank "
+            + "\(state.factorization.rank + downdate.columns) would pass \(limit)"
+            + (certification == nil
+              ? " and the factor would miss more than a quarter of the remaining samples' downdates"
+              : " (certified mode)"))
+      }
     } else {
       do {
         if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
@@ -232,10 +261,12 @@ public struct NewtonRemoval: UnlearningStrategy {
         notes.append("refactored the Hessian of the remaining data: the downdate was not positive definite (\(error))")
       }
     }
-    let refactored = woodburyStep == nil
+    let refactored = woodburyStep == nil && !batchPath
     let step: [Double]
     if let woodburyStep {
       step = woodburyStep
+    } else if batchPath {
+      step = next.solve(gradient)
     } else {
       try next.refactor(at: head)
       step = next.factorization.solve(gradient)
@@ -427,6 +458,8 @@ public struct NewtonRemoval: UnlearningStrategy {
       figures["gradient_residual_without_noise"] = BLAS.nrm2(withoutNoise)
     }
     figures["downdate_rank"] = Double(next.factorization.rank)
+    figures["batch_path"] = batchPath ? 1 : 0
+    figures["unapplied_downdate_rank"] = Double(next.unappliedRank)
     figures["refactored"] = refactored || refreshed ? 1 : 0
     figures["newton_steps"] = Double(steps)
     figures["step_norm"] = stepNorm

@@ -45,6 +45,14 @@ public struct NewtonState: SingleModelState {
   /// factorization, correcting its solves where the cached Hessian was off (see `NewtonRemoval`).
   /// Dropped at every refactorization. Not persisted.
   var curvaturePairs = CurvaturePairs(capacity: NewtonRemoval.conjugateGradientIterations)
+  /// Removed samples' Hessian factors that the batch path left out of `factorization` (see
+  /// `NewtonRemoval`): its solves use the factor without them, as an approximate inverse. They
+  /// are folded in before a state is written, so no forgotten sample's curvature reaches a file,
+  /// and dropped at every refactorization. Not persisted.
+  var unappliedDowndates: [KroneckerFactor] = []
+
+  /// The columns of `unappliedDowndates`.
+  var unappliedRank: Int { unappliedDowndates.reduce(0) { $0 + $1.columns } }
 
   public struct Certificate: Sendable, Codable, Equatable {
     /// β: the sum of the residual bounds of the removals since the last training from scratch.
@@ -99,6 +107,36 @@ public struct NewtonState: SingleModelState {
       blockSize: head.outputCount)
     (factorizationSeconds, conjugateGradientSeconds) = ((clock.now - start).seconds, 0)
     curvaturePairs.removeAll()
+    unappliedDowndates.removeAll()
+  }
+
+  /// The factor a state file keeps: the Woodbury terms and the batch path's unapplied downdates
+  /// folded in by rank-one Cholesky downdates (O(P²) per column), so no forgotten sample's
+  /// curvature survives on disk; when folding would cost more than building a fresh one, or makes
+  /// it indefinite, a fresh factor of H(D \ F) at the current parameters.
+  func persistableFactor() throws -> CholeskyFactorization {
+    // Folding costs about rank·P² (rank-one downdates); a fresh factor n·p²·K(K+1)/2 to build the
+    // Hessian (p = inputs + 1, K outputs) and P³/3 to factor it. Take the cheaper.
+    let p = Double(head.featureCount + 1)
+    let k = Double(head.outputCount)
+    let order = Double(head.parameterCount)
+    let foldCost = Double(factorization.rank + unappliedRank) * order * order
+    let refactorCost = Double(trainingSet.count) * p * p * k * (k + 1) / 2 + order * order * order / 3
+    if foldCost <= refactorCost {
+      do {
+        var factor = try factorization.folded()
+        for downdate in unappliedDowndates {
+          let u = downdate.dense
+          for column in 0..<u.columns { factor = try factor.downdated(by: u.column(column)) }
+        }
+        return factor
+      } catch is LinearAlgebraError {
+        // Indefinite after the downdates: the fresh factor below.
+      }
+    }
+    var fresh = self
+    fresh.compact()
+    return try LAPACK.cholesky(fresh.head.hessian(on: fresh.batch, includingRegularization: true))
   }
 
   /// H'⁻¹·b: the solve with the factorization, corrected by the kept curvature pairs.
@@ -233,9 +271,9 @@ public struct NewtonState: SingleModelState {
     try archive.setTrainingSet("training", trainingSet)
     archive.setDoubles("gradient", gradient)
     if let noise = head.linearTerm { archive.setDoubles("certified.noise", noise) }
-    let factorization = factorization
+    let state = self
     archive.setCache("hessian.factor") {
-      StateArchive.bytes(of: Self.packUpper(try factorization.folded().upper))
+      StateArchive.bytes(of: Self.packUpper(try state.persistableFactor().upper))
     }
     return archive
   }
