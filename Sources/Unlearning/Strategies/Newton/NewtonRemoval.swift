@@ -66,8 +66,9 @@ import UnlearnModels
 /// second-order approximation the step already makes.
 ///
 /// Batch path: when a request would take the accumulated rank past `refactorRank` (default P/2:
-/// by then the Woodbury terms cost about as much as another pass over the factor), its downdate is
-/// not applied. The cached factor without it is an approximate inverse of H' — the two differ by
+/// by then the Woodbury terms cost about as much as another pass over the factor), or when applying
+/// its downdate (P² per column of U) would cost more than `batchPathSteps` steps of this path, its
+/// downdate is not applied. The cached factor without it is an approximate inverse of H' — the two differ by
 /// about the removed share of the data — so the step and the refinement steps below contract the
 /// residual by about that share each, one gradient pass and one solve per step, where applying the
 /// downdate or refactoring would cost O(P²·rank) or O(n·P² + P³). The unapplied downdates are kept
@@ -95,6 +96,9 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// cached factorization) per Newton step when the cached Hessian stalls; they stop earlier at a
   /// 100-fold cut of the step's residual.
   static let conjugateGradientIterations = 30
+  /// A request takes the batch path when applying its downdate would cost more than this many of
+  /// the batch path's steps (see above).
+  static let batchPathSteps = 8.0
 
   /// The Hessian as it is built, its Cholesky factor and H⁻¹: three P × P matrices of Float64, with
   /// P = (inputs + 1) × outputs of the part the step updates (the whole logistic model — one output
@@ -186,6 +190,48 @@ public struct NewtonRemoval: UnlearningStrategy {
     return state
   }
 
+  /// How a request's downdate U (its samples' Hessian factors) reaches the factor.
+  enum DowndatePath: Equatable {
+    /// Applied through the Woodbury identity (O(P²) per column of U).
+    case woodbury
+    /// Set aside: the cached factor without it is an approximate inverse of H' (see above).
+    case batch(reason: String)
+    /// The Hessian of the remaining data is rebuilt at the current θ and refactored.
+    case refactor(reason: String)
+  }
+
+  /// The path for `downdate` of a request on `state` (`next`: the state with its samples removed).
+  /// The Woodbury downdate reads H⁻¹ once per column of U (P² each); a step of the batch path costs
+  /// one gradient pass (2·n·p·K) and one solve (P²). The batch path is taken when the downdate
+  /// would pass `refactorRank`, or cost more than `batchPathSteps` such steps — unless in certified
+  /// mode (its bound is for the exact H') or when the factor would then miss the downdates of more
+  /// than a quarter of the remaining samples. Past `refactorRank` without it: a refactorization.
+  func path(for downdate: KroneckerFactor, from state: NewtonState, next: NewtonState) -> DowndatePath {
+    let head = state.head
+    let limit = refactorRank ?? head.parameterCount / 2
+    let rank = state.factorization.rank + downdate.columns
+    let order = Double(head.parameterCount)
+    let stepCost =
+      2 * Double(next.trainingSet.count) * Double(head.featureCount + 1) * Double(head.outputCount) + order * order
+    let costly = Double(downdate.columns) * order * order > Self.batchPathSteps * stepCost
+    let unappliedSamples = next.unappliedDowndates.reduce(0) { $0 + $1.groupCount } + downdate.groupCount
+    let batchAllowed = usesBatchPath && certification == nil && 4 * unappliedSamples <= next.trainingSet.count
+    if rank > limit {
+      if batchAllowed { return .batch(reason: "the downdate rank \(rank) would pass \(limit)") }
+      let why =
+        certification != nil
+        ? " (certified mode)"
+        : usesBatchPath ? " and the factor would miss more than a quarter of the remaining samples' downdates" : ""
+      return .refactor(reason: "the accumulated downdate rank \(rank) would pass \(limit)\(why)")
+    }
+    if costly && batchAllowed {
+      return .batch(
+        reason: "applying a downdate of rank \(downdate.columns) would cost more than \(Int(Self.batchPathSteps)) steps"
+      )
+    }
+    return .woodbury
+  }
+
   public func forget(_ request: ForgetRequest, from state: NewtonState, progress: (TrainingProgress) -> Void)
     throws -> (state: NewtonState, report: ForgetReport)
   {
@@ -229,30 +275,18 @@ public struct NewtonRemoval: UnlearningStrategy {
     }
 
     let downdate = head.hessianKroneckerFactor(on: forgotten)
-    let limit = refactorRank ?? head.parameterCount / 2
     var woodburyStep: [Double]?
-    var batchPath = false
-    if state.factorization.rank + downdate.columns > limit {
-      let unappliedSamples = next.unappliedDowndates.reduce(0) { $0 + $1.groupCount } + downdate.groupCount
-      if usesBatchPath && certification == nil && 4 * unappliedSamples <= next.trainingSet.count {
-        // A large request: its downdate would cost as much as a refactoring. The cached factor,
-        // without it, is an approximate inverse of H' — H' differs from it by about the removed
-        // share of the data — so the steps below contract the residual by about that share each.
-        batchPath = true
-        next.unappliedDowndates.append(downdate)
-        if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
-        notes.append(
-          "batch path: the downdate rank \(state.factorization.rank + downdate.columns) would pass \(limit), "
-            + "so the cached factor, without this request's downdate, served as an approximate inverse")
-      } else {
-        notes.append(
-          "refactored the Hessian of the remaining data: the accumulated downdate rank "
-            + "\(state.factorization.rank + downdate.columns) would pass \(limit)"
-            + (certification == nil
-              ? " and the factor would miss more than a quarter of the remaining samples' downdates"
-              : " (certified mode)"))
-      }
-    } else {
+    let path = self.path(for: downdate, from: state, next: next)
+    switch path {
+    case .batch(let reason):
+      next.unappliedDowndates.append(downdate)
+      if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
+      notes.append(
+        "batch path: \(reason), so the cached factor, without this request's downdate, served as an approximate inverse"
+      )
+    case .refactor(let reason):
+      notes.append("refactored the Hessian of the remaining data: \(reason)")
+    case .woodbury:
       do {
         if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
         let pairs = next.curvaturePairs
@@ -261,6 +295,7 @@ public struct NewtonRemoval: UnlearningStrategy {
         notes.append("refactored the Hessian of the remaining data: the downdate was not positive definite (\(error))")
       }
     }
+    let batchPath = if case .batch = path { true } else { false }
     let refactored = woodburyStep == nil && !batchPath
     let step: [Double]
     if let woodburyStep {

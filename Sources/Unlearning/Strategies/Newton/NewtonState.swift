@@ -219,11 +219,17 @@ public struct NewtonState: SingleModelState {
 
   public var configuration: ModelConfiguration { strategy.configuration }
 
-  /// The samples (raw and as the head sees them), the parameters, and the factor with H⁻¹ (P² each).
+  /// The samples (raw and as the head sees them), the parameters, the factor with H⁻¹ (P² each), and
+  /// the unapplied downdates.
   public var residentBytes: Int {
     let p = head.parameterCount
-    return 8 * (trainingSet.storage.features.elements.count + batch.design.elements.count + 2 * p * p + 4 * p)
+    let unapplied = unappliedDowndates.reduce(0) {
+      $0 + $1.vectors.elements.count + $1.mixing.reduce(0) { $0 + $1.elements.count }
+    }
+    return 8
+      * (trainingSet.storage.features.elements.count + batch.design.elements.count + 2 * p * p + 4 * p + unapplied)
   }
+
   /// The samples as the head sees them: standardized (and row-normalized when configured), then
   /// for an MLP passed through its hidden layers.
   static func batch(_ data: Dataset, model: TrainedModel) -> LabelledBatch {
