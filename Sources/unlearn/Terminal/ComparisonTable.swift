@@ -75,8 +75,8 @@ enum ComparisonTable {
     return "\(result.strategy) forgot \(samples) \(kind), \(speed), and its predictions agree with the "
       + String(format: "retrained model on %.1f%% of test samples.", 100 * result.agreementWithRetrain)
       + (result.figures["refactored"] == 1
-        ? " It rebuilt its Hessian factor for this request (a batch whose rank passes half the parameters), "
-          + "which costs about a retraining."
+        ? " It rebuilt its Hessian factor for this request (the report's notes say why), which costs about a "
+          + "retraining."
         : "")
   }
 }
