@@ -272,3 +272,25 @@ extension CommandLineTests {
     #expect(!help.contains("[default:"), "one way to write defaults: (default: …)")
   }
 }
+
+extension CommandLineTests {
+  /// Shards under 200 samples are worth a warning before training, with a smaller --shards to try;
+  /// shards that size or larger are not.
+  @Test func smallShardsAreWarnedAbout() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shards-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let small = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "sisa", "--out",
+      folder + "/small.uls", "--no-progress",
+    ])
+    #expect(small.status == 0, "\(small.standardError)")
+    #expect(small.standardError.contains("warning: sisa: 5 shards of about 113 samples"), "\(small.standardError)")
+    #expect(small.standardError.contains("Try --shards 2."))
+    let large = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "sisa", "--shards", "2",
+      "--out", folder + "/large.uls", "--no-progress",
+    ])
+    #expect(large.status == 0 && !large.standardError.contains("warning"), "\(large.standardError)")
+  }
+}

@@ -2,8 +2,8 @@ import Unlearning
 
 /// Small shards cost accuracy: SISA and the hybrid framework train each shard model on its shard
 /// alone, and below `minimumShardSize` samples a shard model is much weaker than one model on all
-/// the data (on a 178-row set with 5 shards, 9 points of test accuracy). `train` and `compare` say
-/// so before training, with what to try.
+/// the data (`unlearn-benchmarks matrix` shows it on its 200-row set). `train` and `compare` say so
+/// before training, with what to try.
 enum ShardSizeCheck {
   /// The fewest samples per shard at which `train` and `compare` stay quiet.
   static let minimumShardSize = 200
