@@ -36,7 +36,11 @@ struct TestServer: Sendable {
       })
     let group = ServiceGroup(
       configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "test-server")))
-    let serving = Task { try await group.run() }
+    // A server that stops before it listens (it could not bind) ends the wait for its port.
+    let serving = Task {
+      defer { continuation.finish() }
+      try await group.run()
+    }
     defer { serving.cancel() }
     guard let port = await ports.first(where: { _ in true }), port > 0 else {
       await group.triggerGracefulShutdown()
