@@ -200,7 +200,7 @@ public enum ModelFile {
 
 extension FixedWidthInteger {
   /// The integer whose little-endian bytes are `bytes` (exactly `bitWidth / 8` of them).
-  init(littleEndianBytes bytes: ArraySlice<UInt8>) {
+  public init(littleEndianBytes bytes: ArraySlice<UInt8>) {
     precondition(bytes.count == Self.bitWidth / 8, "need \(Self.bitWidth / 8) bytes, got \(bytes.count)")
     self = bytes.reversed().reduce(0) { $0 << 8 | Self($1) }
   }

@@ -25,7 +25,7 @@ public enum StateFile {
 
   /// Whether `bytes` are a version 1 state file, whose header no digest covers.
   public static func isUnsealedVersion1(_ bytes: [UInt8]) -> Bool {
-    hasMagic(bytes) && bytes.count >= 12 && bytes[8..<12].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } == 1
+    hasMagic(bytes) && bytes.count >= 12 && UInt32(littleEndianBytes: bytes[8..<12]) == 1
   }
 
   struct Header: Codable {
@@ -71,7 +71,7 @@ public enum StateFile {
     guard bytes.count >= 20 else {
       throw ModelFileError.truncated(path, "\(bytes.count) bytes, the header alone needs 20")
     }
-    let fileVersion = bytes[8..<12].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    let fileVersion = UInt32(littleEndianBytes: bytes[8..<12])
     guard fileVersion == version || fileVersion == 1 else {
       throw ModelFileError.unsupportedVersion(
         path, "state format version \(fileVersion), this build reads versions 1 and \(version)")
@@ -83,7 +83,7 @@ public enum StateFile {
       throw ModelFileError.truncated(
         path, "\(bytes.count) bytes, the header and digest alone need \(20 + digestLength)")
     }
-    let headerLength = bytes[12..<20].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    let headerLength = UInt64(littleEndianBytes: bytes[12..<20])
     guard headerLength <= UInt64(contentEnd - 20) else {
       throw ModelFileError.truncated(path, "the header needs \(headerLength) bytes, \(contentEnd - 20) remain")
     }

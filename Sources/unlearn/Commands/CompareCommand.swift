@@ -131,10 +131,11 @@ struct ComparisonRun {
     }
     var base = SeededGenerator(seed: configuration.seed)
     var generator = base.split()
-    let others = try strategies.filter { $0 != Retrain.name }.map {
+    let otherNames = strategies.filter { $0 != Retrain.name }
+    let others = try otherNames.map {
       try StrategyCatalog.strategy(named: $0, configuration: configuration, options: options)
     }
-    for (name, strategy) in zip(strategies.filter { $0 != Retrain.name }, others) {
+    for (name, strategy) in zip(otherNames, others) {
       try MemoryLimitOption.check(strategy, named: name, on: split.train, limitBytes: memoryLimitBytes)
     }
     for warning in ShardSizeCheck.warnings(strategies: strategies, trainCount: split.train.count, options: options) {

@@ -58,7 +58,7 @@ struct StrategyOptionGroup: ParsableArguments {
 
   @Option(
     help:
-      "arcane: cosine similarity at which a sample counts as repeating a kept one and is left out of training; 1 or more keeps every sample. (default: 0.95)"
+      "arcane: cosine similarity, on features standardized by the kept samples, at which a sample past the first 50 of its class counts as repeating a kept one and is left out of training; 1 or more keeps every sample. (default: 0.95)"
   )
   var redundancy: Double?
 

@@ -14,8 +14,8 @@ import UnlearnModels
 ///   argmax_c log p(x | c) + log π_c with π_c the class's share of the remaining samples — counts
 ///   only, so untouched classes stay untouched.
 /// - Representative data selection (`RepresentativeSelection`): inside a class, past a floor of
-///   samples always kept, samples whose standardized direction repeats a kept one are skipped. Deleting a skipped sample retrains nothing; the
-///   selection is refreshed and shown unchanged.
+///   samples always kept, samples whose standardized direction repeats a kept one are skipped.
+///   Deleting a skipped sample retrains nothing; the selection is refreshed and shown unchanged.
 /// - Training-state saving: kept samples train in B blocks with a checkpoint after each
 ///   (`ShardModel`), so a deletion restores the checkpoint before its block.
 /// - Sorting (`DeletionLikelihood`): samples go to block ⌊ℓ·B⌋ by their deletion likelihood ℓ,

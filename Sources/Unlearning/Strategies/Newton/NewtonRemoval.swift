@@ -121,8 +121,9 @@ public struct NewtonRemoval: UnlearningStrategy {
   public var certification: Certification?
   /// MLP: epochs of fine-tuning the whole network on the remaining data after the step (0: none).
   public var finetuneEpochs: Int
-  /// Whether a request past `refactorRank` takes the batch path (see above) rather than
-  /// refactoring at once. Not persisted: states read back take it.
+  /// Whether large requests take the batch path (see above and `path(for:from:next:)`): with it off,
+  /// a request past `refactorRank` refactors and every other one is a Woodbury downdate. Not
+  /// persisted: states read back take it.
   public var usesBatchPath = true
 
   /// A strategy for `configuration`. With `certification` (logistic only), rows are L2-normalized
