@@ -2,9 +2,10 @@
 import PackageDescription
 
 // Module layout (docs/architecture.md): data flows one way, and the targets are ordered the same way.
-//   CUnlearnBLAS, CUnlearnZlib  C libraries (OpenBLAS + LAPACKE, zlib) found through pkg-config
+//   CUnlearnBLAS, CUnlearnCrypto, CUnlearnZlib
+//                               system C libraries (OpenBLAS + LAPACKE, libcrypto, zlib) found through pkg-config
 //   CUnlearnKernels             hand-vectorized C kernels, AVX2 + FMA chosen at run time
-//   UnlearnCore                 Matrix, BLAS/LAPACK wrappers, seeded randomness
+//   UnlearnCore                 Matrix, BLAS/LAPACK wrappers, seeded randomness, SHA-256/HMAC/AES-GCM
 //   UnlearnData                 Dataset, CSV / IDX(.gz) / text-TSV loaders, scaling, splits
 //   UnlearnModels               logistic regression, MLP, their trainers, model files
 //   Unlearning                  forget requests, the Strategy protocol and the strategies, state files
@@ -30,7 +31,6 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -47,6 +47,11 @@ let package = Package(
       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
     ),
     .systemLibrary(
+      name: "CUnlearnCrypto",
+      pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]
+    ),
+    .systemLibrary(
       name: "CUnlearnZlib",
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
@@ -56,6 +61,7 @@ let package = Package(
       name: "UnlearnCore",
       dependencies: [
         "CUnlearnBLAS",
+        "CUnlearnCrypto",
         "CUnlearnKernels",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
@@ -65,7 +71,6 @@ let package = Package(
       dependencies: [
         "UnlearnCore",
         "CUnlearnZlib",
-        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .target(
@@ -74,7 +79,6 @@ let package = Package(
         "CUnlearnKernels",
         "UnlearnCore",
         "UnlearnData",
-        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
@@ -84,7 +88,6 @@ let package = Package(
         "UnlearnCore",
         "UnlearnData",
         "UnlearnModels",
-        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .target(
@@ -104,7 +107,6 @@ let package = Package(
         "UnlearnModels",
         "Unlearning",
         .product(name: "GRDB", package: "GRDB.swift"),
-        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .target(
@@ -115,7 +117,6 @@ let package = Package(
         "Unlearning",
         "UnlearnStore",
         .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ]
@@ -183,7 +184,6 @@ let package = Package(
         "UnlearnData",
         "_UnlearnTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
-        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .testTarget(

@@ -1,6 +1,6 @@
-import Crypto
 import HTTPTypes
 import Hummingbird
+import UnlearnCore
 
 /// Requires `Authorization: Bearer <token>` on every request it guards; anything else is 401 with
 /// a JSON error body. The comparison is constant-time: both tokens are hashed (SHA-256, so equal

@@ -1,6 +1,7 @@
-import Crypto
 import Foundation
 import GRDB
+import UnlearnCore
+import UnlearnData
 
 /// One audit-log entry. `hash` = SHA-256 over the entry's fields and `previousHash`, so changing,
 /// inserting or deleting any entry breaks the chain from there on (`AuditLog.verify`). Details
@@ -30,7 +31,7 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     for field in [String(seq), at, event, model ?? "", requestID ?? "", details, previousHash] {
       hasher.update(data: Array((field + "\n").utf8))
     }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return FileDigest.hexadecimal(hasher.finalize())
   }
 
   init(row: Row) {

@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import GRDB
+import UnlearnCore
 import UnlearnData
 import Unlearning
 

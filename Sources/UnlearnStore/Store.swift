@@ -1,7 +1,7 @@
-import Crypto
 import Foundation
 import GRDB
 import Synchronization
+import UnlearnCore
 import UnlearnData
 import UnlearnModels
 import Unlearning
@@ -161,7 +161,7 @@ public final class Store: Sendable {
     hasher.update(data: Array(data.classNames[data.labels[row]].utf8) + [0])
     let values = data.features.row(row).map { $0.bitPattern.littleEndian }
     values.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return FileDigest.hexadecimal(hasher.finalize())
   }
 
   public func modelNames() throws -> [String] {

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import UnlearnCore
 import UnlearnData
 
 /// The store's secret: 32 random bytes kept in a file beside the database (mode 0600), never in it.
@@ -9,9 +9,8 @@ import UnlearnData
 /// confirm a guessed id (row numbers are easily guessed); the key file is what to protect and back
 /// up with it. Verifying the audit chain needs no key: the chain hashes what is stored.
 public struct StoreKey: Sendable {
-  /// The key's bytes (`SymmetricKey` is not `Sendable`, so one is made per use).
+  /// The key's bytes.
   private let bytes: [UInt8]
-  private var key: SymmetricKey { SymmetricKey(data: bytes) }
 
   /// Where `unlearn store init` puts the key for a store at `storePath`: the same path + ".key".
   public static func defaultPath(forStore storePath: String) -> String { storePath + ".key" }
@@ -56,26 +55,26 @@ public struct StoreKey: Sendable {
 
   /// HMAC-SHA256(key, id), hex: how requests and the audit log name a sample.
   public func hash(_ id: SampleID) -> String {
-    FileDigest.hexadecimal(HMAC<SHA256>.authenticationCode(for: Array(id.rawValue.utf8), using: key))
+    FileDigest.hexadecimal(HMACSHA256.authenticationCode(for: Array(id.rawValue.utf8), key: bytes))
   }
 
   static let sealedPrefix = "sealed:"
 
-  /// `text` encrypted and authenticated with the key (AES-GCM), as "sealed:" + base64.
+  /// `text` encrypted and authenticated with the key (AES-256-GCM, nonce ‖ ciphertext ‖ tag), as
+  /// "sealed:" + base64.
   func seal(_ text: String) throws -> String {
-    let box = try AES.GCM.seal(Array(text.utf8), using: key)
-    guard let combined = box.combined else {
-      throw StoreError(.corrupted, "AES-GCM gave no combined representation")
+    do {
+      return Self.sealedPrefix + Data(try AESGCM.seal(Array(text.utf8), key: bytes)).base64EncodedString()
+    } catch {
+      throw StoreError(.corrupted, "cannot seal a ledger salt: AES-GCM failed (\(error))")
     }
-    return Self.sealedPrefix + combined.base64EncodedString()
   }
 
   /// The text `seal` sealed; a `StoreError` when it was sealed with another key or changed.
   func unseal(_ sealed: String) throws -> String {
     guard sealed.hasPrefix(Self.sealedPrefix),
       let data = Data(base64Encoded: String(sealed.dropFirst(Self.sealedPrefix.count))),
-      let box = try? AES.GCM.SealedBox(combined: data),
-      let opened = try? AES.GCM.open(box, using: key)
+      let opened = try? AESGCM.open(Array(data), key: bytes)
     else {
       throw StoreError(
         .missingKey, "a stored ledger salt does not open with this key file: is it the store's own key?")

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import Testing
@@ -102,7 +101,7 @@ struct ExecutionTests {
     ]
     for hash in unkeyed { #expect(!text.contains(hash)) }
     let keyed = FileDigest.hexadecimal(
-      HMAC<SHA256>.authenticationCode(for: Array("12".utf8), using: SymmetricKey(data: Self.bytes(hex: keyHex))))
+      HMACSHA256.authenticationCode(for: Array("12".utf8), key: Self.bytes(hex: keyHex)))
     #expect(text.contains(keyed), "the request's keyed hash is what the store keeps")
     let parts = try reopened.pool.read { db in
       try Data.fetchAll(db, sql: "SELECT bytes FROM part").map { String(decoding: $0, as: UTF8.self) }

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import UnlearnCore
 
 /// Content fingerprints of files, so a model or report can name exactly the data it came from.
 public enum FileDigest {
@@ -13,7 +13,7 @@ public enum FileDigest {
     var hasher = SHA256()
     do {
       while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        hasher.update(data: chunk)
+        chunk.withUnsafeBytes { hasher.update(bufferPointer: $0) }
       }
     } catch {
       throw DataError.unreadableFile(path, reason: "read failed: \(error)")

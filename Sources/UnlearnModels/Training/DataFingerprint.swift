@@ -1,4 +1,4 @@
-import Crypto
+import UnlearnCore
 import UnlearnData
 
 /// Which data a model was trained on: the source file's hash and a hash of the exact sample ids

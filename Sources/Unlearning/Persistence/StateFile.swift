@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import UnlearnCore
 import UnlearnData
 import UnlearnModels
 

@@ -1,4 +1,4 @@
-import Crypto
+import UnlearnCore
 import UnlearnData
 
 /// Which sample ids a state has forgotten, kept so a repeated request is told "already forgotten"
@@ -60,8 +60,7 @@ public struct ForgottenSampleLedger: Sendable, Equatable, Codable {
       hasher.update(data: Array(id.rawValue.utf8))
       return FileDigest.hexadecimal(hasher.finalize())
     }
-    let key = SymmetricKey(data: Array(salt.utf8))
-    return FileDigest.hexadecimal(HMAC<SHA256>.authenticationCode(for: Array(id.rawValue.utf8), using: key))
+    return FileDigest.hexadecimal(HMACSHA256.authenticationCode(for: Array(id.rawValue.utf8), key: Array(salt.utf8)))
   }
 
   enum CodingKeys: String, CodingKey { case salt, hashes, scheme }

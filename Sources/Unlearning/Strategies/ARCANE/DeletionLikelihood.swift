@@ -1,4 +1,4 @@
-import Crypto
+import UnlearnCore
 import UnlearnData
 
 /// How likely each sample is to be deleted, in [0, 1] — ARCANE's "sorting" (Yan et al., IJCAI

@@ -1,4 +1,4 @@
-import Crypto
+import UnlearnCore
 import UnlearnData
 
 /// Which training samples are public (LMEraser's backbone data, never a deletion target) and which

@@ -1,4 +1,4 @@
-import Crypto
+import UnlearnCore
 import UnlearnData
 
 /// Where SISA puts a sample: shard and slice from the SHA-256 of its id, never from row order, so

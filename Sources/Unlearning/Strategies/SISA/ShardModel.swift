@@ -1,4 +1,3 @@
-import Crypto
 import UnlearnCore
 import UnlearnData
 import UnlearnModels
