@@ -19,7 +19,8 @@ import Unlearning
 /// second core doubles the bandwidth they get.
 enum NewtonBenchmark {
   static func run(
-    dataDirectory: String, datasets: [String], requests: Int, threads: Int = 1, deletionsOnly: Bool = false
+    dataDirectory: String, datasets: [String], requests: Int, threads: Int = 1, deletionsOnly: Bool = false,
+    batchesOnly: Bool = false
   ) throws {
     openblas_set_num_threads(Int32(threads))
     emit("# Newton removal: one single-sample deletion vs retraining and scikit-learn's refit")
@@ -27,10 +28,12 @@ enum NewtonBenchmark {
       "OpenBLAS threads: \(threads) for Unlearn, 1 for scikit-learn; CPU: \(MachineDescription.summary); "
         + "C = 1, standardized features")
     emit("")
-    emit(
-      "| dataset | n × d, K | parameters | fit + factor s | deletion median ms | p90 ms | steps (median) "
-        + "| retrain s | sklearn refit s | naive refactor s | vs retrain | vs sklearn | vs naive | deletions |")
-    emit("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    if !batchesOnly {
+      emit(
+        "| dataset | n × d, K | parameters | fit + factor s | deletion median ms | p90 ms | steps (median) "
+          + "| retrain s | sklearn refit s | naive refactor s | vs retrain | vs sklearn | vs naive | deletions |")
+      emit("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    }
     var sklearnCores: Set<String> = []
     var batchRows: [String] = []
     for name in datasets {
@@ -51,6 +54,10 @@ enum NewtonBenchmark {
       // The naive baseline runs on the fitted state before the deletions start, so that no copy of
       // it is alive while they are timed: a state kept by the caller while its successor is made
       // costs the successor copies of what it changes (measured on digits: ≈ 0.4 ms a request).
+      if batchesOnly {
+        batchRows += try batches(name: name, data: data, state: state, order: order, large: large)
+        continue
+      }
       var naiveRuns: Measurement?
       if !deletionsOnly {
         log("newton: \(name), naive refactor per request")
@@ -110,11 +117,13 @@ enum NewtonBenchmark {
           + "\(format(naiveRuns!.median / median, 0))× | \(requests) |")
     }
     emit("")
-    emit(
-      "Deletions: median and 90th percentile over the single-sample requests, applied in turn to one state. "
-        + "Retrain: median of 5 fits (1 on the large datasets); scikit-learn: median of 5 (1); naive: median of 3 (1). "
-        + "scikit-learn's OpenBLAS kernels: "
-        + "\(sklearnCores.isEmpty ? "unknown" : sklearnCores.sorted().joined(separator: "; ")).")
+    if !batchesOnly {
+      emit(
+        "Deletions: median and 90th percentile over the single-sample requests, applied in turn to one state. "
+          + "Retrain: median of 5 fits (1 on the large datasets); scikit-learn: median of 5 (1); naive: median of 3 (1). "
+          + "scikit-learn's OpenBLAS kernels: "
+          + "\(sklearnCores.isEmpty ? "unknown" : sklearnCores.sorted().joined(separator: "; ")).")
+    }
     guard !batchRows.isEmpty else { return }
     emit("")
     emit("## One request forgetting 1% or 5% of the training samples, from the fitted state")

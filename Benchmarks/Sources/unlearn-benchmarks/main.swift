@@ -1,7 +1,7 @@
 import Foundation
 import UnlearnCore
 
-// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|lmeraser|stream [mnist5k.csv|fashion-mnist]|matrix|quick|all]
+// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only | --batches-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|lmeraser|stream [mnist5k.csv|fashion-mnist]|matrix|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -42,7 +42,7 @@ case "newton":
     dataDirectory: dataDirectory,
     datasets: chosen.isEmpty ? ["breast_cancer.csv", "adult.csv", "digits.csv", "mnist5k.csv"] : Array(chosen),
     requests: requests, threads: option("--threads").flatMap { Int($0) } ?? 1,
-    deletionsOnly: arguments.contains("--deletions-only"))
+    deletionsOnly: arguments.contains("--deletions-only"), batchesOnly: arguments.contains("--batches-only"))
 case "sisa":
   try SISABenchmark.run(
     dataDirectory: dataDirectory,
