@@ -283,7 +283,9 @@ struct MLPNewtonRemovalTests {
     #expect(Array(after.parameters[lastLayer...]) == next.head.parameters)
     #expect(report.parametersRetrained == next.head.parameterCount && report.samplesRetrained == 0)
     let residual = try #require(report.figures["gradient_residual"])
-    #expect(residual < report.figures["gradient_norm_before"]!, "the steps must lower ‖∇L'‖ of the output layer")
+    #expect(
+      residual < report.figures["gradient_norm_before"]!,
+      "the steps must lower ‖∇L'‖ of the output layer: \(report.notes)")
 
     let tuned = try NewtonRemoval(configuration: Self.configuration, finetuneEpochs: 1).forget(
       try ForgetRequest(ids: ids), from: state

@@ -156,6 +156,7 @@ enum NewtonBenchmark {
         outcome = try state.forgetting(request)
       }
       let (unlearned, report) = outcome!
+      for note in report.notes { log("  \(note)") }
       let removed = Set(ids)
       let remaining = data.subset(rows: data.ids.indices.filter { !removed.contains(data.ids[$0]) })
       var retrained: TrainedModel?

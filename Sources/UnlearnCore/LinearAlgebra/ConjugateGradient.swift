@@ -50,6 +50,11 @@ public enum ConjugateGradient {
       let alpha = rz / curvature
       BLAS.axpy(alpha, p, &x)
       BLAS.axpy(-alpha, ap, &r)
+      // The last iteration needs no new direction: skip its preconditioner, often the costliest part.
+      guard iterations + 1 < maxIterations, BLAS.nrm2(r) > relativeTolerance * scale else {
+        iterations += 1
+        break
+      }
       z = preconditioned(r)
       let next = BLAS.dot(r, z)
       let beta = next / rz

@@ -67,11 +67,14 @@ import UnlearnModels
 ///
 /// Batch path: when a request would take the accumulated rank past `refactorRank` (default P/2:
 /// by then the Woodbury terms cost about as much as another pass over the factor), or when applying
-/// its downdate (P² per column of U) would cost more than `batchPathSteps` steps of this path, its
-/// downdate is not applied. The cached factor without it is an approximate inverse of H' — the two differ by
-/// about the removed share of the data — so the step and the refinement steps below contract the
-/// residual by about that share each, one gradient pass and one solve per step, where applying the
-/// downdate or refactoring would cost O(P²·rank) or O(n·P² + P³). The unapplied downdates are kept
+/// its downdate (P² per column of U) would cost more than `batchPathSteps` conjugate-gradient
+/// iterations of this path, its downdate is not applied. The cached factor without it is still a good preconditioner for H' —
+/// the two differ by the removed samples' curvature, concentrated in a few directions — so the
+/// request takes Newton steps with the exact Hessian of the remaining data, each solved by
+/// conjugate gradients preconditioned by the factor (`newtonConjugateGradientSteps`), where
+/// applying the downdate or refactoring would cost O(P²·rank) or O(n·P² + P³). Conjugate gradients
+/// find the directions the factor gets wrong in a few products; iterating with the factor alone
+/// (θ ← θ − H₀⁻¹∇L′) contracts only by the factor's worst direction per step. The unapplied downdates are kept
 /// (`NewtonState.unappliedDowndates`) and folded into the factor before a state is written; once
 /// they would cover more than a quarter of the remaining samples (the factor then differs from H' too
 /// much to be worth iterating with), or in certified mode (whose bound is for the exact H'), the
@@ -96,8 +99,8 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// cached factorization) per Newton step when the cached Hessian stalls; they stop earlier at a
   /// 100-fold cut of the step's residual.
   static let conjugateGradientIterations = 30
-  /// A request takes the batch path when applying its downdate would cost more than this many of
-  /// the batch path's steps (see above).
+  /// A request takes the batch path when applying its downdate would cost more than this many
+  /// units of the batch path's work (see above and `path(for:from:next:)`).
   static let batchPathSteps = 8.0
 
   /// The Hessian as it is built, its Cholesky factor and H⁻¹: three P × P matrices of Float64, with
@@ -195,16 +198,17 @@ public struct NewtonRemoval: UnlearningStrategy {
   enum DowndatePath: Equatable {
     /// Applied through the Woodbury identity (O(P²) per column of U).
     case woodbury
-    /// Set aside: the cached factor without it is an approximate inverse of H' (see above).
+    /// Set aside: the cached factor without it preconditions Newton–CG steps on H' (see above).
     case batch(reason: String)
     /// The Hessian of the remaining data is rebuilt at the current θ and refactored.
     case refactor(reason: String)
   }
 
   /// The path for `downdate` of a request on `state` (`next`: the state with its samples removed).
-  /// The Woodbury downdate reads H⁻¹ once per column of U (P² each); a step of the batch path costs
-  /// one gradient pass (2·n·p·K) and one solve (P²). The batch path is taken when the downdate
-  /// would pass `refactorRank`, or cost more than `batchPathSteps` such steps — unless in certified
+  /// The Woodbury downdate reads H⁻¹ once per column of U (P² each); the batch path's unit of work,
+  /// what one of its conjugate-gradient iterations costs, is a pass over the data (2·n·p·K) and a
+  /// solve with the factor (P²). The batch path is taken when the downdate
+  /// would pass `refactorRank`, or cost more than `batchPathSteps` such units — unless in certified
   /// mode (its bound is for the exact H') or when the factor would then miss the downdates of more
   /// than a quarter of the remaining samples. Past `refactorRank` without it: a refactorization.
   func path(for downdate: KroneckerFactor, from state: NewtonState, next: NewtonState) -> DowndatePath {
@@ -227,10 +231,65 @@ public struct NewtonRemoval: UnlearningStrategy {
     }
     if costly && batchAllowed {
       return .batch(
-        reason: "applying a downdate of rank \(downdate.columns) would cost more than \(Int(Self.batchPathSteps)) steps"
+        reason:
+          "applying a downdate of rank \(downdate.columns) would cost more than \(Int(Self.batchPathSteps)) conjugate-gradient iterations"
       )
     }
     return .woodbury
+  }
+
+  /// Damped Newton steps on L' with the Hessian at the current parameters, never built (Newton–CG,
+  /// Nocedal & Wright, §7.1): each direction solves H(θ; D \ F)·d = ∇L'(θ) by conjugate gradients with
+  /// exact Hessian-vector products (two passes over the remaining data each), preconditioned by the
+  /// cached factor, to a tenth of the way from the current residual to `target` (an inexact Newton
+  /// step, Dembo, Eisenstat & Steihaug 1982: a loose solve while the loss is far from quadratic
+  /// over the step, a tight one near the end). Each step is damped (t halved until L' falls). The
+  /// first step is always tried (a request removes its samples' pull even where earlier requests left
+  /// a residual above `target`); later ones stop at `target`, after `maxSteps` steps, or when no step
+  /// lowers L'. Every product (p, H(θ)p) joins
+  /// the state's curvature pairs, which correct later solves with the factor.
+  func newtonConjugateGradientSteps(
+    from head: inout LogisticRegression, in next: inout NewtonState, target: Double, maxSteps: Int
+  ) -> (steps: Int, products: Int, stepNorm: Double) {
+    var (steps, products, stepNorm) = (0, 0, 0.0)
+    var residual = BLAS.nrm2(next.gradient)
+    var forcing = 0.5
+    while steps < maxSteps && (steps == 0 || residual > target) {
+      let current = head
+      var curvature = current.curvature(on: next.batch)
+      if let pending = next.trainingSet.pendingRemovals {
+        // Rows of removed samples not yet compacted away add nothing to H(θ; D \ F).
+        for row in pending.indices where pending[row] {
+          for c in 0..<curvature.columns { curvature[row, c] = 0 }
+        }
+      }
+      // The solve preconditions with the pairs as they were when it started (`state`); its own
+      // products join `next`'s pairs for the steps and requests after it.
+      let state = next
+      let solution = ConjugateGradient.solve(
+        state.gradient, maxIterations: Self.conjugateGradientIterations,
+        relativeTolerance: min(0.5, max(forcing, 0.5 * target / residual)),
+        preconditioner: { state.solve($0) },
+        product: { direction in
+          let product = current.hessianVectorProduct(on: state.batch, direction, curvature: curvature)
+          next.curvaturePairs.append(step: direction, product: product)
+          return product
+        })
+      products += solution.iterations
+      let before = (head: head, loss: next.loss, gradient: next.gradient)
+      let t = next.descend(&head, along: solution.x, alwaysFull: false)
+      guard next.loss < before.loss else {
+        (head, next.loss, next.gradient) = before
+        break
+      }
+      let previous = residual
+      residual = BLAS.nrm2(next.gradient)
+      // Eisenstat & Walker (1996), choice 2 with γ = 0.9, α = 2, and its safeguard.
+      forcing = min(0.5, max(0.9 * (residual / previous) * (residual / previous), 0.9 * forcing * forcing))
+      stepNorm += t * BLAS.nrm2(solution.x)
+      steps += 1
+    }
+    return (steps, products, stepNorm)
   }
 
   public func forget(_ request: ForgetRequest, from state: NewtonState, progress: (TrainingProgress) -> Void)
@@ -283,7 +342,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       next.unappliedDowndates.append(downdate)
       if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
       notes.append(
-        "batch path: \(reason), so the cached factor, without this request's downdate, served as an approximate inverse"
+        "batch path: \(reason), so the cached factor, without this request's downdate, served as the preconditioner"
       )
     case .refactor(let reason):
       notes.append("refactored the Hessian of the remaining data: \(reason)")
@@ -298,17 +357,39 @@ public struct NewtonRemoval: UnlearningStrategy {
     }
     let batchPath = if case .batch = path { true } else { false }
     let refactored = woodburyStep == nil && !batchPath
+    var figures: [String: Double] = ["gradient_norm_before": gradientBefore]
+    let target = max(
+      residualTarget * gradientBefore, BLAS.nrm2(state.gradient), configuration.relativeTolerance * state.gradientScale)
+    var updated = head
+    (next.loss, next.gradient) = (objectiveBefore, gradient)
+    var residual = gradientBefore
+    var stepNorm = 0.0
+    var steps = 0
+    var stalled = false
+    if batchPath {
+      // Newton steps with the exact Hessian of the remaining data, solved by conjugate gradients
+      // preconditioned by the cached factor: where that factor misses the removed samples' curvature,
+      // conjugate gradients find the few directions it gets wrong in a few products, which
+      // iterating with the factor alone (θ ← θ − H₀⁻¹∇L') only contracts slowly.
+      let outcome = newtonConjugateGradientSteps(from: &updated, in: &next, target: target, maxSteps: maxSteps)
+      (residual, stepNorm, steps) = (BLAS.nrm2(next.gradient), outcome.stepNorm, outcome.steps)
+      figures["conjugate_gradient_steps"] = Double(outcome.steps)
+      figures["hessian_vector_products"] = Double(outcome.products)
+      notes.append(
+        "took \(outcome.steps) Newton steps with the Hessian of the remaining data (conjugate gradients, "
+          + "\(outcome.products) Hessian-vector products, preconditioned by the cached factor)")
+      stalled = residual > target
+    }
     let step: [Double]
     if let woodburyStep {
       step = woodburyStep
     } else if batchPath {
-      step = next.solve(gradient)
+      step = []
     } else {
       try next.refactor(at: head)
       step = next.factorization.solve(gradient)
     }
 
-    var figures: [String: Double] = ["gradient_norm_before": gradientBefore]
     if let certification, var certificate = state.certificate, var gram = state.gram {
       BLAS.gemm(forgotten.design, forgotten.design, transposeA: true, alpha: -1, beta: 1, into: &gram)
       let bound = try Certification.residualBound(step: step, design: next.batch.design, gram: gram)
@@ -341,20 +422,18 @@ public struct NewtonRemoval: UnlearningStrategy {
     // step raises L' — far from the optimum (an MLP's output layer after Adam on Fashion-MNIST:
     // ‖∇L'‖ = 1.7·10⁴) the cached Hessian overshoots — then t halves until L' falls (certified mode
     // always takes the full step its bound is computed for).
-    var updated = head
-    (next.loss, next.gradient) = (objectiveBefore, gradient)
-    let scale = next.descend(&updated, along: step, alwaysFull: certification != nil)
-    if scale < 1 {
-      figures["step_scale"] = scale
-      notes.append("the full Newton step raised the objective on the remaining data; took \(scale) of it")
+    if !batchPath {
+      let scale = next.descend(&updated, along: step, alwaysFull: certification != nil)
+      if scale < 1 {
+        figures["step_scale"] = scale
+        notes.append("the full Newton step raised the objective on the remaining data; took \(scale) of it")
+      }
+      residual = BLAS.nrm2(next.gradient)
+      stepNorm = scale * BLAS.nrm2(step)
+      steps = 1
+      stalled = scale < 1
     }
-    var residual = BLAS.nrm2(next.gradient)
-    var stepNorm = scale * BLAS.nrm2(step)
-    var steps = 1
-    let target = max(
-      residualTarget * gradientBefore, BLAS.nrm2(state.gradient), configuration.relativeTolerance * state.gradientScale)
-    var stalled = scale < 1
-    while steps < maxSteps && residual > target {
+    while !batchPath && steps < maxSteps && residual > target {
       // Kept only if it lowers the residual (far from the optimum the stale Hessian can overshoot).
       let refinement = next.solve(next.gradient)
       var candidate = updated
@@ -372,7 +451,7 @@ public struct NewtonRemoval: UnlearningStrategy {
       stepNorm += BLAS.nrm2(refinement)
       steps += 1
     }
-    if maxSteps > 1 && steps == maxSteps && residual > target {
+    if !batchPath && maxSteps > 1 && steps == maxSteps && residual > target {
       // Steps that each lower the residual a little are a stall too: the cached Hessian is off.
       notes.append("refinement stopped after \(steps) steps above the target \(target)")
       stalled = true
@@ -381,52 +460,21 @@ public struct NewtonRemoval: UnlearningStrategy {
     // Ski rental (Karlin et al. 1988): conjugate-gradient steps until what stalled requests spent
     // on them since the last factorization reaches that factorization's cost, then a refactoring.
     // Either way the stalls cost at most twice the cheaper of the two.
-    if certification == nil && stalled && residual > target && next.conjugateGradientSeconds < next.factorizationSeconds
+    if certification == nil && !batchPath && stalled && residual > target
+      && next.conjugateGradientSeconds < next.factorizationSeconds
     {
       // The cached Hessian cannot finish this request: the loss is far from quadratic over the
       // step (on mnist5k, removing a sample that alone carries a rare pixel moves the weights of
       // the samples sharing it across their sigmoids). Left there, θ stays off the optimum with a
       // residual 10⁴ times the usual and every later request's step overshoots in turn. So Newton
-      // steps continue with the Hessian at the current θ, first without building it: conjugate
-      // gradients on H(θ)·d = ∇L'(θ) with exact Hessian-vector products (two passes over the
-      // data), preconditioned by the cached factorization (Nocedal & Wright, §7.1), each step
-      // damped (t halved until L' falls).
+      // steps continue with the Hessian at the current θ, first without building it.
       let conjugateStart = clock.now
       defer { next.conjugateGradientSeconds += (clock.now - conjugateStart).seconds }
-      var conjugateSteps = 0
-      var products = 0
-      while conjugateSteps < maxSteps && residual > target {
-        let current = updated
-        var curvature = current.curvature(on: next.batch)
-        if let pending = next.trainingSet.pendingRemovals {
-          // Rows of removed samples not yet compacted away add nothing to H(θ; D \ F).
-          for row in pending.indices where pending[row] {
-            for c in 0..<curvature.columns { curvature[row, c] = 0 }
-          }
-        }
-        // The solve preconditions with the pairs as they were when it started (`state`); its own
-        // products join `next`'s pairs for the steps and requests after it.
-        let state = next
-        let solution = ConjugateGradient.solve(
-          state.gradient, maxIterations: Self.conjugateGradientIterations, relativeTolerance: 1e-2,
-          preconditioner: { state.solve($0) },
-          product: { direction in
-            let product = current.hessianVectorProduct(on: state.batch, direction, curvature: curvature)
-            next.curvaturePairs.append(step: direction, product: product)
-            return product
-          })
-        products += solution.iterations
-        let before = (head: updated, loss: next.loss, gradient: next.gradient)
-        let t = next.descend(&updated, along: solution.x, alwaysFull: false)
-        guard next.loss < before.loss else {
-          (updated, next.loss, next.gradient) = before
-          break
-        }
-        residual = BLAS.nrm2(next.gradient)
-        stepNorm += t * BLAS.nrm2(solution.x)
-        conjugateSteps += 1
-        steps += 1
-      }
+      let outcome = newtonConjugateGradientSteps(from: &updated, in: &next, target: target, maxSteps: maxSteps)
+      residual = BLAS.nrm2(next.gradient)
+      stepNorm += outcome.stepNorm
+      steps += outcome.steps
+      let (conjugateSteps, products) = (outcome.steps, outcome.products)
       if conjugateSteps > 0 {
         figures["conjugate_gradient_steps"] = Double(conjugateSteps)
         figures["hessian_vector_products"] = Double(products)

@@ -46,7 +46,7 @@ public struct NewtonState: SingleModelState {
   /// Dropped at every refactorization. Not persisted.
   var curvaturePairs = CurvaturePairs(capacity: NewtonRemoval.conjugateGradientIterations)
   /// Removed samples' Hessian factors that the batch path left out of `factorization` (see
-  /// `NewtonRemoval`): its solves use the factor without them, as an approximate inverse. They
+  /// `NewtonRemoval`): its solves use the factor without them, as a preconditioner. They
   /// are folded in before a state is written, so no forgotten sample's curvature reaches a file,
   /// and dropped at every refactorization. Not persisted.
   var unappliedDowndates: [KroneckerFactor] = []
