@@ -1,7 +1,7 @@
 import Foundation
 import UnlearnCore
 
-// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only | --batches-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|lmeraser|stream [mnist5k.csv|fashion-mnist]|matrix|quick|all]
+// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only | --batches-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|certified [--removals N] [--draws D]|lmeraser|stream [mnist5k.csv|fashion-mnist]|matrix|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -61,6 +61,10 @@ case "service-state":
     only: option("--only"))
 case "lmeraser":
   try LMEraserBenchmark.run(dataDirectory: dataDirectory, hidden: [256, 128], epochs: 10, deletions: 5)
+case "certified":
+  try CertifiedBenchmark.run(
+    dataDirectory: dataDirectory, removals: Int(option("--removals") ?? "") ?? 100,
+    draws: Int(option("--draws") ?? "") ?? 10)
 case "matrix":
   try MatrixBenchmark.run(dataDirectory: dataDirectory)
 case "stream":
@@ -93,7 +97,7 @@ case "all":
     requests: 50)
 default:
   log(
-    "unknown benchmark '\(which)'; expected gemm, solve, load, training, training-small, mlp, newton, sisa, arcane, service, service-state, lmeraser, stream, matrix, quick or all"
+    "unknown benchmark '\(which)'; expected gemm, solve, load, training, training-small, mlp, newton, sisa, arcane, service, service-state, certified, lmeraser, stream, matrix, quick or all"
   )
   exit(64)
 }

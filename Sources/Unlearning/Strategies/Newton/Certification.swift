@@ -19,8 +19,16 @@ import UnlearnModels
 ///
 ///     ‖∇L_b(θ⁻; D \ F)‖ ≤ γ·‖X_r‖₂·‖H'⁻¹Δ‖·‖X_r·H'⁻¹Δ‖,   γ = 1/4 (the logistic loss's ℓ''' bound).
 ///
-/// Bounds add up over removals into the spent budget β; a removal that would push β past σε/c
-/// retrains from scratch instead (fresh noise, β = 0), which is exact.
+/// **What is charged.** The bound is derived for one Newton step with the exact Hessian at the
+/// current parameters; `newton` steps with its cached factor, downdated by the removed samples'
+/// curvature at the parameters where it was built, so the bound alone is not known to hold for the
+/// step actually taken. Each removal therefore charges the larger of the bound and the measured
+/// residual ‖∇L_b(θ⁻; D \ F)‖ after the step (one pass over the data, which the step computes anyway).
+/// The charges add up into the spent budget β. Since the measured residual after a removal is the
+/// residual of the released model, and every charge is at least it, the released model's residual
+/// never exceeds β, whatever the bound's assumptions; when they hold, the charges are the bounds. A
+/// removal whose charge would push β past σε/c is discarded and the model retrained from scratch
+/// instead (fresh noise, β = 0), which is exact.
 ///
 /// **Assumptions.** Binary logistic regression (the softmax model would need a multinomial bound or
 /// one-vs-rest models; this build refuses it); rows scaled to ‖x‖ ≤ 1 (features are standardized,
@@ -71,11 +79,14 @@ public struct Certification: Sendable, Codable, Equatable {
     return (0..<count).map { _ in sigma * generator.nextStandardNormal() }
   }
 
-  /// Guo et al.'s data-dependent bound γ·‖X_r‖₂·‖s‖·‖X_r·s‖ for the step s = H'⁻¹Δ, with
-  /// ‖X_r‖₂ = √λ_max(X_rᵀX_r) from the maintained Gram matrix.
-  static func residualBound(step: [Double], design: Matrix, gram: Matrix) throws -> Double {
-    let spectralNorm = (try LAPACK.symmetricEigen(gram).values.last ?? 0).squareRoot()
-    let projected = BLAS.product(design, step)
-    return lipschitzConstant * spectralNorm * BLAS.nrm2(step) * BLAS.nrm2(projected)
+  /// Guo et al.'s data-dependent bound γ·‖X_r‖₂·‖s‖·‖X_r·s‖ for the step s = H'⁻¹Δ, with an upper
+  /// bound of ‖X_r‖₂ (see `NewtonState.designNormBound`). X_r is `design` without the rows marked
+  /// in `excluding` (removals not yet compacted away).
+  static func residualBound(step: [Double], design: Matrix, excluding: [Bool]?, designNormBound: Double) -> Double {
+    var projected = BLAS.product(design, step)
+    if let excluding {
+      for row in excluding.indices where excluding[row] { projected[row] = 0 }
+    }
+    return lipschitzConstant * designNormBound * BLAS.nrm2(step) * BLAS.nrm2(projected)
   }
 }

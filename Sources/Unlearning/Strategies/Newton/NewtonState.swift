@@ -33,8 +33,13 @@ public struct NewtonState: SingleModelState {
   var batch: LabelledBatch
   /// Certified mode: the spent budget and how often the model was retrained from scratch.
   public var certificate: Certificate?
-  /// Certified mode: X_rᵀX_r of the remaining design, for ‖X_r‖₂ (rebuilt when a state is read).
-  var gram: Matrix?
+  /// Certified mode: an upper bound of ‖X_r‖₂ for the remaining design and every later one, the
+  /// exact norm of the design it was computed on (at training, or when a state is read). Removing
+  /// rows subtracts positive semidefinite terms xxᵀ from X_rᵀX_r, which cannot raise its largest
+  /// eigenvalue (Weyl's inequality), so the bound holds for every removal until the next training.
+  /// Not persisted: a state read back computes the norm of its own remaining design, tighter, and
+  /// free of the samples removed before it was written.
+  var designNormBound: Double?
   /// Seconds the current factorization took to build, factor and invert: what a refactoring at
   /// the current parameters would cost. 0 when unknown (a state read from disk). Not persisted.
   var factorizationSeconds = 0.0
@@ -64,7 +69,7 @@ public struct NewtonState: SingleModelState {
   init(
     strategy: NewtonRemoval, trainingSet: TrainingSet, model: TrainedModel, head: LogisticRegression,
     factorization: DowndatedCholesky, loss: Double, gradient: [Double], gradientScale: Double,
-    batch: LabelledBatch, certificate: Certificate?, gram: Matrix?
+    batch: LabelledBatch, certificate: Certificate?, designNormBound: Double?
   ) {
     self.strategy = strategy
     self.trainingSet = trainingSet
@@ -76,7 +81,7 @@ public struct NewtonState: SingleModelState {
     self.gradientScale = gradientScale
     self.batch = batch
     self.certificate = certificate
-    self.gram = gram
+    self.designNormBound = designNormBound
   }
 
   /// Pending removals compact once they pass this fraction of the stored rows: objectives then
@@ -246,11 +251,11 @@ public struct NewtonState: SingleModelState {
     return prepared
   }
 
-  /// X̃ᵀX̃ of the batch's design matrix: certified mode's ‖X_r‖₂ is the root of its largest eigenvalue.
-  static func gram(of batch: LabelledBatch) -> Matrix {
-    var product = Matrix(rows: batch.design.columns, columns: batch.design.columns)
-    BLAS.syrk(batch.design, transpose: true, into: &product)
-    return product
+  /// ‖X̃‖₂ of the batch's design matrix: the root of the largest eigenvalue of X̃ᵀX̃.
+  static func designNorm(of batch: LabelledBatch) throws -> Double {
+    var gram = Matrix(rows: batch.design.columns, columns: batch.design.columns)
+    BLAS.syrk(batch.design, transpose: true, into: &gram)
+    return max(0, try LAPACK.symmetricEigen(gram).values.last ?? 0).squareRoot()
   }
 
   // MARK: Persistence
@@ -298,7 +303,7 @@ public struct NewtonState: SingleModelState {
     let head = try Self.head(of: model, linearTerm: noise)
     let trainingSet = try archive.trainingSet("training", path: path)
     let batch = Self.batch(trainingSet.data, model: model)
-    let gram = settings.certification == nil ? nil : Self.gram(of: batch)
+    let designNormBound = settings.certification == nil ? nil : try Self.designNorm(of: batch)
     // The factor is a cache: a state file keeps it, the store does not (see `StateArchive`).
     let clock = ContinuousClock()
     let start = clock.now
@@ -323,7 +328,8 @@ public struct NewtonState: SingleModelState {
         certification: settings.certification, finetuneEpochs: settings.finetuneEpochs ?? 0),
       trainingSet: trainingSet, model: model, head: head, factorization: factorization,
       loss: head.lossAndGradient(on: batch).loss, gradient: try archive.doubles("gradient", count: p, path: path),
-      gradientScale: settings.gradientScale, batch: batch, certificate: settings.certificate, gram: gram)
+      gradientScale: settings.gradientScale, batch: batch, certificate: settings.certificate,
+      designNormBound: designNormBound)
     if archive.blob("hessian.factor") == nil { factorizationSeconds = (clock.now - start).seconds }
   }
 
