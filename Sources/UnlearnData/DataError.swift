@@ -21,6 +21,7 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
       case unknownClass = "unknown class"
       case featureCountMismatch = "wrong number of features"
       case untrainable = "too little data to train on"
+      case invalidScaling = "invalid feature scaling"
     }
     private let value: Value
     private init(_ value: Value) { self.value = value }
@@ -39,6 +40,7 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
     public static let unknownClass = Code(.unknownClass)
     public static let featureCountMismatch = Code(.featureCountMismatch)
     public static let untrainable = Code(.untrainable)
+    public static let invalidScaling = Code(.invalidScaling)
 
     public var description: String { value.rawValue }
   }
@@ -157,6 +159,12 @@ extension DataError {
   }
 
   /// The file's rows do not have the number of features the model or training data has.
+  public static func scalingMismatch(_ file: String, scalingFeatures: Int, found: Int) -> DataError {
+    DataError(
+      .featureCountMismatch, file: file, expected: "\(scalingFeatures) features, one per statistic of --scaling",
+      found: "\(found)", hint: "Give scaling statistics computed on data with the same columns")
+  }
+
   public static func featureCountMismatch(_ file: String, expected: Int, found: Int) -> DataError {
     DataError(
       .featureCountMismatch, file: file, expected: "\(expected) features, as in the training data",

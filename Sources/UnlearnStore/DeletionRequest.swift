@@ -64,9 +64,14 @@ public struct DeletionReceipt: Sendable, Codable, Equatable {
   public let versionAfter: Int
   public let finishedAt: String
   public let auditEntryHash: String
+  /// Whether the model's feature scaling still depends on the erased samples: "refitted", "kept"
+  /// (until the next retraining) or "independent" (`ForgetReport.FeatureScalingOutcome`); absent in
+  /// receipts written before it was recorded.
+  public var featureScaling: String? = nil
 
   enum CodingKeys: String, CodingKey {
     case model, decision, reason
+    case featureScaling = "feature_scaling"
     case requestID = "request_id"
     case versionBefore = "version_before"
     case versionAfter = "version_after"

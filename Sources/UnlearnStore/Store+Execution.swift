@@ -340,7 +340,8 @@ extension Store {
           ])
         let receipt = DeletionReceipt(
           requestID: request.id, model: model, decision: decision, reason: reason, versionBefore: versionBefore,
-          versionAfter: versionAfter, finishedAt: at, auditEntryHash: entry.hash)
+          versionAfter: versionAfter, finishedAt: at, auditEntryHash: entry.hash,
+          featureScaling: report.featureScaling?.rawValue)
         // Still `running`: it is reported done once the WAL no longer holds the erased pages.
         try db.execute(
           sql: """

@@ -33,6 +33,7 @@ struct StoreTests {
     #expect(done.count == 1 && done[0].status == .done && done[0].report?.forgotten == 2)
     let receipt = try #require(done[0].receipt)
     #expect(receipt.decision == "exact" && receipt.versionBefore == 1 && receipt.versionAfter == 2)
+    #expect(receipt.featureScaling == "refitted" && done[0].report?.featureScaling == .refitted)
     #expect(try store.versions(of: "bc") == [2])
     #expect(try store.model(named: "bc").remainingSamples == 198)
     let (_, state) = try store.currentState(of: "bc")

@@ -12,7 +12,7 @@ struct CertifiedRemovalTests {
   /// a removal's bound against the budget need the same noise every run (the seed the model uses).
   static func strategy(sigma: Double, secretNoise: Bool = false) throws -> NewtonRemoval {
     NewtonRemoval(
-      configuration: ModelConfiguration(kind: .logistic, seed: 3),
+      configuration: ModelConfiguration(kind: .logistic, seed: 3, scaling: .none),
       certification: try Certification(epsilon: 1, delta: 1e-4, sigma: sigma, testNoiseSeed: secretNoise ? nil : 3))
   }
 
@@ -46,7 +46,7 @@ struct CertifiedRemovalTests {
     #expect(report.exact && report.samplesRetrained == data.count - 2)
     #expect(next.certificate?.budgetSpent == 0 && next.certificate?.retrainings == 1)
     #expect(next.head.linearTerm != state.head.linearTerm)
-    #expect(next.model.standardizer != state.model.standardizer)  // refitted on D \ F
+    #expect(next.model.standardizer == .identity(featureCount: data.featureCount))  // nothing fitted on the data
     #expect(report.notes.contains { $0.contains("retrained from scratch") })
   }
 
@@ -99,7 +99,7 @@ struct CertifiedSequenceTests {
   static func checkSequence(_ data: Dataset, sigma: Double, order seed: UInt64, removals: Int = 100) throws -> Int {
     let certification = try Certification(epsilon: 1, delta: 1e-4, sigma: sigma, testNoiseSeed: seed)
     var state = try NewtonRemoval(
-      configuration: ModelConfiguration(kind: .logistic, seed: 3), certification: certification
+      configuration: ModelConfiguration(kind: .logistic, seed: 3, scaling: .none), certification: certification
     )
     .fit(data, sourceSHA256: []) { _ in }
     var generator = SeededGenerator(seed: seed)
@@ -143,5 +143,24 @@ struct CertifiedSequenceTests {
       name: "mnist 3 vs 8", ids: subset.ids, features: subset.features,
       labels: subset.labels.map { $0 == eight ? 1 : 0 }, classNames: ["3", "8"], idOrigin: subset.idOrigin)
     _ = try Self.checkSequence(binary, sigma: 10, order: 4)
+  }
+}
+
+/// Reports say what became of the feature scaling: refitted by exact strategies, kept by
+/// approximate ones, independent of the data when nothing was fitted on it.
+struct FeatureScalingReportTests {
+  @Test func eachStrategySaysWhatBecameOfTheScaling() throws {
+    let data = try CertifiedRemovalTests.data.get().subset(rows: Array(0..<150))
+    let request = try ForgetRequest(ids: ["3"])
+    let fitted = ModelConfiguration(kind: .logistic, seed: 1)
+    let retrained = try Retrain(configuration: fitted).fit(data, sourceSHA256: []) { _ in }.forgetting(request)
+    #expect(retrained.report.featureScaling == .refitted)
+    let stepped = try NewtonRemoval(configuration: fitted).fit(data, sourceSHA256: []) { _ in }.forgetting(request)
+    #expect(stepped.report.featureScaling == .kept)
+    let unscaled = ModelConfiguration(kind: .logistic, seed: 1, scaling: .none)
+    let independent = try NewtonRemoval(configuration: unscaled).fit(data, sourceSHA256: []) { _ in }
+      .forgetting(request)
+    #expect(independent.report.featureScaling == .independent)
+    #expect(independent.state.model.standardizer == .identity(featureCount: data.featureCount))
   }
 }

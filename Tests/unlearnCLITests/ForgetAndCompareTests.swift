@@ -139,6 +139,30 @@ extension CommandLineTests {
     #expect(forget.status == 0, "\(forget.standardError)")
     let figures = try #require(try json(forget.standardOutput)["figures"] as? [String: Double])
     #expect(figures["residual_bound"] != nil && figures["budget_remaining"] != nil)
+    #expect(figures["budget_charged"] == max(figures["residual_bound"]!, figures["gradient_residual"]!))
+
+    // Scaling fitted on the training data is refused; statistics from a file are taken.
+    let fitted = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "newton", "--certified",
+      "--epsilon", "1", "--delta", "1e-4", "--scaling", "fitted", "--out", state,
+    ])
+    #expect(fitted.status == 64 && fitted.standardError.contains("does not depend on the training data"))
+    let statistics = folder + "/scaling.json"
+    try Data(
+      #"{"means": [\#(Array(repeating: "0", count: 30).joined(separator: ","))], "scales": [\#(Array(repeating: "1000", count: 30).joined(separator: ","))]}"#
+        .utf8
+    )
+    .write(to: URL(fileURLWithPath: statistics))
+    let given = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "newton", "--certified",
+      "--epsilon", "1", "--delta", "1e-4", "--scaling", statistics, "--out", folder + "/given.uls", "--no-progress",
+    ])
+    #expect(given.status == 0, "\(given.standardError)")
+    try Data(#"{"means": [0, 1], "scales": [1, 0]}"#.utf8).write(to: URL(fileURLWithPath: statistics))
+    let bad = try run([
+      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--scaling", statistics, "--out", state,
+    ])
+    #expect(bad.status == 64 && bad.standardError.contains("feature 2: mean 1.0, scale 0.0"), "\(bad.standardError)")
 
     let unused = try run([
       "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--certified", "--out", state,

@@ -1,3 +1,4 @@
+import Foundation
 import UnlearnCore
 
 /// Per-feature standardization z = (x − μ) / s, fitted on training data and applied unchanged to
@@ -34,6 +35,53 @@ public struct Standardizer: Sendable, Codable, Equatable {
     }
     self.means = means
     self.scales = scales
+  }
+
+  /// Given statistics μ and s, one of each per feature (`load(from:)` reads and checks them from a
+  /// file); every scale must be finite and positive.
+  public init(means: [Double], scales: [Double]) {
+    precondition(means.count == scales.count, "\(means.count) means for \(scales.count) scales")
+    precondition(scales.allSatisfy { $0 > 0 && $0.isFinite }, "scales must be finite and positive")
+    self.means = means
+    self.scales = scales
+  }
+
+  /// The scaling that leaves every feature as it is (μ = 0, s = 1).
+  public static func identity(featureCount: Int) -> Standardizer {
+    Standardizer(
+      means: [Double](repeating: 0, count: featureCount), scales: [Double](repeating: 1, count: featureCount))
+  }
+
+  /// Statistics computed elsewhere (on public data, say), from a JSON file
+  /// `{"means": [μ₁, …], "scales": [s₁, …]}` — the form a model file's scaling has.
+  public static func load(from path: String) throws -> Standardizer {
+    guard let bytes = FileManager.default.contents(atPath: path) else {
+      throw DataError.unreadableFile(path, reason: "cannot open it for reading")
+    }
+    struct Statistics: Decodable {
+      var means: [Double]
+      var scales: [Double]
+    }
+    let statistics: Statistics
+    do {
+      statistics = try JSONDecoder().decode(Statistics.self, from: bytes)
+    } catch {
+      throw DataError(
+        .invalidScaling, file: path, expected: #"a JSON object {"means": [numbers], "scales": [numbers]}"#,
+        found: "\(error)")
+    }
+    let (means, scales) = (statistics.means, statistics.scales)
+    guard means.count == scales.count, !means.isEmpty else {
+      throw DataError(
+        .invalidScaling, file: path, expected: "as many scales as means, one of each per feature",
+        found: "\(means.count) means and \(scales.count) scales")
+    }
+    if let index = means.indices.first(where: { !means[$0].isFinite || !(scales[$0] > 0 && scales[$0].isFinite) }) {
+      throw DataError(
+        .invalidScaling, file: path, expected: "a finite mean and a finite positive scale for every feature",
+        found: "feature \(index + 1): mean \(means[index]), scale \(scales[index])")
+    }
+    return Standardizer(means: means, scales: scales)
   }
 
   /// Standardizes the columns of `features` with the fitted μ and s.

@@ -28,11 +28,13 @@ public struct ModelConfiguration: Sendable, Codable, Equatable {
   public var seed: UInt64
   /// After standardizing, scale every row to unit L2 norm (certified removal needs ‖x‖ ≤ 1).
   public var normalizesRows: Bool
+  /// How features are scaled before the model sees them (fitted on the training data by default).
+  public var scaling: FeatureScaling
 
   public init(
     kind: ModelKind, inverseRegularization: Double = 1, solver: LogisticRegressionTrainer.Method = .automatic,
     relativeTolerance: Double = 1e-8, hiddenLayers: [Int] = [256], epochs: Int = 10, batchSize: Int = 128,
-    learningRate: Double = 1e-3, seed: UInt64 = 0, normalizesRows: Bool = false
+    learningRate: Double = 1e-3, seed: UInt64 = 0, normalizesRows: Bool = false, scaling: FeatureScaling = .fitted
   ) {
     self.kind = kind
     self.inverseRegularization = inverseRegularization
@@ -44,14 +46,16 @@ public struct ModelConfiguration: Sendable, Codable, Equatable {
     self.learningRate = learningRate
     self.seed = seed
     self.normalizesRows = normalizesRows
+    self.scaling = scaling
   }
 
   enum CodingKeys: String, CodingKey {
     case kind, inverseRegularization, solver, relativeTolerance, hiddenLayers, epochs, batchSize, learningRate, seed
-    case normalizesRows
+    case normalizesRows, scaling
   }
 
-  // Files written before `normalizesRows` existed lack the key: they did not normalize.
+  // Files written before `normalizesRows` or `scaling` existed lack the key: they did not
+  // normalize, and fitted their scaling.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
@@ -64,6 +68,7 @@ public struct ModelConfiguration: Sendable, Codable, Equatable {
       batchSize: try container.decode(Int.self, forKey: .batchSize),
       learningRate: try container.decode(Double.self, forKey: .learningRate),
       seed: try container.decode(UInt64.self, forKey: .seed),
-      normalizesRows: try container.decodeIfPresent(Bool.self, forKey: .normalizesRows) ?? false)
+      normalizesRows: try container.decodeIfPresent(Bool.self, forKey: .normalizesRows) ?? false,
+      scaling: try container.decodeIfPresent(FeatureScaling.self, forKey: .scaling) ?? .fitted)
   }
 }

@@ -25,7 +25,7 @@ public struct ModelTrainer: Sendable {
     }
     let clock = ContinuousClock()
     let start = clock.now
-    let standardizer = Standardizer(fitting: train.features)
+    let standardizer = try configuration.scaling.standardizer(for: train.features, datasetName: train.name)
     let batch = LabelledBatch(
       features: TrainedModel.prepare(
         train.features, standardizer: standardizer, normalizingRows: configuration.normalizesRows),

@@ -1,3 +1,5 @@
+import UnlearnModels
+
 /// What a strategy did to forget a request: the figures `unlearn forget` prints, `unlearn compare`
 /// tabulates and the request log keeps.
 public struct ForgetReport: Sendable, Codable, Equatable {
@@ -23,6 +25,25 @@ public struct ForgetReport: Sendable, Codable, Equatable {
   public var figures: [String: Double]
   /// Method-specific remarks, e.g. why a path was taken.
   public var notes: [String]
+  /// Whether the model's feature scaling still depends on the removed samples (set by
+  /// `StrategyState.forgetting`; nil where a caller called the strategy directly).
+  public var featureScaling: FeatureScalingOutcome?
+
+  /// What became of the feature scaling's dependence on the removed samples.
+  public enum FeatureScalingOutcome: String, Sendable, Codable, Equatable {
+    /// Every statistic the model scales with was fitted without the removed samples (exact
+    /// strategies refit them with the model: retrain, SISA's shards, ARCANE's blocks).
+    case refitted
+    /// The statistics fitted on the original training data are kept until the next retraining
+    /// (approximate strategies update parameters only).
+    case kept
+    /// The scaling never depended on the training data (`--scaling none` or a file).
+    case independent
+
+    public init(exact: Bool, scaling: FeatureScaling) {
+      self = !scaling.dependsOnTrainingData ? .independent : exact ? .refitted : .kept
+    }
+  }
 
   public init(
     strategy: String, requested: Int, forgotten: Int, skipped: Int, exact: Bool, samplesRetrained: Int,
@@ -43,6 +64,7 @@ public struct ForgetReport: Sendable, Codable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case strategy, requested, forgotten, skipped, exact, seconds, remaining, figures, notes
+    case featureScaling = "feature_scaling"
     case samplesRetrained = "samples_retrained"
     case parametersRetrained = "parameters_retrained"
   }

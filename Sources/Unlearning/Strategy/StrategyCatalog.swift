@@ -71,6 +71,9 @@ public enum StrategyCatalog {
       if certification != nil && configuration.kind != .logistic {
         throw StrategyError("--certified applies to --model logistic (binary) only")
       }
+      if certification != nil && configuration.scaling.dependsOnTrainingData {
+        throw StrategyError(NewtonRemoval.certifiedScalingMessage)
+      }
       if let epochs = options.finetuneEpochs {
         guard configuration.kind == .mlp else { throw StrategyError("--finetune-epochs applies to --model mlp only") }
         guard epochs >= 0 else { throw StrategyError("--finetune-epochs must be 0 or more, got \(epochs)") }

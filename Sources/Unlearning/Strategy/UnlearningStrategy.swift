@@ -96,10 +96,13 @@ extension StrategyState {
     probabilities(for: features).indicesOfRowMaxima()
   }
 
-  /// Forgets through this state's own strategy (for callers that hold a state of unknown type).
+  /// Forgets through this state's own strategy (for callers that hold a state of unknown type); the
+  /// report says what became of the feature scaling.
   public func forgetting(_ request: ForgetRequest, progress: (TrainingProgress) -> Void = { _ in }) throws -> (
     state: Self, report: ForgetReport
   ) {
-    try strategy.forget(request, from: self, progress: progress)
+    var (state, report) = try strategy.forget(request, from: self, progress: progress)
+    report.featureScaling = ForgetReport.FeatureScalingOutcome(exact: report.exact, scaling: configuration.scaling)
+    return (state, report)
   }
 }

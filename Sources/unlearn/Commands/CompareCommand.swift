@@ -65,14 +65,15 @@ struct CompareCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError("\(error)")
     }
+    let configuration = try modelOptions.configuration(certified: strategyOptions.certified)
     try strategyOptions.check(
-      strategies: try StrategySelection(parsing: strategies, configuration: try modelOptions.configuration()).names,
-      configuration: try modelOptions.configuration())
+      strategies: try StrategySelection(parsing: strategies, configuration: configuration).names,
+      configuration: configuration)
     if let epsilonAudit, epsilonAudit < 2 { throw ValidationError("--epsilon-audit needs at least 2 models") }
   }
 
   func run() async throws {
-    let configuration = try modelOptions.configuration()
+    let configuration = try modelOptions.configuration(certified: strategyOptions.certified)
     let split = try TrainingData.load(
       data: train, test: testSet.test, testFraction: testSet.test == nil ? (testSet.testFraction ?? 0.2) : nil,
       seed: configuration.seed,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import UnlearnData
 import UnlearnModels
 
 /// The model a command trains: kind, regularization, optimizer and seed. Shared by `train`,
@@ -31,6 +32,14 @@ struct ModelOptions: ParsableArguments {
 
   @Option(help: "Seed for the test split, initialization and shuffling (and compare's forget set).")
   var seed: UInt64 = 0
+
+  @Option(
+    help: ArgumentHelp(
+      "Feature scaling: fitted (standardize with the training data's means and deviations), none, or a JSON file "
+        + #"{"means": [...], "scales": [...]} with statistics computed elsewhere, e.g. on public data. "#
+        + "(default: fitted; none for certified removal)",
+      valueName: "fitted|none|file"))
+  var scaling: String?
 
   func validate() throws {
     guard inverseRegularization > 0, inverseRegularization.isFinite else {
@@ -65,13 +74,30 @@ struct ModelOptions: ParsableArguments {
     return widths.compactMap { $0 }
   }
 
-  func configuration() throws -> ModelConfiguration {
+  /// The scaling `--scaling` names; without it, fitted, or none for certified removal (whose
+  /// guarantee does not cover statistics fitted on the training data).
+  func featureScaling(certified: Bool) throws -> FeatureScaling {
+    switch scaling {
+    case nil: return certified ? .none : .fitted
+    case "fitted": return .fitted
+    case "none": return FeatureScaling.none
+    case let path?:
+      do {
+        return .given(try Standardizer.load(from: path))
+      } catch let error as DataError {
+        throw ValidationError("--scaling: \(error)")
+      }
+    }
+  }
+
+  func configuration(certified: Bool = false) throws -> ModelConfiguration {
     let defaults = ModelConfiguration(kind: model)
     return ModelConfiguration(
       kind: model, inverseRegularization: inverseRegularization, solver: solver ?? defaults.solver,
       relativeTolerance: tolerance ?? defaults.relativeTolerance, hiddenLayers: try hiddenLayers(),
       epochs: epochs ?? defaults.epochs, batchSize: batchSize ?? defaults.batchSize,
-      learningRate: learningRate ?? defaults.learningRate, seed: seed)
+      learningRate: learningRate ?? defaults.learningRate, seed: seed,
+      scaling: try featureScaling(certified: certified))
   }
 }
 

@@ -75,7 +75,8 @@ struct TrainCommand: AsyncParsableCommand {
       guard name == nil else { throw ValidationError("--name applies with --store only") }
     }
     try strategyOptions.check(
-      strategies: strategy.map { [$0] } ?? [], configuration: try modelOptions.configuration())
+      strategies: strategy.map { [$0] } ?? [],
+      configuration: try modelOptions.configuration(certified: strategyOptions.certified))
   }
 
   func run() async throws {
@@ -83,7 +84,7 @@ struct TrainCommand: AsyncParsableCommand {
     let opened = try store.map {
       try Store(path: $0, keyFile: keyFile ?? ProcessInfo.processInfo.environment["UNLEARN_STORE_KEY_FILE"])
     }
-    let configuration = try modelOptions.configuration()
+    let configuration = try modelOptions.configuration(certified: strategyOptions.certified)
     let split = try TrainingData.load(
       data: data, test: testSet.test, testFraction: testSet.testFraction, seed: configuration.seed, options: dataset)
     let progress = ProgressReporter(label: "training", enabled: !noProgress)

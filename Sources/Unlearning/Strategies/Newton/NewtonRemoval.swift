@@ -104,6 +104,12 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// units of the batch path's work (see above and `path(for:from:next:)`).
   static let batchPathSteps = 8.0
 
+  /// Why certified removal refuses feature scaling fitted on the training data.
+  static let certifiedScalingMessage =
+    "--certified needs feature scaling that does not depend on the training data: statistics fitted on it keep "
+    + "a dependence on samples removed later, which the (ε, δ) guarantee does not cover. Use --scaling none "
+    + "(rows are then scaled to unit length, as in Guo et al.) or --scaling FILE with statistics computed elsewhere"
+
   /// The Hessian as it is built, its Cholesky factor and H⁻¹: three P × P matrices of Float64, with
   /// P = (inputs + 1) × outputs of the part the step updates (the whole logistic model — one output
   /// when binary — or an MLP's output layer).
@@ -153,7 +159,12 @@ public struct NewtonRemoval: UnlearningStrategy {
   public func fit(_ training: Dataset, sourceSHA256: [String], progress: (TrainingProgress) -> Void) throws
     -> NewtonState
   {
-    try trainFromScratch(
+    // Checked at a first training only: a certified state written before scalings were checked
+    // keeps retraining as it was trained.
+    if certification != nil && configuration.scaling.dependsOnTrainingData {
+      throw StrategyError(Self.certifiedScalingMessage)
+    }
+    return try trainFromScratch(
       TrainingSet(data: training, sourceSHA256: sourceSHA256), retraining: 0, progress: progress)
   }
 

@@ -88,8 +88,8 @@ public struct ShardModel: Sendable, Equatable {
     if first == 0 { checkpoints = [] }
     let scalingRows = sliceIDs[anchor].map { rowOf[$0]! }
     let standardizer =
-      model.flatMap { first > 0 ? $0.standardizer : nil }
-      ?? Standardizer(fitting: data.features.selectingRows(scalingRows))
+      try model.flatMap { first > 0 ? $0.standardizer : nil }
+      ?? configuration.scaling.standardizer(for: data.features.selectingRows(scalingRows), datasetName: data.name)
     var prefixRows = (0..<first).flatMap { sliceIDs[$0].map { rowOf[$0]! } }
     var parameters: [Double]? = first > 0 ? checkpoints[first - 1].parameters : nil
     var passes = 0.0
