@@ -31,10 +31,11 @@ import UnlearnModels
 /// instead (fresh noise, β = 0), which is exact.
 ///
 /// **Assumptions.** Binary logistic regression (the softmax model would need a multinomial bound or
-/// one-vs-rest models; this build refuses it); rows scaled to ‖x‖ ≤ 1 (features are standardized,
-/// then every row is L2-normalized); the loss is convex with L2 regularization λ > 0; exactly one
-/// Newton step per removal (no refinement). Not covered: the feature scaling, fitted on the
-/// original training set, is an aggregate over it until the next retraining refits it.
+/// one-vs-rest models; this build refuses it); rows scaled to ‖x‖ ≤ 1 (every row is L2-normalized);
+/// feature scaling that does not depend on the training data (none, or statistics given from
+/// elsewhere: `FeatureScaling`; fitted statistics would keep a dependence on removed samples, and
+/// `NewtonRemoval.fit` refuses them); the loss is convex with L2 regularization λ > 0; exactly one
+/// Newton step per removal (no refinement).
 public struct Certification: Sendable, Codable, Equatable {
   public var epsilon: Double
   public var delta: Double

@@ -68,13 +68,14 @@ import UnlearnModels
 /// Batch path: when a request would take the accumulated rank past `refactorRank` (default P/2:
 /// by then the Woodbury terms cost about as much as another pass over the factor), or when applying
 /// its downdate (P² per column of U) would cost more than `batchPathSteps` conjugate-gradient
-/// iterations of this path, its downdate is not applied. The cached factor without it is still a good preconditioner for H' —
-/// the two differ by the removed samples' curvature, concentrated in a few directions — so the
-/// request takes Newton steps with the exact Hessian of the remaining data, each solved by
-/// conjugate gradients preconditioned by the factor (`newtonConjugateGradientSteps`), where
-/// applying the downdate or refactoring would cost O(P²·rank) or O(n·P² + P³). Conjugate gradients
-/// find the directions the factor gets wrong in a few products; iterating with the factor alone
-/// (θ ← θ − H₀⁻¹∇L′) contracts only by the factor's worst direction per step. The unapplied downdates are kept
+/// iterations of this path, its downdate is not applied. The cached factor without it is still a
+/// good preconditioner for H' — the two differ by the removed samples' curvature, concentrated in
+/// a few directions — so the request takes Newton steps with the exact Hessian of the remaining
+/// data, each solved by conjugate gradients preconditioned by the factor
+/// (`newtonConjugateGradientSteps`), where applying the downdate or refactoring would cost
+/// O(P²·rank) or O(n·P² + P³). Conjugate gradients find the directions the factor gets wrong in a
+/// few products; iterating with the factor alone (θ ← θ − H₀⁻¹∇L′) contracts only by the factor's
+/// worst direction per step. The unapplied downdates are kept
 /// (`NewtonState.unappliedDowndates`) and folded into the factor before a state is written; once
 /// they would cover more than a quarter of the remaining samples (the factor then differs from H' too
 /// much to be worth iterating with), or in certified mode (whose bound is for the exact H'), the
@@ -97,8 +98,8 @@ import UnlearnModels
 public struct NewtonRemoval: UnlearningStrategy {
   public static let name = "newton"
   /// The most conjugate-gradient iterations (each a Hessian-vector product and a solve with the
-  /// cached factorization) per Newton step when the cached Hessian stalls; they stop earlier at a
-  /// 100-fold cut of the step's residual.
+  /// cached factorization) per Newton step of `newtonConjugateGradientSteps`; they usually stop
+  /// much earlier, at the step's forcing tolerance.
   static let conjugateGradientIterations = 30
   /// A request takes the batch path when applying its downdate would cost more than this many
   /// units of the batch path's work (see above and `path(for:from:next:)`).
@@ -253,13 +254,14 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// Damped Newton steps on L' with the Hessian at the current parameters, never built (Newton–CG,
   /// Nocedal & Wright, §7.1): each direction solves H(θ; D \ F)·d = ∇L'(θ) by conjugate gradients with
   /// exact Hessian-vector products (two passes over the remaining data each), preconditioned by the
-  /// cached factor, to a tenth of the way from the current residual to `target` (an inexact Newton
-  /// step, Dembo, Eisenstat & Steihaug 1982: a loose solve while the loss is far from quadratic
-  /// over the step, a tight one near the end). Each step is damped (t halved until L' falls). The
-  /// first step is always tried (a request removes its samples' pull even where earlier requests left
-  /// a residual above `target`); later ones stop at `target`, after `maxSteps` steps, or when no step
-  /// lowers L'. Every product (p, H(θ)p) joins
-  /// the state's curvature pairs, which correct later solves with the factor.
+  /// cached factor. Each solve is inexact (Dembo, Eisenstat & Steihaug 1982): it stops at a relative
+  /// residual η, loose (½) while the loss is far from quadratic over the step and tightened as the
+  /// steps converge (Eisenstat & Walker 1996, choice 2: η = 0.9·(‖∇L'_k‖/‖∇L'_{k−1}‖)², safeguarded,
+  /// at most ½), never tighter than what reaching `target` needs (η ≥ ½·target/‖∇L'‖). Each step is
+  /// damped (t halved until L' falls). The first step is always tried (a request removes its
+  /// samples' pull even where earlier requests left a residual above `target`); later ones stop at
+  /// `target`, after `maxSteps` steps, or when no step lowers L'. Every product (p, H(θ)p) joins the
+  /// state's curvature pairs, which correct later solves with the factor.
   func newtonConjugateGradientSteps(
     from head: inout LogisticRegression, in next: inout NewtonState, target: Double, maxSteps: Int
   ) -> (steps: Int, products: Int, stepNorm: Double) {
@@ -379,10 +381,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     var steps = 0
     var stalled = false
     if batchPath {
-      // Newton steps with the exact Hessian of the remaining data, solved by conjugate gradients
-      // preconditioned by the cached factor: where that factor misses the removed samples' curvature,
-      // conjugate gradients find the few directions it gets wrong in a few products, which
-      // iterating with the factor alone (θ ← θ − H₀⁻¹∇L') only contracts slowly.
+      // The cached factor, without this request's downdate, preconditions exact Newton steps.
       let outcome = newtonConjugateGradientSteps(from: &updated, in: &next, target: target, maxSteps: maxSteps)
       (residual, stepNorm, steps) = (BLAS.nrm2(next.gradient), outcome.stepNorm, outcome.steps)
       figures["conjugate_gradient_steps"] = Double(outcome.steps)
@@ -396,7 +395,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     if let woodburyStep {
       step = woodburyStep
     } else if batchPath {
-      step = []
+      step = []  // none: the batch path took its steps above
     } else {
       try next.refactor(at: head)
       step = next.factorization.solve(gradient)
