@@ -93,6 +93,26 @@ public struct Dataset: Sendable, Equatable {
       labels: rows.map { labels[$0] }, featureNames: featureNames, classNames: classNames, idOrigin: idOrigin)
   }
 
+  /// The samples of the classes named `names`, relabelled 0, 1, … in that order (MNIST 3 vs 8 as a
+  /// binary set: `restricted(toClasses: ["3", "8"])`). Throws `unknownClass` for a name that is not
+  /// one of the dataset's classes.
+  public func restricted(toClasses names: [String]) throws -> Dataset {
+    let position = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
+    let kept = try names.map { name in
+      guard let index = position[name] else {
+        throw DataError(
+          .unknownClass, file: self.name, expected: "one of the classes \(classNames.joined(separator: ", "))",
+          found: "class \(name)")
+      }
+      return index
+    }
+    let label = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+    let rows = labels.indices.filter { label[labels[$0]] != nil }
+    return Dataset(
+      unchecked: name, ids: rows.map { ids[$0] }, features: features.selectingRows(rows),
+      labels: rows.map { label[labels[$0]]! }, featureNames: featureNames, classNames: names, idOrigin: idOrigin)
+  }
+
   /// The same samples with new features (same row count), e.g. after standardization.
   public func replacingFeatures(_ newFeatures: Matrix, names: [String]? = nil) -> Dataset {
     precondition(newFeatures.rows == count, "replacement has \(newFeatures.rows) rows, dataset has \(count)")

@@ -136,14 +136,7 @@ struct CertifiedSequenceTests {
     .enabled(if: TestData.hasShared("mnist5k.csv"), "needs ../shared/data/mnist5k.csv (the team's shared data)"),
     arguments: [UInt64(4), 5])
   func mnistThreeVersusEight(order: UInt64) throws {
-    let digits = try DatasetFile(path: TestData.shared("mnist5k.csv")).load()
-    let three = try #require(digits.classNames.firstIndex(of: "3"))
-    let eight = try #require(digits.classNames.firstIndex(of: "8"))
-    let rows = digits.labels.indices.filter { digits.labels[$0] == three || digits.labels[$0] == eight }
-    let subset = digits.subset(rows: rows)
-    let binary = try Dataset(
-      name: "mnist 3 vs 8", ids: subset.ids, features: subset.features,
-      labels: subset.labels.map { $0 == eight ? 1 : 0 }, classNames: ["3", "8"], idOrigin: subset.idOrigin)
+    let binary = try DatasetFile(path: TestData.shared("mnist5k.csv")).load().restricted(toClasses: ["3", "8"])
     _ = try Self.checkSequence(binary, sigma: 10, order: order)
   }
 }

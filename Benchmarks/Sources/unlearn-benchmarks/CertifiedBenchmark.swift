@@ -23,16 +23,7 @@ enum CertifiedBenchmark {
       emit("certified: \(path) is missing; this benchmark needs ../shared/data/mnist5k.csv")
       return
     }
-    let digits = try DatasetFile(path: path).load()
-    guard let three = digits.classNames.firstIndex(of: "3"), let eight = digits.classNames.firstIndex(of: "8") else {
-      emit("certified: mnist5k.csv has no classes named 3 and 8")
-      return
-    }
-    let rows = digits.labels.indices.filter { digits.labels[$0] == three || digits.labels[$0] == eight }
-    let subset = digits.subset(rows: rows)
-    let binary = try Dataset(
-      name: "mnist5k 3 vs 8", ids: subset.ids, features: subset.features,
-      labels: subset.labels.map { $0 == eight ? 1 : 0 }, classNames: ["3", "8"], idOrigin: subset.idOrigin)
+    let binary = try DatasetFile(path: path).load().restricted(toClasses: ["3", "8"])
     var splitter = SeededGenerator(seed: 7)
     let (train, test) = binary.stratifiedSplit(testFraction: 0.2, using: &splitter)
     var orderGenerator = SeededGenerator(seed: 2026)

@@ -71,17 +71,25 @@ public struct Standardizer: Sendable, Codable, Equatable {
         found: "\(error)")
     }
     let (means, scales) = (statistics.means, statistics.scales)
-    guard means.count == scales.count, !means.isEmpty else {
-      throw DataError(
-        .invalidScaling, file: path, expected: "as many scales as means, one of each per feature",
-        found: "\(means.count) means and \(scales.count) scales")
-    }
-    if let index = means.indices.first(where: { !means[$0].isFinite || !(scales[$0] > 0 && scales[$0].isFinite) }) {
-      throw DataError(
-        .invalidScaling, file: path, expected: "a finite mean and a finite positive scale for every feature",
-        found: "feature \(index + 1): mean \(means[index]), scale \(scales[index])")
+    if let problem = problem(means: means, scales: scales) {
+      throw DataError(.invalidScaling, file: path, expected: problem.expected, found: problem.found)
     }
     return Standardizer(means: means, scales: scales)
+  }
+
+  /// Why `means` and `scales` cannot be a scaling (what was expected, what was found), or nil when
+  /// they can: one of each per feature, every mean finite, every scale finite and positive.
+  public static func problem(means: [Double], scales: [Double]) -> (expected: String, found: String)? {
+    guard means.count == scales.count, !means.isEmpty else {
+      return ("as many scales as means, one of each per feature", "\(means.count) means and \(scales.count) scales")
+    }
+    if let index = means.indices.first(where: { !means[$0].isFinite || !(scales[$0] > 0 && scales[$0].isFinite) }) {
+      return (
+        "a finite mean and a finite positive scale for every feature",
+        "feature \(index + 1): mean \(means[index]), scale \(scales[index])"
+      )
+    }
+    return nil
   }
 
   /// Standardizes the columns of `features` with the fitted μ and s.

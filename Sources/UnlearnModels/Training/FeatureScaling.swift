@@ -32,7 +32,7 @@ public enum FeatureScaling: Sendable, Equatable {
 
 extension FeatureScaling: Codable {
   enum CodingKeys: String, CodingKey {
-    case kind, means, scales
+    case kind, scales
   }
 
   public init(from decoder: any Decoder) throws {
@@ -41,13 +41,14 @@ extension FeatureScaling: Codable {
     case "fitted": self = .fitted
     case "none": self = .none
     case "given":
-      let means = try container.decode([Double].self, forKey: .means)
-      let scales = try container.decode([Double].self, forKey: .scales)
-      guard means.count == scales.count, scales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+      // A given scaling is written as its standardizer's own keys beside `kind`.
+      let standardizer = try Standardizer(from: decoder)
+      if let problem = Standardizer.problem(means: standardizer.means, scales: standardizer.scales) {
         throw DecodingError.dataCorruptedError(
-          forKey: .scales, in: container, debugDescription: "given scaling needs one finite positive scale per mean")
+          forKey: .scales, in: container,
+          debugDescription: "given scaling: expected \(problem.expected), found \(problem.found)")
       }
-      self = .given(Standardizer(means: means, scales: scales))
+      self = .given(standardizer)
     case let other:
       throw DecodingError.dataCorruptedError(
         forKey: .kind, in: container, debugDescription: "unknown feature scaling '\(other)'")
@@ -61,8 +62,7 @@ extension FeatureScaling: Codable {
     case .none: try container.encode("none", forKey: .kind)
     case .given(let standardizer):
       try container.encode("given", forKey: .kind)
-      try container.encode(standardizer.means, forKey: .means)
-      try container.encode(standardizer.scales, forKey: .scales)
+      try standardizer.encode(to: encoder)
     }
   }
 }
