@@ -1,6 +1,7 @@
 import Testing
-import UnlearnCore
 import _UnlearnTestSupport
+
+@testable import UnlearnCore
 
 /// The Woodbury path against refactoring A − UUᵀ from scratch.
 struct DowndatedCholeskyTests {
@@ -107,6 +108,22 @@ struct DowndatedCholeskyTests {
     #expect(RandomMatrices.relativeDifference(mixed, try LAPACK.cholesky(removed).solve(b)) < 1e-10)
     for value in [withInverse, withoutInverse, denseWithInverse] {
       #expect(RandomMatrices.relativeDifference(try value.folded().upper, try LAPACK.cholesky(removed).upper) < 1e-9)
+    }
+  }
+
+  /// The in-place class-major permutation against its definition: entry (g, h) of the result is
+  /// entry (σ(g), σ(h)) of the input, σ(g) = (g mod p)·k + ⌊g/p⌋, for p × k orders whose
+  /// permutation has cycles of several lengths.
+  @Test(arguments: [(1, 1), (3, 2), (4, 3), (5, 10), (7, 4)])
+  func classMajorPermutationInPlaceMatchesItsDefinition(_ shape: (p: Int, k: Int)) {
+    let n = shape.p * shape.k
+    var generator = SeededGenerator(seed: UInt64(n))
+    let a = RandomMatrices.symmetricPositiveDefinite(n, using: &generator)
+    var permuted = a
+    DowndatedCholesky.permuteToClassMajor(&permuted, blockSize: shape.k)
+    func source(_ g: Int) -> Int { (g % shape.p) * shape.k + g / shape.p }
+    for g in 0..<n {
+      for h in 0..<n { #expect(permuted[g, h] == a[source(g), source(h)]) }
     }
   }
 

@@ -74,7 +74,13 @@ public struct DowndatedCholesky: Sendable, Equatable {
       "DowndatedCholesky: the order \(base.dimension) is not a multiple of the block size \(blockSize)")
     self.base = base
     self.blockSize = blockSize
-    self.inverse = keepsInverse ? Self.classMajor(base.inverse(), blockSize: blockSize) : nil
+    if keepsInverse {
+      var inverse = base.inverse()
+      Self.permuteToClassMajor(&inverse, blockSize: blockSize)
+      self.inverse = inverse
+    } else {
+      self.inverse = nil
+    }
   }
 
   /// Whether A⁻¹ is kept (see the type's documentation).
@@ -227,24 +233,39 @@ public struct DowndatedCholesky: Sendable, Equatable {
     return (0..<dimension).map { v[($0 % blockSize) * p + $0 / blockSize] }
   }
 
-  /// A symmetric matrix with its rows and columns in class-major order.
-  private static func classMajor(_ a: Matrix, blockSize k: Int) -> Matrix {
-    guard k > 1 else { return a }
+  /// Puts a symmetric matrix's rows and columns in class-major order, in place (one row of extra
+  /// memory, where a permuted copy would take a second P × P matrix at the largest moment of a
+  /// fit): row and column g take the feature-major index σ(g) = (g mod p)·k + ⌊g/p⌋. Rows move
+  /// along the permutation's cycles, then each row's entries are permuted through a buffer.
+  static func permuteToClassMajor(_ a: inout Matrix, blockSize k: Int) {
+    guard k > 1 else { return }
     let n = a.rows
     let p = n / k
-    var permuted = Matrix(rows: n, columns: n)
-    a.withUnsafeBufferPointer { a in
-      permuted.withUnsafeMutableBufferPointer { b in
-        for g in 0..<n {
-          let source = a.baseAddress! + ((g % p) * k + g / p) * n
-          let target = b.baseAddress! + g * n
-          for kappa in 0..<k {
-            for j in 0..<p { target[kappa * p + j] = source[j * k + kappa] }
+    func source(_ g: Int) -> Int { (g % p) * k + g / p }
+    var buffer = [Double](repeating: 0, count: n)
+    var placed = [Bool](repeating: false, count: n)
+    a.withUnsafeMutableBufferPointer { a in
+      let base = a.baseAddress!
+      for start in 0..<n where !placed[start] {
+        buffer.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base + start * n, count: n) }
+        var current = start
+        while true {
+          placed[current] = true
+          let next = source(current)
+          if next == start {
+            buffer.withUnsafeBufferPointer { (base + current * n).update(from: $0.baseAddress!, count: n) }
+            break
           }
+          (base + current * n).update(from: base + next * n, count: n)
+          current = next
         }
       }
+      for row in 0..<n {
+        let target = base + row * n
+        buffer.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: target, count: n) }
+        for g in 0..<n { target[g] = buffer[source(g)] }
+      }
     }
-    return permuted
   }
 
   /// Q·(y + Ŕ·C⁻¹·Ĺᵀy) for y = P·b (Q = I with the inverse, R⁻¹ without).

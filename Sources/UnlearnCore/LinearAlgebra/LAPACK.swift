@@ -11,8 +11,9 @@ public enum LAPACK {
   /// Cholesky factorization A = Uᵀ·U of a symmetric positive definite matrix (`dpotrf`). O(n³/3).
   ///
   /// Only the upper triangle of `a` is read. Throws `notPositiveDefinite` if a leading minor is not
-  /// positive, `nonFinite` if the upper triangle holds NaN or ±∞.
-  public static func cholesky(_ a: Matrix) throws -> CholeskyFactorization {
+  /// positive, `nonFinite` if the upper triangle holds NaN or ±∞. `a` is consumed: a matrix passed
+  /// as a temporary (a Hessian just built) is factored in its own memory rather than copied.
+  public static func cholesky(_ a: consuming Matrix) throws -> CholeskyFactorization {
     precondition(a.isSquare, "cholesky: the matrix must be square, got \(a.rows)×\(a.columns)")
     let n = a.rows
     try checkUpperTriangleFinite(a, routine: "dpotrf")

@@ -10,6 +10,12 @@ public enum AtomicFile {
   /// (rename is atomic within one file system). On failure the temporary file is removed and
   /// `path` is untouched.
   public static func write(_ bytes: [UInt8], to path: String) throws {
+    try write(parts: [bytes], to: path)
+  }
+
+  /// Writes the concatenation of `parts`, one after another, as `write(_:to:)` does: a file made of
+  /// large parts is never copied into one buffer first.
+  public static func write(parts: [[UInt8]], to path: String) throws {
     let directory = (path as NSString).deletingLastPathComponent
     let temporary =
       (directory.isEmpty ? "" : directory + "/") + ".\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
@@ -18,16 +24,18 @@ public enum AtomicFile {
       throw ModelFileError.unwritable(path, String(cString: strerror(errno)))
     }
     var failure: String?
-    bytes.withUnsafeBytes { buffer in
-      var offset = 0
-      while offset < buffer.count {
-        let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          failure = String(cString: strerror(errno))
-          return
+    for part in parts where failure == nil {
+      part.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+          let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+          if written < 0 {
+            if errno == EINTR { continue }
+            failure = String(cString: strerror(errno))
+            return
+          }
+          offset += written
         }
-        offset += written
       }
     }
     if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }

@@ -44,6 +44,17 @@ public enum StateFile {
   }
 
   public static func encode(_ archive: StateArchive) throws -> [UInt8] {
+    let parts = try encodedParts(archive)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+    for part in parts { bytes += part }
+    return bytes
+  }
+
+  /// The file as its parts in order: magic, version, header length and header; each blob; the
+  /// SHA-256 of everything before it. Writing them one by one keeps a large state (a Hessian
+  /// factor of hundreds of megabytes) from being copied into one buffer.
+  static func encodedParts(_ archive: StateArchive) throws -> [[UInt8]] {
     let blobs = try archive.names.map { try archive.requiredBlob($0, path: "the state being written") }
     let header = Header(
       strategy: archive.strategy,
@@ -53,14 +64,14 @@ public enum StateFile {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let json = Array(try encoder.encode(header))
-    var bytes = magic
-    bytes += withUnsafeBytes(of: version.littleEndian, Array.init)
-    bytes += withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init)
-    bytes += json
-    bytes.reserveCapacity(bytes.count + header.blobs.reduce(0) { $0 + $1.bytes })
-    for blob in blobs { bytes += blob }
-    bytes += Array(SHA256.hash(data: bytes))
-    return bytes
+    var head = magic
+    head += withUnsafeBytes(of: version.littleEndian, Array.init)
+    head += withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init)
+    head += json
+    var digest = SHA256()
+    digest.update(data: head)
+    for blob in blobs { digest.update(data: blob) }
+    return [head] + blobs + [digest.finalize()]
   }
 
   /// Reads an archive from `bytes`; `path` names the file in errors.
@@ -127,7 +138,7 @@ public enum StateFile {
   }
 
   public static func write(_ archive: StateArchive, to path: String) throws {
-    try AtomicFile.write(try encode(archive), to: path)
+    try AtomicFile.write(parts: try encodedParts(archive), to: path)
   }
 
   /// The whole file at `path`, or a `ModelFileError` that says why not.

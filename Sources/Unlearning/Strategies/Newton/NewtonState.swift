@@ -284,7 +284,7 @@ public struct NewtonState: SingleModelState {
     if let noise = head.linearTerm { archive.setDoubles("certified.noise", noise) }
     let state = self
     archive.setCache("hessian.factor") {
-      StateArchive.bytes(of: Self.packUpper(try state.persistableFactor().upper))
+      Self.packedUpperBytes(try state.persistableFactor().upper)
     }
     return archive
   }
@@ -334,11 +334,24 @@ public struct NewtonState: SingleModelState {
   }
 
   /// The upper triangle, row by row (n(n+1)/2 entries): half the bytes of the dense factor.
-  static func packUpper(_ matrix: Matrix) -> [Double] {
-    var packed: [Double] = []
-    packed.reserveCapacity(matrix.rows * (matrix.rows + 1) / 2)
-    for i in 0..<matrix.rows { packed.append(contentsOf: matrix.row(i)[i...]) }
-    return packed
+  /// The upper triangle row by row, as the little-endian bytes of its doubles (what
+  /// `unpackUpper` reads back), written straight into the blob without a packed copy in between.
+  static func packedUpperBytes(_ matrix: Matrix) -> [UInt8] {
+    assert(1.littleEndian == 1, "Unlearn state files assume a little-endian machine")
+    let n = matrix.rows
+    let count = n * (n + 1) / 2
+    return [UInt8](unsafeUninitializedCapacity: 8 * count) { buffer, initialized in
+      matrix.withUnsafeBufferPointer { source in
+        var offset = 0
+        for i in 0..<n {
+          let row = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: source[(i * n + i)..<((i + 1) * n)]))
+          UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + row.count)]))
+            .copyMemory(from: row)
+          offset += row.count
+        }
+      }
+      initialized = 8 * count
+    }
   }
 
   static func unpackUpper(_ packed: [Double], order n: Int) -> Matrix {
