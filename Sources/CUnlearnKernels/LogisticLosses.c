@@ -285,12 +285,36 @@ static inline __attribute__((always_inline)) void binary_gradient(
   }
 }
 
-// Rows [first, last) of the objective: returns their summed loss and adds their X̃ᵀR to g (p ×
-// width). `theta` is p × width (width = 1 binary, else the classes padded to a multiple of 4);
-// `z` holds objective_tile × width.
+// The Hessian's middle factor applied to a tile's projections a = X̃_t·V, in place. Binary:
+// a_i ← w_i·a_i with w_i = σ_i(1 − σ_i) given in `curvature`. Softmax: with the probabilities P_i
+// (rows of `curvature`, k wide), a_i ← P_i ⊙ (a_i − P_iᵀa_i), which is (diag P_i − P_iP_iᵀ)·a_i.
+// Excluded rows become 0.
+static inline __attribute__((always_inline)) void curvature_rows(
+    double *z, long rows, long k, long stride, const double *curvature, const _Bool *excluded) {
+  for (long r = 0; r < rows; r++) {
+    double *zr = z + r * stride;
+    const double *pr = curvature + r * k;
+    if (excluded && excluded[r]) {
+      for (long c = 0; c < k; c++) zr[c] = 0;
+      continue;
+    }
+    if (k == 1) {
+      zr[0] *= pr[0];
+      continue;
+    }
+    double dot = 0;
+    for (long c = 0; c < k; c++) dot += pr[c] * zr[c];
+    for (long c = 0; c < k; c++) zr[c] = pr[c] * (zr[c] - dot);
+  }
+}
+
+// Rows [first, last) in one pass. Without `curvature` (NULL), the objective: returns their summed
+// loss and adds their X̃ᵀR to g (p × width). With it, a Hessian-vector product: `theta` holds the
+// direction V, and X̃_tᵀ·(curvature_rows of X̃_t·V) is added to g; returns 0. `theta` is p × width
+// (width = 1 binary, else the classes padded to a multiple of 4); `z` holds objective_tile × width.
 static inline __attribute__((always_inline)) double objective_rows(
     const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
-    const _Bool *excluded, double *z, double *g) {
+    const double *curvature, const _Bool *excluded, double *z, double *g) {
   double total = 0;
   for (long start = first; start < last; start += objective_tile) {
     long rows = last - start < objective_tile ? last - start : objective_tile;
@@ -298,7 +322,11 @@ static inline __attribute__((always_inline)) double objective_rows(
     const _Bool *flags = excluded ? excluded + start : 0;
     if (width == 1) {
       binary_logits(xt, p, rows, theta, z);
-      total += logistic_rows(z, rows, labels + start, flags);
+      if (curvature) {
+        curvature_rows(z, rows, 1, 1, curvature + start, flags);
+      } else {
+        total += logistic_rows(z, rows, labels + start, flags);
+      }
       binary_gradient(xt, p, rows, z, g);
       continue;
     }
@@ -308,7 +336,11 @@ static inline __attribute__((always_inline)) double objective_rows(
       WITH_CONSTANT_WIDTH(w, LOGITS)
 #undef LOGITS
     }
-    total += softmax_rows(z, rows, k, width, labels + start, flags);
+    if (curvature) {
+      curvature_rows(z, rows, k, width, curvature + start * k, flags);
+    } else {
+      total += softmax_rows(z, rows, k, width, labels + start, flags);
+    }
     for (long c0 = 0; c0 < width; c0 += widest_chunk) {
       long w = width - c0 < widest_chunk ? width - c0 : widest_chunk;
 #define GRADIENT(W) chunk_gradient(xt, p, rows, z + c0, width, W, g + c0, width)
@@ -321,12 +353,12 @@ static inline __attribute__((always_inline)) double objective_rows(
 
 typedef double (*objective_rows_kernel)(
     const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
-    const _Bool *excluded, double *z, double *g);
+    const double *curvature, const _Bool *excluded, double *z, double *g);
 
 static double objective_rows_baseline(
     const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
-    const _Bool *excluded, double *z, double *g) {
-  return objective_rows(x, p, first, last, theta, k, width, labels, excluded, z, g);
+    const double *curvature, const _Bool *excluded, double *z, double *g) {
+  return objective_rows(x, p, first, last, theta, k, width, labels, curvature, excluded, z, g);
 }
 
 // One thread's rows, scratch and result.
@@ -335,13 +367,15 @@ struct objective_share {
   const double *x, *theta;
   long p, first, last, k, width;
   const long *labels;
+  const double *curvature;
   const _Bool *excluded;
   double *z, *g, loss;
 };
 
 static void *run_objective_share(void *argument) {
   struct objective_share *s = argument;
-  s->loss = s->kernel(s->x, s->p, s->first, s->last, s->theta, s->k, s->width, s->labels, s->excluded, s->z, s->g);
+  s->loss = s->kernel(
+      s->x, s->p, s->first, s->last, s->theta, s->k, s->width, s->labels, s->curvature, s->excluded, s->z, s->g);
   return 0;
 }
 
@@ -349,10 +383,11 @@ static void *run_objective_share(void *argument) {
 enum { threaded_work = 1 << 21, most_objective_threads = 8 };
 
 // Pads Θ to `width` columns, splits the rows over the threads (each with its own gradient), sums
-// their losses and gradients in thread order, and writes the p × k gradient.
+// their losses and gradients in thread order, and writes the p × k gradient. With `curvature`, the
+// same pass gives a Hessian-vector product (see objective_rows).
 static double run_objective(
     objective_rows_kernel kernel, const double *x, long n, long p, const double *theta, long k, const long *labels,
-    const _Bool *excluded, double *gradient, long threads) {
+    const double *curvature, const _Bool *excluded, double *gradient, long threads) {
   long width = k == 1 ? 1 : (k + 3) / 4 * 4;
   if (threads > most_objective_threads) threads = most_objective_threads;
   if (threads > 1 && n * p * width < threaded_work * threads / 2) threads = 1;
@@ -369,7 +404,7 @@ static double run_objective(
   for (long t = 0; t < threads; t++) {
     double *own = memory + p * width + t * scratch;
     shares[t] = (struct objective_share){
-        kernel, x, padded, p, n * t / threads, n * (t + 1) / threads, k, width, labels, excluded,
+        kernel, x, padded, p, n * t / threads, n * (t + 1) / threads, k, width, labels, curvature, excluded,
         own, own + objective_tile * width, 0};
   }
   for (long t = 1; t < threads; t++) started[t] = pthread_create(&workers[t], 0, run_objective_share, &shares[t]) == 0;
@@ -393,14 +428,14 @@ static double run_objective(
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 __attribute__((target("avx2,fma"))) static double objective_rows_avx2(
     const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
-    const _Bool *excluded, double *z, double *g) {
-  return objective_rows(x, p, first, last, theta, k, width, labels, excluded, z, g);
+    const double *curvature, const _Bool *excluded, double *z, double *g) {
+  return objective_rows(x, p, first, last, theta, k, width, labels, curvature, excluded, z, g);
 }
 
 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx512cd"))) static double objective_rows_avx512(
     const double *x, long p, long first, long last, const double *theta, long k, long width, const long *labels,
-    const _Bool *excluded, double *z, double *g) {
-  return objective_rows(x, p, first, last, theta, k, width, labels, excluded, z, g);
+    const double *curvature, const _Bool *excluded, double *z, double *g) {
+  return objective_rows(x, p, first, last, theta, k, width, labels, curvature, excluded, z, g);
 }
 
 __attribute__((target("avx2,fma"))) static double logistic_rows_avx2(
@@ -437,24 +472,37 @@ double unlearn_softmax_rows(double *z, long n, long k, const long *labels, const
   return softmax_rows(z, n, k, k, labels, excluded);
 }
 
+// The widest instruction set this CPU runs.
+static objective_rows_kernel fastest_objective_rows(void) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+  if (unlearn_cpu_has_avx512()) return objective_rows_avx512;
+  if (unlearn_cpu_has_avx2_fma()) return objective_rows_avx2;
+#endif
+  return objective_rows_baseline;
+}
+
 double unlearn_logistic_objective(
     const double *design, long n, long p, const double *theta, long k, const long *labels, const _Bool *excluded,
     double *gradient, long threads) {
-  objective_rows_kernel kernel = objective_rows_baseline;
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-  if (unlearn_cpu_has_avx512()) {
-    kernel = objective_rows_avx512;
-  } else if (unlearn_cpu_has_avx2_fma()) {
-    kernel = objective_rows_avx2;
-  }
-#endif
-  return run_objective(kernel, design, n, p, theta, k, labels, excluded, gradient, threads);
+  return run_objective(fastest_objective_rows(), design, n, p, theta, k, labels, 0, excluded, gradient, threads);
 }
 
 double unlearn_logistic_objective_baseline(
     const double *design, long n, long p, const double *theta, long k, const long *labels, const _Bool *excluded,
     double *gradient, long threads) {
-  return run_objective(objective_rows_baseline, design, n, p, theta, k, labels, excluded, gradient, threads);
+  return run_objective(objective_rows_baseline, design, n, p, theta, k, labels, 0, excluded, gradient, threads);
+}
+
+void unlearn_logistic_hessian_product(
+    const double *design, long n, long p, const double *curvature, long k, const double *direction,
+    const _Bool *excluded, double *product, long threads) {
+  run_objective(fastest_objective_rows(), design, n, p, direction, k, 0, curvature, excluded, product, threads);
+}
+
+void unlearn_logistic_hessian_product_baseline(
+    const double *design, long n, long p, const double *curvature, long k, const double *direction,
+    const _Bool *excluded, double *product, long threads) {
+  run_objective(objective_rows_baseline, design, n, p, direction, k, 0, curvature, excluded, product, threads);
 }
 
 void unlearn_exp(double *x, long count) {

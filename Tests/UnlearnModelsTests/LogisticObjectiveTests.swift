@@ -82,4 +82,47 @@ struct LogisticObjectiveTests {
     #expect(abs(masked.loss - dropped.loss) <= 1e-12 * dropped.loss)
     #expect(zip(masked.gradient, dropped.gradient).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
   }
+
+  /// The one-pass Hessian-vector product (every compiled variant and thread count) against the two
+  /// gemms X̃ᵀ·C(X̃V), binary and softmax across the chunk widths, with excluded rows.
+  @Test(arguments: [(2, 1, 2_503, 41), (2, 2, 21_011, 101), (3, 1, 2_503, 41), (10, 2, 5_003, 41), (23, 2, 2_503, 41)])
+  func onePassHessianProductMatchesTheProducts(_ shape: (classes: Int, threads: Int, rows: Int, features: Int)) {
+    let (batch, model) = Self.problem(
+      rows: shape.rows, features: shape.features, classes: shape.classes, seed: UInt64(shape.classes + 40))
+    var generator = SeededGenerator(seed: 3)
+    let v = (0..<model.parameterCount).map { _ in generator.nextUnitInterval() - 0.5 }
+    let curvature = model.curvature(on: batch)
+    let expected = model.referenceHessianVectorProduct(on: batch, v, curvature: curvature)
+    #expect(
+      RandomMatrices.relativeDifference(model.hessianVectorProduct(on: batch, v, curvature: curvature), expected)
+        <= 1e-13)
+    let excluded = (0..<batch.count).map { $0 % 7 == 2 }
+    let kept = batch.subset((0..<batch.count).filter { !excluded[$0] })
+    let keptExpected = model.referenceHessianVectorProduct(on: kept, v, curvature: model.curvature(on: kept))
+    for variant in [unlearn_logistic_hessian_product, unlearn_logistic_hessian_product_baseline] {
+      for flags in [nil, excluded] {
+        var product = [Double](repeating: 0, count: model.parameterCount)
+        batch.design.withUnsafeBufferPointer { x in
+          curvature.withUnsafeBufferPointer { c in
+            StableFunctions.withOptionalBuffer(flags) { f in
+              variant(
+                x.baseAddress, batch.count, model.featureCount + 1, c.baseAddress, model.outputCount, v, f, &product,
+                shape.threads)
+            }
+          }
+        }
+        // The kernel gives the data term only; the reference adds λv and the gauge term.
+        var data = flags == nil ? expected : keptExpected
+        let weights = model.featureCount * model.outputCount
+        for index in 0..<weights { data[index] -= model.regularization * v[index] }
+        if shape.classes > 2 {
+          let biasSum = v[weights...].reduce(0, +)
+          for index in weights..<model.parameterCount { data[index] -= LogisticRegression.gaugeWeight * biasSum }
+        }
+        #expect(
+          RandomMatrices.relativeDifference(product, data) <= 1e-13,
+          "K = \(shape.classes), \(shape.threads) threads, excluded: \(flags != nil)")
+      }
+    }
+  }
 }

@@ -54,6 +54,18 @@ double unlearn_logistic_objective_baseline(
     const double *design, long n, long p, const double *theta, long k, const long *labels, const _Bool *excluded,
     double *gradient, long threads);
 
+/// H·v for the logistic data Hessian in one pass over the rows of the n × p row-major design X̃:
+/// product (p × k, row-major) = X̃ᵀ·C(X̃V) with V the p × k row-major direction and C applied row by
+/// row from `curvature` (n × k): binary (k = 1), a_i ↦ w_i·a_i with w_i = σ_i(1 − σ_i); softmax
+/// (k ≥ 2, the rows of P), a_i ↦ P_i ⊙ (a_i − P_iᵀa_i). Rows with excluded[i] set (excluded may be
+/// NULL) add nothing. Tiles and threads as in `unlearn_logistic_objective`.
+void unlearn_logistic_hessian_product(
+    const double *design, long n, long p, const double *curvature, long k, const double *direction,
+    const _Bool *excluded, double *product, long threads);
+/// The same product compiled for the baseline instruction set only.
+void unlearn_logistic_hessian_product_baseline(
+    const double *design, long n, long p, const double *curvature, long k, const double *direction,
+    const _Bool *excluded, double *product, long threads);
 /// e^x for each of the `count` entries, in place (x clamped to [−708, 709]): the exponential the
 /// two kernels above use, exposed for its accuracy test.
 void unlearn_exp(double *x, long count);

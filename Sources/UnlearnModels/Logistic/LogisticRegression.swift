@@ -351,13 +351,24 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   /// preconditioner.
   public func hessianDiagonal(on batch: LabelledBatch, curvature: Matrix) -> [Double] {
     precondition(curvature.rows == batch.count && curvature.columns == outputCount, "curvature of another batch")
-    let squared = Matrix(
-      rows: batch.design.rows, columns: batch.design.columns, elements: batch.design.elements.map { $0 * $0 })
     let weights =
       isBinary
       ? curvature
       : Matrix(rows: curvature.rows, columns: curvature.columns, elements: curvature.elements.map { $0 * (1 - $0) })
-    var diagonal = BLAS.product(squared, weights, transposeA: true).elements
+    // X̃² ᵀ·W a tile of rows at a time, so the squared design never exists whole.
+    let tile = 256
+    let p = featureCount + 1
+    var sum = Matrix(rows: p, columns: outputCount)
+    for first in stride(from: 0, to: batch.count, by: tile) {
+      let rows = min(tile, batch.count - first)
+      let squared = Matrix(
+        rows: rows, columns: p, elements: batch.design.elements[(first * p)..<((first + rows) * p)].map { $0 * $0 })
+      let tileWeights = Matrix(
+        rows: rows, columns: outputCount,
+        elements: Array(weights.elements[(first * outputCount)..<((first + rows) * outputCount)]))
+      BLAS.gemm(squared, tileWeights, transposeA: true, beta: 1, into: &sum)
+    }
+    var diagonal = sum.elements
     for index in 0..<(featureCount * outputCount) { diagonal[index] += regularization }
     if !isBinary {
       for c in 0..<classCount { diagonal[featureCount * classCount + c] += Self.gaugeWeight }
@@ -365,10 +376,31 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
     return diagonal
   }
 
-  /// H·v with the curvature of `curvature(on:)` for the same batch and θ: two gemms.
+  /// H·v with the curvature of `curvature(on:)` for the same batch and θ, in one pass over X̃
+  /// (`unlearn_logistic_hessian_product`): each tile of rows gives A_t = X̃_tV, its curvature
+  /// transform and X̃_tᵀ(·) while it is in cache, as the objective kernel does. Cross-checked against
+  /// `referenceHessianVectorProduct` in `LogisticObjectiveTests`.
   public func hessianVectorProduct(on batch: LabelledBatch, _ v: [Double], curvature: Matrix) -> [Double] {
     precondition(v.count == parameterCount, "direction has \(v.count) entries, expected \(parameterCount)")
     precondition(curvature.rows == batch.count && curvature.columns == outputCount, "curvature of another batch")
+    var result = [Double](repeating: 0, count: parameterCount)
+    batch.design.withUnsafeBufferPointer { x in
+      curvature.withUnsafeBufferPointer { c in
+        v.withUnsafeBufferPointer { direction in
+          result.withUnsafeMutableBufferPointer { product in
+            unlearn_logistic_hessian_product(
+              x.baseAddress, batch.count, featureCount + 1, c.baseAddress, outputCount, direction.baseAddress, nil,
+              product.baseAddress, BLAS.threadCount)
+          }
+        }
+      }
+    }
+    addRegularizationProduct(v, to: &result)
+    return result
+  }
+
+  /// H·v by two gemms, X̃ᵀ·C(X̃V): the reference the one-pass product is tested against.
+  func referenceHessianVectorProduct(on batch: LabelledBatch, _ v: [Double], curvature: Matrix) -> [Double] {
     let direction = Matrix(rows: featureCount + 1, columns: outputCount, elements: v)
     var projected = BLAS.product(batch.design, direction)  // A = X̃V, n × outputCount
     if isBinary {
@@ -381,12 +413,17 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
       }
     }
     var result = BLAS.product(batch.design, projected, transposeA: true).elements
+    addRegularizationProduct(v, to: &result)
+    return result
+  }
+
+  /// Adds λ·v on the weights and the gauge term μ·(Σ_k v_bk) on the softmax biases.
+  private func addRegularizationProduct(_ v: [Double], to result: inout [Double]) {
     for index in 0..<(featureCount * outputCount) { result[index] += regularization * v[index] }
     if !isBinary {
       let sum = biasSum(v)
       for c in 0..<classCount { result[featureCount * classCount + c] += Self.gaugeWeight * sum }
     }
-    return result
   }
 
   private func biasSum(_ vector: [Double]) -> Double {
