@@ -16,6 +16,40 @@ struct LogisticRegressionTrainingTests {
     #expect(RandomMatrices.relativeDifference(lbfgs.parameters, newton.parameters) < 1e-6)
   }
 
+  /// The trust-region method reaches Newton's optimum on binary and softmax problems, with the
+  /// Hessian seen only through products, and counts them.
+  @Test(arguments: [2, 5])
+  func trustRegionReachesNewtonsOptimum(_ k: Int) throws {
+    let batch = ModelFixtures.randomBatch(samples: 300, features: 8, classes: k, seed: UInt64(90 + k))
+    let model = LogisticRegression(featureCount: 8, classCount: k, inverseRegularization: 2)
+    let (newton, _) = try LogisticRegressionTrainer(method: .newton).fit(model, on: batch)
+    let (region, report) = try LogisticRegressionTrainer(method: .trustRegion).fit(model, on: batch)
+    #expect(report.method == .trustRegion)
+    #expect(report.isConverged)
+    #expect(report.finalGradientNorm <= 1e-8 * report.referenceGradientNorm)
+    #expect(report.hessianVectorProducts >= report.iterations)
+    #expect(RandomMatrices.relativeDifference(region.parameters, newton.parameters) < 1e-6)
+  }
+
+  /// A poorly scaled problem (one feature 1,000 times the others, a common offset): the region and
+  /// the preconditioner keep the method converging where a full Newton step from 0 overshoots.
+  @Test func trustRegionConvergesOnPoorlyScaledFeatures() throws {
+    let random = ModelFixtures.randomBatch(samples: 400, features: 5, classes: 3, seed: 97)
+    var features = Matrix(
+      rows: random.count, columns: 5,
+      elements: (0..<random.count).flatMap { i in (0..<5).map { random.design[i, $0] } })
+    for i in 0..<features.rows {
+      features[i, 0] = 1000 * features[i, 0] + 120
+      features[i, 1] += 80
+    }
+    let batch = LabelledBatch(features: features, labels: random.labels, classCount: 3)
+    let model = LogisticRegression(featureCount: 5, classCount: 3, inverseRegularization: 1)
+    let (region, report) = try LogisticRegressionTrainer(method: .trustRegion).fit(model, on: batch)
+    let (newton, _) = try LogisticRegressionTrainer(method: .newton).fit(model, on: batch)
+    #expect(report.isConverged, "\(report.stopReason)")
+    #expect(RandomMatrices.relativeDifference(region.parameters, newton.parameters) < 1e-5)
+  }
+
   @Test func softmaxOptimumHasZeroBiasSum() throws {
     let batch = ModelFixtures.randomBatch(samples: 150, features: 4, classes: 3, seed: 61)
     let (trained, _) = try LogisticRegressionTrainer(method: .newton).fit(

@@ -6,12 +6,16 @@ import UnlearnCore
 /// (≈ n·p²·K(K+1)/2 flops for softmax, n·p² binary) and factors it (P³/3 for P parameters),
 /// one L-BFGS iteration costs about one gradient (≈ 4·n·p·K flops). `.automatic` picks Newton when
 /// ~10 Newton iterations cost less than ~500 L-BFGS iterations, which holds for small P
-/// (breast cancer, digits) and not for MNIST-sized softmax models.
+/// (breast cancer, digits) and not for MNIST-sized softmax models. `.trustRegion` (TRON, one-pass
+/// Hessian-vector products) is there to be chosen: on the data `unlearn-benchmarks training`
+/// measures, its conjugate gradients took more passes over the data than L-BFGS needed to reach the
+/// same tolerance, so `.automatic` never resolves to it.
 public struct LogisticRegressionTrainer: Sendable {
   public enum Method: String, Sendable, Codable, CaseIterable {
     case automatic
     case newton
     case lbfgs
+    case trustRegion = "trust-region"
   }
 
   public var method: Method
@@ -59,6 +63,12 @@ public struct LogisticRegressionTrainer: Sendable {
         criterion: ConvergenceCriterion(
           relativeTolerance: relativeTolerance, maximumIterations: maximumIterations ?? 20_000))
       (trained.parameters, report) = optimizer.minimize(objective, from: initial, progress: progress)
+    case .trustRegion:
+      let optimizer = TrustRegionNewtonOptimizer(
+        criterion: ConvergenceCriterion(
+          relativeTolerance: relativeTolerance, maximumIterations: maximumIterations ?? 1_000))
+      (trained.parameters, report) = try optimizer.minimize(
+        LogisticCurvatureObjective(model: model, batch: batch), from: initial, progress: progress)
     }
     return (trained, report)
   }

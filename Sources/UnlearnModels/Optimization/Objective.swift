@@ -13,6 +13,17 @@ public protocol TwiceDifferentiableObjective: SmoothObjective {
   func hessian(at parameters: [Double]) -> Matrix
 }
 
+/// A convex objective whose Hessian the trust-region trainer uses only through products with it.
+public protocol HessianProductObjective: SmoothObjective {
+  /// What H(θ)·v and the preconditioner need of θ, computed once for every product at the same θ.
+  associatedtype Curvature
+  func curvature(at parameters: [Double]) throws -> Curvature
+  /// H(θ)·v.
+  func hessianVectorProduct(_ v: [Double], curvature: Curvature) -> [Double]
+  /// M⁻¹·r for a symmetric positive definite M ≈ H(θ).
+  func preconditioned(_ r: [Double], curvature: Curvature) -> [Double]
+}
+
 /// The training objective L(θ; batch) of a model, as a function of θ alone.
 public struct ModelObjective<Model: DifferentiableClassifier>: SmoothObjective {
   public let model: Model

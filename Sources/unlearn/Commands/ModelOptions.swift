@@ -12,7 +12,7 @@ struct ModelOptions: ParsableArguments {
   @Option(name: .customLong("C"), help: "Inverse L2 regularization strength (λ = 1/C).")
   var inverseRegularization: Double = 1
 
-  @Option(help: "Logistic: optimizer (automatic, newton, lbfgs). (default: automatic)")
+  @Option(help: "Logistic: optimizer (automatic, newton, lbfgs, trust-region). (default: automatic)")
   var solver: LogisticRegressionTrainer.Method?
 
   @Option(help: "Logistic: stop when ‖∇L‖ ≤ tolerance · ‖∇L(0)‖. (default: 1e-8)")
