@@ -119,7 +119,9 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
-      ]
+      ],
+      // The API's contract; the binary serves the copy scripts/embed-openapi writes into Swift.
+      exclude: ["openapi.json"]
     ),
     .target(
       name: "_UnlearnTestSupport",

@@ -35,7 +35,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
   static func message(for status: HTTPResponse.Status, request: Request) -> String {
     switch status {
-    case .notFound: return "no route \(request.method) \(request.uri.path); see the README for the API's routes"
+    case .notFound: return "no route \(request.method) \(request.uri.path); GET /openapi.json lists the API's routes"
     case .contentTooLarge:
       return "the request body is over \(UnlearnAPI.maxBodyBytes) bytes; send fewer ids or rows per request"
     default: return status.reasonPhrase.isEmpty ? "HTTP \(status.code)" : status.reasonPhrase

@@ -13,6 +13,8 @@ import Unlearning
 ///   store cannot be written (always 200: the process is alive).
 /// - `GET /readyz` — no token needed: 200 when the store can be read, else 503.
 /// - `GET /metrics` — no token needed: Prometheus text format (`ServiceMetrics`); counts only.
+/// - `GET /openapi.json`, `GET /openapi.yaml` — no token needed: the OpenAPI 3.1 document of all
+///   of this (`openapi.json` beside this file, the contract the tests check the routes against).
 /// - `POST /v1/models/{model}/deletions` `{"ids": ["…"], "request_id": "…"}` → 202 `{"id", "status"}`;
 ///   the request is persisted before the answer, then executed in the background.
 /// - `GET /v1/deletions/{id}` — status, report and deletion receipt.
@@ -54,6 +56,9 @@ public enum UnlearnAPI {
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
+    router.get("/openapi.json") { _, _ in Self.document(contentType: "application/json") }
+    // JSON is valid YAML 1.2: the YAML route serves the same text for tools that ask for YAML.
+    router.get("/openapi.yaml") { _, _ in Self.document(contentType: "application/yaml") }
     let api = router.group("v1").add(middleware: BearerAuthentication(token: token))
 
     api.post("models/:model/deletions") { request, context -> EditedResponse<Accepted> in
@@ -105,6 +110,12 @@ public enum UnlearnAPI {
       return try store.auditEntries(after: after, limit: max(limit, 1))
     }
     return (router, worker)
+  }
+
+  static func document(contentType: String) -> Response {
+    Response(
+      status: .ok, headers: [.contentType: "\(contentType); charset=utf-8"],
+      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json + "\n")))
   }
 
   /// Store errors as HTTP errors: unknown things are 404, bad requests 400, anything else 409.
