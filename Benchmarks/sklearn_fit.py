@@ -2,8 +2,10 @@
 """Times scikit-learn's LogisticRegression fit for the training benchmark (unlearn-benchmarks training).
 
 Reads the same file the Swift side reads (CSV with the label last, or an IDX images file with its
-labels file beside it), standardizes it with StandardScaler, and times only `fit` (lbfgs, given C
-and tol) over the given number of repetitions. Prints one JSON object: median seconds, iterations,
+labels file beside it) and standardizes it with StandardScaler, or reads features the Swift side has
+already prepared (--matrix: int64 n, int64 d, n*d float64 row-major, n int64 labels, little-endian;
+no scaling applied), and times only `fit` (lbfgs, given C, tol and max_iter) over the given number of
+repetitions. Prints one JSON object: median seconds, iterations,
 and the fitted parameters in Unlearn's layout (theta[j*K + k], bias row last; binary: one column),
 so the caller can measure how far scikit-learn stopped from the optimum.
 """
@@ -49,9 +51,21 @@ def load(path):
     return body[:, features], body[:, label].astype(np.int64)
 
 
+def load_matrix(path):
+    import numpy as np
+
+    header = np.fromfile(path, dtype="<i8", count=2)
+    n, d = int(header[0]), int(header[1])
+    x = np.fromfile(path, dtype="<f8", count=n * d, offset=16).reshape(n, d)
+    y = np.fromfile(path, dtype="<i8", count=n, offset=16 + 8 * n * d)
+    return x, y
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
+    parser.add_argument("--data")
+    parser.add_argument("--matrix")
+    parser.add_argument("--max-iter", type=int, default=100_000)
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument("--tol", type=float, default=1e-4)
     parser.add_argument("--repetitions", type=int, default=1)
@@ -64,12 +78,21 @@ def main():
     except ImportError:
         print(json.dumps({"error": "scikit-learn is not installed"}))
         return 0
-    x, y = load(arguments.data)
-    x = StandardScaler().fit_transform(x)
+    if arguments.matrix:
+        x, y = load_matrix(arguments.matrix)
+    else:
+        x, y = load(arguments.data)
+        x = StandardScaler().fit_transform(x)
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    # A capped run is reported by its iteration count against max_iter, not by a warning.
+    warnings.simplefilter("ignore", ConvergenceWarning)
     seconds = []
     model = None
     for _ in range(arguments.repetitions):
-        model = LogisticRegression(C=arguments.C, solver="lbfgs", tol=arguments.tol, max_iter=100_000)
+        model = LogisticRegression(C=arguments.C, solver="lbfgs", tol=arguments.tol, max_iter=arguments.max_iter)
         start = time.perf_counter()
         model.fit(x, y)
         seconds.append(time.perf_counter() - start)
@@ -80,6 +103,7 @@ def main():
         "seconds": statistics.median(seconds),
         "repetitions": len(seconds),
         "iterations": int(np.max(model.n_iter_)),
+        "max_iter": arguments.max_iter,
         "parameters": coefficients.reshape(-1).tolist(),
     }))
     return 0

@@ -29,7 +29,10 @@ case "load":
 case "training":
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory,
-    datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv", "fashion-mnist/train-images-idx3-ubyte.gz"],
+    datasets: [
+      "breast_cancer.csv", "digits.csv", "mnist5k.csv", "sms_spam/sms_spam.tsv",
+      "fashion-mnist/train-images-idx3-ubyte.gz",
+    ],
     threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 1)
 case "mlp":
   try MLPBenchmark.run(
@@ -74,7 +77,8 @@ case "stream":
     hidden: [128], epochs: 10)
 case "training-small":
   try TrainingBenchmark.run(
-    dataDirectory: dataDirectory, datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv"],
+    dataDirectory: dataDirectory,
+    datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv", "sms_spam/sms_spam.tsv"],
     threads: Int(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "") ?? 1)
 case "quick":
   GemmBenchmark.run(sizes: [256, 512, 1024], threadCounts: [1, 2])
@@ -87,7 +91,10 @@ case "all":
   emit("")
   try TrainingBenchmark.run(
     dataDirectory: dataDirectory,
-    datasets: ["breast_cancer.csv", "digits.csv", "mnist5k.csv", "fashion-mnist/train-images-idx3-ubyte.gz"],
+    datasets: [
+      "breast_cancer.csv", "digits.csv", "mnist5k.csv", "sms_spam/sms_spam.tsv",
+      "fashion-mnist/train-images-idx3-ubyte.gz",
+    ],
     threads: 1)
   emit("")
   try MLPBenchmark.run(dataDirectory: dataDirectory, epochs: 10, threads: 2)
