@@ -4,7 +4,7 @@
 # Both use one optimized build of everything, tests included (release, with testing enabled so the
 # tests can link it): whichever runs second finds it built. Every target here builds with the same
 # invocation, because SwiftPM rebuilds every module when a build's product selection changes.
-.PHONY: build demo test install doctest bench bench-all crosscheck client-test lint format dependencies
+.PHONY: build demo test install doctest bench bench-all crosscheck python-test lint format dependencies
 
 RELEASE = -c release -Xswiftc -enable-testing
 PREFIX ?= /usr/local
@@ -44,12 +44,13 @@ bench-all: dependencies
 crosscheck: build
 	python3 scripts/crosscheck_sklearn.py --unlearn .build/release/unlearn
 
-# The Python client (clients/python) against a live `unlearn serve`, the OpenAPI document validated,
-# and the server fuzzed from it by schemathesis: in a virtual environment, nothing installed system-wide.
-client-test: build
-	python3 -m venv .venv-client
-	.venv-client/bin/pip install --quiet './clients/python[test]'
-	UNLEARN_BINARY="$(CURDIR)/.build/release/unlearn" .venv-client/bin/python -m pytest -q clients/python/tests
+# The tests that use outside Python tools, in a virtual environment (nothing installed system-wide):
+# the Python client (clients/python) against a live `unlearn serve`, the OpenAPI document validated
+# and the server fuzzed from it by schemathesis, and ONNX Runtime on exported models (Tests/Python).
+python-test: build
+	python3 -m venv .venv-python
+	.venv-python/bin/pip install --quiet './clients/python[test]' onnxruntime numpy
+	UNLEARN_BINARY="$(CURDIR)/.build/release/unlearn" .venv-python/bin/python -m pytest -q clients/python/tests Tests/Python
 
 lint:
 	git ls-files -z '*.swift' | xargs -0 swift format lint --strict
