@@ -120,8 +120,9 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ],
-      // The API's contract; the binary serves the copy scripts/embed-openapi writes into Swift.
-      exclude: ["openapi.json"]
+      // The API's contract and the web console; the binary serves the copies scripts/embed-resources
+      // writes into Swift.
+      exclude: ["openapi.json", "Console"]
     ),
     .target(
       name: "_UnlearnTestSupport",

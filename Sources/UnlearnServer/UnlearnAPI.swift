@@ -17,10 +17,15 @@ import Unlearning
 ///   of this (`openapi.json` beside this file, the contract the tests check the routes against).
 /// - `POST /v1/models/{model}/deletions` `{"ids": ["…"], "request_id": "…"}` → 202 `{"id", "status"}`;
 ///   the request is persisted before the answer, then executed in the background.
+/// - `GET /v1/deletions?limit=N` — the N most recent requests, newest first (default 50, at most 1000).
 /// - `GET /v1/deletions/{id}` — status, report and deletion receipt.
+/// - `GET /v1/models` — every model, as the next route gives one.
 /// - `GET /v1/models/{model}` — version, exactness, remaining samples, last report's figures.
 /// - `POST /v1/models/{model}/predict` `{"features": [[…]]}` → labels and probabilities.
 /// - `GET /v1/audit?after=N&limit=M` — audit entries.
+/// - `GET /v1/audit/verify` — whether the hash chain is intact, or where it breaks.
+/// - `GET /console` (and its script and style sheet) — no token needed to load: the web console,
+///   which signs in with the token and calls only the routes above.
 ///
 /// Every `/v1` route needs `Authorization: Bearer <token>`. Every error answer has the body
 /// `{"error": {"message": …}}` (`JSONErrorMiddleware`): bad input is a 4xx, a store that cannot be
@@ -59,6 +64,7 @@ public enum UnlearnAPI {
     router.get("/openapi.json") { _, _ in Self.document(contentType: "application/json") }
     // JSON is valid YAML 1.2: the YAML route serves the same text for tools that ask for YAML.
     router.get("/openapi.yaml") { _, _ in Self.document(contentType: "application/yaml") }
+    ConsoleAssets.register(on: router)
     let api = router.group("v1").add(middleware: BearerAuthentication(token: token))
 
     api.post("models/:model/deletions") { request, context -> EditedResponse<Accepted> in
@@ -79,9 +85,16 @@ public enum UnlearnAPI {
       if submitted.status == .queued { await worker.wake() }
       return EditedResponse(status: .accepted, response: Accepted(id: submitted.id, status: submitted.status.rawValue))
     }
+    api.get("deletions") { request, _ -> [DeletionRequest] in
+      let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 1000)
+      return try store.recentRequests(limit: limit)
+    }
     api.get("deletions/:id") { _, context in
       let id = try context.parameters.require("id")
       return try translating { try store.request(id: id) }
+    }
+    api.get("models") { _, _ -> [ModelSummary] in
+      try translating { try store.modelNames().map { try store.model(named: $0) } }
     }
     api.get("models/:model") { _, context in
       let model = try context.parameters.require("model")
@@ -108,6 +121,12 @@ public enum UnlearnAPI {
       let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
       let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1000)
       return try store.auditEntries(after: after, limit: max(limit, 1))
+    }
+    api.get("audit/verify") { _, _ -> AuditStatus in
+      let verification = try store.verifyAudit()
+      return AuditStatus(
+        intact: verification.isIntact, entries: verification.entries, brokenAt: verification.brokenAt,
+        reason: verification.reason)
     }
     return (router, worker)
   }
@@ -147,6 +166,26 @@ public enum UnlearnAPI {
   }
 
   struct PredictBody: Decodable { let features: [[Double]] }
+
+  struct AuditStatus: ResponseEncodable {
+    let intact: Bool
+    let entries: Int
+    let brokenAt: Int64?
+    let reason: String?
+
+    enum CodingKeys: String, CodingKey {
+      case intact, entries, reason
+      case brokenAt = "broken_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(intact, forKey: .intact)
+      try container.encode(entries, forKey: .entries)
+      try container.encode(brokenAt, forKey: .brokenAt)
+      try container.encode(reason, forKey: .reason)
+    }
+  }
 
   struct Prediction: ResponseEncodable {
     let model: String

@@ -156,6 +156,16 @@ extension Store {
     }
   }
 
+  /// The `limit` most recently received requests, newest first.
+  public func recentRequests(limit: Int) throws -> [DeletionRequest] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM deletion_request ORDER BY received_at DESC, rowid DESC LIMIT ?",
+        arguments: [max(limit, 0)]
+      ).map(DeletionRequest.init(row:))
+    }
+  }
+
   /// Requests, oldest first, for one model or all.
   public func requests(model: String? = nil) throws -> [DeletionRequest] {
     try pool.read { db in

@@ -27,7 +27,7 @@ struct OpenAPIDocumentTests {
 
   @Test func embeddedCopyIsTheCommittedDocument() throws {
     let file = try String(contentsOfFile: Self.documentPath, encoding: .utf8)
-    #expect(OpenAPIDocument.json + "\n" == file, "run scripts/embed-openapi after editing openapi.json")
+    #expect(OpenAPIDocument.json + "\n" == file, "run scripts/embed-resources after editing openapi.json")
   }
 
   /// Every route the router has is in the document with its method, and nothing more.
@@ -60,6 +60,14 @@ struct OpenAPIDocumentTests {
       (.get, "/metrics", "/metrics", [:], nil),
       (.get, "/openapi.json", "/openapi.json", [:], nil),
       (.get, "/openapi.yaml", "/openapi.yaml", [:], nil),
+      (.get, "/console", "/console", [:], nil),
+      (.get, "/console/app.js", "/console/app.js", [:], nil),
+      (.get, "/console/console.css", "/console/console.css", [:], nil),
+      (.get, "/v1/models", "/v1/models", auth, nil),
+      (.get, "/v1/models", "/v1/models", [:], nil),
+      (.get, "/v1/deletions", "/v1/deletions?limit=5", auth, nil),
+      (.get, "/v1/deletions", "/v1/deletions?limit=-1", auth, nil),
+      (.get, "/v1/audit/verify", "/v1/audit/verify", auth, nil),
       (.post, "/v1/models/{model}/deletions", "/v1/models/bc/deletions", auth, #"{"ids": ["4"], "request_id": "a"}"#),
       (.post, "/v1/models/{model}/deletions", "/v1/models/bc/deletions", auth, #"{"ids": ["5"], "request_id": "a"}"#),
       (.post, "/v1/models/{model}/deletions", "/v1/models/bc/deletions", auth, #"{"ids": "4"}"#),

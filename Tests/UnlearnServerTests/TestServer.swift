@@ -18,6 +18,7 @@ struct TestServer: Sendable {
   struct Response: Sendable {
     let status: HTTPResponse.Status
     let body: ByteBuffer
+    var headers: HTTPFields = [:]
   }
 
   let port: Int
@@ -73,8 +74,16 @@ struct TestServer: Sendable {
     for field in headers { request.setValue(field.value, forHTTPHeaderField: field.name.rawName) }
     if let body { request.httpBody = Data(buffer: body) }
     let (data, answer) = try await session.data(for: request)
-    let status = (answer as? HTTPURLResponse)?.statusCode ?? 0
-    return try await check(Response(status: HTTPResponse.Status(code: status), body: ByteBuffer(bytes: data)))
+    let http = answer as? HTTPURLResponse
+    var fields = HTTPFields()
+    for (name, value) in http?.allHeaderFields ?? [:] {
+      if let key = name as? String, let field = HTTPField.Name(key), let value = value as? String {
+        fields[field] = value
+      }
+    }
+    return try await check(
+      Response(status: HTTPResponse.Status(code: http?.statusCode ?? 0), body: ByteBuffer(bytes: data), headers: fields)
+    )
   }
 }
 
