@@ -69,11 +69,11 @@ public struct TrustRegionNewtonOptimizer: Sendable {
       let inner = Self.steihaug(
         gradient: gradient, radius: radius, tolerance: max(forcing * gradientNorm, 0.5 * target),
         maximumIterations: maximumInnerIterations,
-        preconditioned: { objective.preconditioned($0, curvature: curvature) }
-      ) { v in
-        products += 1
-        return objective.hessianVectorProduct(v, curvature: curvature)
-      }
+        preconditioned: { objective.preconditioned($0, curvature: curvature) },
+        product: { v in
+          products += 1
+          return objective.hessianVectorProduct(v, curvature: curvature)
+        })
       iteration += 1
       var candidate = theta
       BLAS.axpy(1, inner.step, &candidate)
