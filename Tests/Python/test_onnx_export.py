@@ -1,7 +1,7 @@
 """`unlearn export --format onnx` against `unlearn predict`: ONNX Runtime on the exported graph, fed
 raw float32 features from the bundled data, gives the same probabilities within 1e-5 and the same
 labels, for binary and softmax logistic models, an MLP, newton states (plain and certified, whose
-rows are scaled to unit length) and sisa states (mean and vote).
+rows are scaled to unit length), sisa states (mean and vote) and arcane states.
 
 The binary is $UNLEARN_BINARY, else the repository's release build; without either the tests are
 skipped, saying so.
@@ -58,6 +58,8 @@ CASES = {
     "newton-state": ("breast_cancer.csv", ["--model", "logistic", "--strategy", "newton"]),
     "sisa-mean": ("digits.csv", ["--model", "logistic", "--strategy", "sisa", "--shards", "3", "--aggregation", "mean"]),
     "sisa-vote": ("digits.csv", ["--model", "logistic", "--strategy", "sisa", "--shards", "3", "--aggregation", "vote"]),
+    "arcane-state": ("digits.csv", ["--model", "logistic", "--strategy", "arcane"]),
+    "arcane-binary": ("breast_cancer.csv", ["--model", "logistic", "--strategy", "arcane"]),
     "certified-state": ("breast_cancer.csv", ["--model", "logistic", "--strategy", "newton", "--certified", "--epsilon", "1", "--delta", "1e-4"]),
 }
 

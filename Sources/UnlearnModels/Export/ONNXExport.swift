@@ -15,7 +15,8 @@ import UnlearnCore
 /// - MLP: the same scaling, X·W_l + b_l with ReLU between layers, softmax at the end.
 /// - Ensembles (SISA's shards): every member's probabilities in the one graph, combined as the
 ///   strategy combines them — their mean, or for a vote the share of members whose most probable
-///   class each class is.
+///   class each class is. ARCANE builds its own on `file(featureCount:classNames:members:description:build:)`
+///   (`ARCANEState.onnxFile()`).
 public enum ONNXExport {
   public enum Combination: Sendable {
     case mean
@@ -34,13 +35,12 @@ public enum ONNXExport {
     precondition(
       members.allSatisfy { $0.featureCount == first.featureCount && $0.classNames == first.classNames },
       "ensemble members must share features and classes")
-    var graph = ONNXGraph()
-    let x = graph.add("Cast", ["features"], [("to", .int(ONNXGraph.ElementType.double.rawValue))])
     let classCount = first.classNames.count
-    var combined: String
-    if members.count == 1 {
-      combined = probabilities(of: first, input: x, in: &graph)
-    } else {
+    return file(
+      featureCount: first.featureCount, classNames: first.classNames, members: members.count,
+      description: "Unlearn \(first.configuration.kind.rawValue) model"
+    ) { graph, x in
+      guard members.count > 1 else { return probabilities(of: first, input: x, in: &graph) }
       let parts = members.map { member -> String in
         let p = probabilities(of: member, input: x, in: &graph)
         guard combination == .vote else { return p }
@@ -52,11 +52,24 @@ public enum ONNXExport {
         return graph.add("Cast", [vote], [("to", .int(ONNXGraph.ElementType.double.rawValue))])
       }
       let sum = graph.add("Sum", parts)
-      combined = graph.add("Mul", [sum, graph.constant([1 / Double(members.count)], dims: [1])])
+      return graph.add("Mul", [sum, graph.constant([1 / Double(members.count)], dims: [1])])
     }
+  }
+
+  /// An ONNX file around `build`, which gets the graph and the name of the raw features as float64
+  /// [N, d] and returns the name of the float64 [N, K] probabilities; this adds the float32 input,
+  /// the outputs and the metadata every export has.
+  public static func file(
+    featureCount: Int, classNames: [String], members: Int, description: String,
+    build: (inout ONNXGraph, String) -> String
+  ) -> [UInt8] {
+    var graph = ONNXGraph()
+    let x = graph.add("Cast", ["features"], [("to", .int(ONNXGraph.ElementType.double.rawValue))])
+    let classCount = classNames.count
+    let combined = build(&graph, x)
     graph.add(
       "Cast", [combined], named: "probabilities", [("to", .int(ONNXGraph.ElementType.float.rawValue))])
-    let labelValues = first.classNames.compactMap { Int64($0) }
+    let labelValues = classNames.compactMap { Int64($0) }
     let integerLabels = labelValues.count == classCount
     if integerLabels {
       let index = graph.add("ArgMax", [combined], [("axis", .int(1)), ("keepdims", .int(0))])
@@ -65,10 +78,10 @@ public enum ONNXExport {
     } else {
       graph.add("ArgMax", [combined], named: "label", [("axis", .int(1)), ("keepdims", .int(0))])
     }
-    let names = (try? JSONEncoder().encode(first.classNames)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    let names = (try? JSONEncoder().encode(classNames)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     return graph.serialized(
       name: "unlearn",
-      input: .init(name: "features", type: .float, shape: [nil, first.featureCount]),
+      input: .init(name: "features", type: .float, shape: [nil, featureCount]),
       outputs: [
         .init(name: "probabilities", type: .float, shape: [nil, classCount]),
         .init(name: "label", type: .int64, shape: [nil]),
@@ -76,15 +89,14 @@ public enum ONNXExport {
       metadata: [
         ("class_names", names),
         ("label", integerLabels ? "class value" : "class index into class_names"),
-        ("members", String(members.count)),
+        ("members", String(members)),
       ],
-      documentation:
-        "Unlearn \(first.configuration.kind.rawValue) model: raw float32 features [N, \(first.featureCount)] "
-        + "in; probabilities [N, \(classCount)] and label [N] out.")
+      documentation: "\(description): raw float32 features [N, \(featureCount)] in; probabilities [N, \(classCount)] "
+        + "and label [N] out.")
   }
 
   /// [N, K] float64 probabilities of `model` for the float64 raw features `input`.
-  private static func probabilities(of model: TrainedModel, input: String, in graph: inout ONNXGraph) -> String {
+  public static func probabilities(of model: TrainedModel, input: String, in graph: inout ONNXGraph) -> String {
     let d = model.featureCount
     var a = graph.add("Sub", [input, graph.constant(model.standardizer.means, dims: [d])])
     a = graph.add("Div", [a, graph.constant(model.standardizer.scales, dims: [d])])

@@ -3,28 +3,28 @@
 ///
 /// Values are named by the builder (`v0`, `v1`, …) so callers chain operators without naming
 /// intermediates. Opset 13, IR version 7: what ONNX Runtime 1.8 and later load.
-struct ONNXGraph {
+public struct ONNXGraph: Sendable {
   /// TensorProto.DataType values used here.
-  enum ElementType: Int64 {
+  public enum ElementType: Int64, Sendable {
     case float = 1
     case int64 = 7
     case double = 11
   }
 
-  enum Attribute {
+  public enum Attribute: Sendable {
     case int(Int64)
     case ints([Int64])
     case float(Float)
   }
 
-  private struct Node {
+  private struct Node: Sendable {
     var op: String
     var inputs: [String]
     var outputs: [String]
     var attributes: [(String, Attribute)]
   }
 
-  private struct Initializer {
+  private struct Initializer: Sendable {
     var name: String
     var dims: [Int64]
     var type: ElementType
@@ -35,46 +35,43 @@ struct ONNXGraph {
   private var initializers: [Initializer] = []
   private var counter = 0
 
+  public init() {}
+
   /// Adds `op` over `inputs` and returns its output's name.
-  mutating func add(_ op: String, _ inputs: [String], _ attributes: [(String, Attribute)] = []) -> String {
+  public mutating func add(_ op: String, _ inputs: [String], _ attributes: [(String, Attribute)] = []) -> String {
     let output = fresh()
     nodes.append(Node(op: op, inputs: inputs, outputs: [output], attributes: attributes))
     return output
   }
 
   /// As `add`, with the output named (a graph output).
-  mutating func add(_ op: String, _ inputs: [String], named output: String, _ attributes: [(String, Attribute)] = []) {
+  public mutating func add(
+    _ op: String, _ inputs: [String], named output: String, _ attributes: [(String, Attribute)] = []
+  ) {
     nodes.append(Node(op: op, inputs: inputs, outputs: [output], attributes: attributes))
   }
 
   /// A double tensor of shape `dims` (row-major `values`); returns its name.
-  mutating func constant(_ values: [Double], dims: [Int]) -> String {
-    precondition(values.count == dims.reduce(1, *), "constant of \(values.count) values for shape \(dims)")
-    let name = fresh()
-    var raw: [UInt8] = []
-    raw.reserveCapacity(8 * values.count)
-    for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { raw += $0 } }
-    initializers.append(Initializer(name: name, dims: dims.map(Int64.init), type: .double, raw: raw))
-    return name
+  public mutating func constant(_ values: [Double], dims: [Int]) -> String {
+    constant(values.count, dims: dims, type: .double, raw: values.withUnsafeBytes { Array($0) })
   }
 
   /// A float32 tensor of shape `dims`; returns its name.
-  mutating func constant(_ values: [Float], dims: [Int]) -> String {
-    precondition(values.count == dims.reduce(1, *), "constant of \(values.count) values for shape \(dims)")
-    let name = fresh()
-    var raw: [UInt8] = []
-    for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { raw += $0 } }
-    initializers.append(Initializer(name: name, dims: dims.map(Int64.init), type: .float, raw: raw))
-    return name
+  public mutating func constant(_ values: [Float], dims: [Int]) -> String {
+    constant(values.count, dims: dims, type: .float, raw: values.withUnsafeBytes { Array($0) })
   }
 
   /// An int64 tensor of shape `dims`; returns its name.
-  mutating func constant(_ values: [Int64], dims: [Int]) -> String {
-    precondition(values.count == dims.reduce(1, *), "constant of \(values.count) values for shape \(dims)")
+  public mutating func constant(_ values: [Int64], dims: [Int]) -> String {
+    constant(values.count, dims: dims, type: .int64, raw: values.withUnsafeBytes { Array($0) })
+  }
+
+  /// A tensor from its values' bytes in memory: ONNX's raw_data is little-endian, as this host is.
+  private mutating func constant(_ count: Int, dims: [Int], type: ElementType, raw: [UInt8]) -> String {
+    precondition(count == dims.reduce(1, *), "constant of \(count) values for shape \(dims)")
+    assert(1.littleEndian == 1, "ONNX raw_data is little-endian")
     let name = fresh()
-    var raw: [UInt8] = []
-    for value in values { withUnsafeBytes(of: value.littleEndian) { raw += $0 } }
-    initializers.append(Initializer(name: name, dims: dims.map(Int64.init), type: .int64, raw: raw))
+    initializers.append(Initializer(name: name, dims: dims.map(Int64.init), type: type, raw: raw))
     return name
   }
 

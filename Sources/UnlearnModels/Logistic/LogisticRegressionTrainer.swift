@@ -67,8 +67,7 @@ public struct LogisticRegressionTrainer: Sendable {
       let optimizer = TrustRegionNewtonOptimizer(
         criterion: ConvergenceCriterion(
           relativeTolerance: relativeTolerance, maximumIterations: maximumIterations ?? 1_000))
-      (trained.parameters, report) = try optimizer.minimize(
-        LogisticCurvatureObjective(model: model, batch: batch), from: initial, progress: progress)
+      (trained.parameters, report) = try optimizer.minimize(objective, from: initial, progress: progress)
     }
     return (trained, report)
   }

@@ -12,7 +12,8 @@ struct ExportCommand: AsyncParsableCommand {
       class value when the class names are integers, else its index; the 'class_names' metadata \
       lists them). Model files from 'unlearn train' and the current model of a newton, retrain or \
       puma state export as one graph; a sisa state exports its shards in one graph, combined as \
-      the strategy combines them (mean or vote).
+      the strategy combines them (mean or vote), and an arcane state its class models with their \
+      reference densities, combined as ARCANE predicts.
       """
   )
 
@@ -45,10 +46,13 @@ struct ExportCommand: AsyncParsableCommand {
         let combination: ONNXExport.Combination = sisa.strategy.aggregation == .mean ? .mean : .vote
         graph = ONNXExport.file(for: members, combination: combination)
         described = "\(members.count) sisa shards combined by \(sisa.strategy.aggregation.rawValue)"
+      } else if let arcane = state as? ARCANEState {
+        graph = arcane.onnxFile()
+        described = "\(arcane.classes.count) arcane class models and their reference densities"
       } else {
         throw StrategyError(
           "\(model): states of the \(type(of: state.strategy).name) strategy are not exported yet; export supports "
-            + "model files and newton, retrain, puma and sisa states (train the model with one of those, or export a "
+            + "model files and newton, retrain, puma, sisa and arcane states (train the model with one of those, or export a "
             + "model file)")
       }
     } else {

@@ -5,30 +5,13 @@ import UnlearnCore
 /// accepted step): M = (1 − α)λI + α·diag(H), α = 0.01, LIBLINEAR's blend of the identity with the
 /// Hessian's diagonal (Hsia, Chiang & Lin, ACML 2018) written for our H = λI + XᵀDX. On mnist5k it
 /// took fewer products than the plain diagonal (α = 1).
-public struct LogisticCurvatureObjective: HessianProductObjective {
+extension ModelObjective: HessianProductObjective where Model == LogisticRegression {
   /// The model at θ, its per-sample curvature (`LogisticRegression.curvature(on:)`) and the
   /// preconditioner's diagonal there.
   public struct Curvature {
     let model: LogisticRegression
     let weights: Matrix
     let diagonal: [Double]
-  }
-
-  public let model: LogisticRegression
-  public let batch: LabelledBatch
-
-  public init(model: LogisticRegression, batch: LabelledBatch) {
-    self.model = model
-    self.batch = batch
-  }
-
-  public var parameterCount: Int { model.parameterCount }
-
-  public func valueAndGradient(at parameters: [Double]) -> (value: Double, gradient: [Double]) {
-    var model = model
-    model.parameters = parameters
-    let (loss, gradient) = model.lossAndGradient(on: batch)
-    return (loss, gradient)
   }
 
   public func curvature(at parameters: [Double]) -> Curvature {
