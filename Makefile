@@ -51,7 +51,7 @@ crosscheck: build
 # and chromium-driver unless UNLEARN_REQUIRE_BROWSER=1).
 python-test: build
 	python3 -m venv .venv-python
-	.venv-python/bin/pip install --quiet './clients/python[test]' onnxruntime numpy selenium
+	.venv-python/bin/pip install --quiet './clients/python[test,verify]' onnxruntime numpy selenium
 	SE_AVOID_STATS=true UNLEARN_BINARY="$(CURDIR)/.build/release/unlearn" \
 	  .venv-python/bin/python -m pytest -q -rs clients/python/tests Tests/Python
 

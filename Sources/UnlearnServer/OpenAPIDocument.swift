@@ -185,6 +185,28 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1/keys": {
+      "get": {
+        "tags": [
+          "deletions"
+        ],
+        "operationId": "signingKeys",
+        "summary": "The Ed25519 public keys deletion receipts are signed with (no token needed).",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The keys; empty when the store has none (receipts then unsigned).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SigningKeys"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/v1/audit/verify": {
       "get": {
         "tags": [
@@ -974,6 +996,17 @@ enum OpenAPIDocument {
               "string",
               "null"
             ]
+          },
+          "signed": {
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/SignedReceipt"
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "description": "The receipt as a signed document anyone can check offline with GET /v1/keys (absent when the store has no signing key)."
           }
         }
       },
@@ -1065,6 +1098,62 @@ enum OpenAPIDocument {
                 "type": "number"
               }
             }
+          }
+        }
+      },
+      "SigningKeys": {
+        "type": "object",
+        "required": [
+          "keys"
+        ],
+        "properties": {
+          "keys": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "algorithm",
+                "key_id",
+                "public_key"
+              ],
+              "properties": {
+                "algorithm": {
+                  "type": "string",
+                  "enum": [
+                    "Ed25519"
+                  ]
+                },
+                "key_id": {
+                  "type": "string",
+                  "description": "The first 16 hexadecimal digits of SHA-256 of the public key; receipts name it."
+                },
+                "public_key": {
+                  "type": "string",
+                  "description": "The 32-byte public key, hexadecimal."
+                }
+              }
+            }
+          }
+        }
+      },
+      "SignedReceipt": {
+        "type": "object",
+        "required": [
+          "document",
+          "signature",
+          "key_id"
+        ],
+        "properties": {
+          "document": {
+            "type": "string",
+            "description": "Canonical JSON (sorted keys, no spaces, no floating-point numbers): request_id, model, decision, reason, strategy, figures (as strings), version_before, version_after, finished_at, audit_seq, audit_entry_hash, id_count, id_salt and id_hashes (HMAC-SHA256(salt, id) of every erased id, sorted), key_id, receipt_version."
+          },
+          "signature": {
+            "type": "string",
+            "description": "Base64 of the Ed25519 signature of the document's UTF-8 bytes."
+          },
+          "key_id": {
+            "type": "string"
           }
         }
       },

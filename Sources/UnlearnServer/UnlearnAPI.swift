@@ -24,10 +24,11 @@ import Unlearning
 /// - `POST /v1/models/{model}/predict` `{"features": [[…]]}` → labels and probabilities.
 /// - `GET /v1/audit?after=N&limit=M` — audit entries.
 /// - `GET /v1/audit/verify` — whether the hash chain is intact, or where it breaks.
+/// - `GET /v1/keys` — no token needed: the Ed25519 public keys receipts are signed with.
 /// - `GET /console` (and its script and style sheet) — no token needed to load: the web console,
 ///   which signs in with the token and calls only the routes above.
 ///
-/// Every `/v1` route needs `Authorization: Bearer <token>`. Every error answer has the body
+/// Every other `/v1` route needs `Authorization: Bearer <token>`. Every error answer has the body
 /// `{"error": {"message": …}}` (`JSONErrorMiddleware`): bad input is a 4xx, a store that cannot be
 /// written a 503. Predictions come from the model's state in memory (`Store.currentState`).
 public enum UnlearnAPI {
@@ -65,6 +66,13 @@ public enum UnlearnAPI {
     // JSON is valid YAML 1.2: the YAML route serves the same text for tools that ask for YAML.
     router.get("/openapi.yaml") { _, _ in Self.document(contentType: "application/yaml") }
     ConsoleAssets.register(on: router)
+    // Public keys are public: no token, so anyone holding a receipt can fetch what checks it.
+    router.get("/v1/keys") { _, _ -> SigningKeys in
+      SigningKeys(
+        keys: store.signingPublicKey.map {
+          [SigningKeys.Key(keyID: $0.keyID, publicKey: FileDigest.hexadecimal($0.key.rawRepresentation))]
+        } ?? [])
+    }
     let api = router.group("v1").add(middleware: BearerAuthentication(token: token))
 
     api.post("models/:model/deletions") { request, context -> EditedResponse<Accepted> in
@@ -166,6 +174,21 @@ public enum UnlearnAPI {
   }
 
   struct PredictBody: Decodable { let features: [[Double]] }
+
+  struct SigningKeys: ResponseEncodable {
+    struct Key: Encodable {
+      var algorithm = "Ed25519"
+      let keyID: String
+      let publicKey: String
+
+      enum CodingKeys: String, CodingKey {
+        case algorithm
+        case keyID = "key_id"
+        case publicKey = "public_key"
+      }
+    }
+    let keys: [Key]
+  }
 
   struct AuditStatus: ResponseEncodable {
     let intact: Bool

@@ -68,9 +68,12 @@ public struct DeletionReceipt: Sendable, Codable, Equatable {
   /// (until the next retraining) or "independent" (`ForgetReport.FeatureScalingOutcome`); absent in
   /// receipts written before it was recorded.
   public var featureScaling: String? = nil
+  /// The receipt as a signed document anyone can check offline with the store's public key
+  /// (`SignedReceipt`); absent when the store has no signing key (stores made before it existed).
+  public var signed: SignedReceipt? = nil
 
   enum CodingKeys: String, CodingKey {
-    case model, decision, reason
+    case model, decision, reason, signed
     case featureScaling = "feature_scaling"
     case requestID = "request_id"
     case versionBefore = "version_before"

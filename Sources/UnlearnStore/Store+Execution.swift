@@ -218,16 +218,28 @@ extension Store {
         "decision": "already erased", "version_before": String(version), "version_after": String(version),
         "ids": String(idCount),
       ])
-    let receipt = DeletionReceipt(
+    var receipt = DeletionReceipt(
       requestID: id, model: model, decision: "already erased",
       reason: "earlier requests erased every sample this request names; the model was not changed",
       versionBefore: version, versionAfter: version, finishedAt: at, auditEntryHash: entry.hash)
+    receipt.signed = signed(receipt, strategy: nil, figures: [:], auditSeq: entry.seq, ids: [])
     try db.execute(
       sql: """
         UPDATE deletion_request SET status = 'done', finished_at = ?, receipt = ?, sample_ids = NULL, owner = NULL,
           lease_expires_at = NULL
         WHERE id = ?
         """, arguments: [at, String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self), id])
+  }
+
+  /// `receipt` as a signed document (`SignedReceipt`) covering `ids`; nil without a signing key.
+  private func signed(
+    _ receipt: DeletionReceipt, strategy: String?, figures: [String: Double], auditSeq: Int64, ids: [SampleID]
+  ) -> SignedReceipt? {
+    signingKey.map { key in
+      key.sign(
+        SignedReceipt.document(
+          receipt: receipt, strategy: strategy, figures: figures, auditSeq: auditSeq, ids: ids, keyID: key.keyID))
+    }
   }
 
   /// Renews this executor's leases every third of the lease until cancelled.
@@ -338,10 +350,12 @@ extension Store {
             "ids": String(request.ids.count + request.alreadyErased), "already_erased": String(request.alreadyErased),
             "batch_ids": String(report.forgotten),
           ])
-        let receipt = DeletionReceipt(
+        var receipt = DeletionReceipt(
           requestID: request.id, model: model, decision: decision, reason: reason, versionBefore: versionBefore,
           versionAfter: versionAfter, finishedAt: at, auditEntryHash: entry.hash,
           featureScaling: report.featureScaling?.rawValue)
+        receipt.signed = signed(
+          receipt, strategy: report.strategy, figures: report.figures, auditSeq: entry.seq, ids: request.ids)
         // Still `running`: it is reported done once the WAL no longer holds the erased pages.
         try db.execute(
           sql: """

@@ -26,6 +26,9 @@ public final class Store: Sendable {
   /// The key file's path, and the key when the file exists.
   public let keyFile: String
   let key: StoreKey?
+  /// The receipt-signing key file's path, and the key when the file exists (`SigningKey`).
+  public let signingKeyFile: String
+  let signingKey: SigningKey?
   /// Decoded states of recently used models.
   let live: LiveModels
   /// This executor's name in leases: host, process and a random part.
@@ -44,12 +47,15 @@ public final class Store: Sendable {
   /// - Parameters:
   ///   - keyFile: the key file (default: `path` + ".key"). Without it the store still opens and its
   ///     audit chain verifies, but nothing that hashes an id (submitting, executing) can run.
+  ///   - signingKeyFile: the receipt-signing key (default: `path` + ".signing-key"), created with the
+  ///     store; without it receipts are not signed.
   ///   - liveModelBudgetBytes: memory for decoded model states (`LiveModels`).
   ///   - leaseSeconds: how long an executor's claim holds without renewal.
   ///   - prepareConnection: run on every new connection before the store's own settings (tests use
   ///     it to open connections as an SQLite build with other defaults would).
   public init(
-    path: String, create: Bool = false, keyFile: String? = nil, liveModelBudgetBytes: Int = 4 << 30,
+    path: String, create: Bool = false, keyFile: String? = nil, signingKeyFile: String? = nil,
+    liveModelBudgetBytes: Int = 4 << 30,
     leaseSeconds: Double = 30, clock: @escaping @Sendable () -> Date = Date.init,
     prepareConnection: (@Sendable (Database) throws -> Void)? = nil
   ) throws {
@@ -59,6 +65,7 @@ public final class Store: Sendable {
     self.path = path
     self.clock = clock
     self.keyFile = keyFile ?? StoreKey.defaultPath(forStore: path)
+    self.signingKeyFile = signingKeyFile ?? SigningKey.defaultPath(forStore: path)
     self.live = LiveModels(budgetBytes: liveModelBudgetBytes)
     self.leaseSeconds = leaseSeconds
     self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())"
@@ -81,12 +88,22 @@ public final class Store: Sendable {
     } else {
       key = FileManager.default.fileExists(atPath: self.keyFile) ? try StoreKey.load(from: self.keyFile) : nil
     }
+    if FileManager.default.fileExists(atPath: self.signingKeyFile) {
+      signingKey = try SigningKey.load(from: self.signingKeyFile)
+    } else {
+      signingKey = create ? try SigningKey.create(at: self.signingKeyFile) : nil
+    }
     try pool.write { db in
       if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") == 0 {
         try AuditLog.append(
           db, at: Self.timestamp(clock()), event: "store created", model: nil, requestID: nil, details: [:])
       }
     }
+  }
+
+  /// The public key receipts are signed with, and its id; nil without a signing key.
+  public var signingPublicKey: (keyID: String, key: Ed25519PublicKey)? {
+    signingKey.map { ($0.keyID, $0.publicKey) }
   }
 
   static func timestamp(_ date: Date) -> String {

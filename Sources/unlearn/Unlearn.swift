@@ -16,7 +16,7 @@ struct Unlearn: AsyncParsableCommand {
       DemoCommand.self, DataCommand.self, TrainCommand.self, ForgetCommand.self, CompareCommand.self,
       EvaluateCommand.self,
       PredictCommand.self, StateCommand.self, StoreCommand.self, RequestCommand.self, AuditCommand.self,
-      ServeCommand.self, ExportCommand.self,
+      ServeCommand.self, ExportCommand.self, ReceiptCommand.self,
       WorkerCommand.self,
     ]
   )

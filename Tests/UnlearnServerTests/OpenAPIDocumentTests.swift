@@ -68,6 +68,7 @@ struct OpenAPIDocumentTests {
       (.get, "/v1/deletions", "/v1/deletions?limit=5", auth, nil),
       (.get, "/v1/deletions", "/v1/deletions?limit=-1", auth, nil),
       (.get, "/v1/audit/verify", "/v1/audit/verify", auth, nil),
+      (.get, "/v1/keys", "/v1/keys", [:], nil),
       (.post, "/v1/models/{model}/deletions", "/v1/models/bc/deletions", auth, #"{"ids": ["4"], "request_id": "a"}"#),
       (.post, "/v1/models/{model}/deletions", "/v1/models/bc/deletions", auth, #"{"ids": ["5"], "request_id": "a"}"#),
       (.post, "/v1/models/{model}/deletions", "/v1/models/bc/deletions", auth, #"{"ids": "4"}"#),

@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from unlearn_client import AuditEntry, DeletionRequest, Model, UnlearnClient, UnlearnError
+from unlearn_client import AuditEntry, DeletionRequest, Model, ReceiptError, UnlearnClient, UnlearnError, verify_receipt
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[3]
 
@@ -120,3 +120,17 @@ def test_wait_times_out_on_a_request_that_has_not_ended(client, monkeypatch):
     monkeypatch.setattr(client, "get_deletion", lambda _: running)
     with pytest.raises(TimeoutError):
         client.wait(request.id, timeout=0.3, interval=0.1)
+
+
+def test_a_receipt_verifies_offline_with_the_served_key(client):
+    request = client.wait(client.submit_deletion("bc", ["160", "161"], request_id="erase-client-5").id)
+    keys = client.signing_keys()
+    assert len(keys) == 1 and keys[0]["algorithm"] == "Ed25519"
+    signed = request.receipt.signed
+    fields = verify_receipt(signed, keys[0]["public_key"], ids=["160", "161"])
+    assert fields["request_id"] == request.id and fields["id_count"] == 2
+    with pytest.raises(ReceiptError):
+        verify_receipt(signed, keys[0]["public_key"], ids=["162"])
+    tampered = dict(signed, document=signed["document"].replace('"bc"', '"bd"'))
+    with pytest.raises(ReceiptError):
+        verify_receipt(tampered, keys[0]["public_key"])

@@ -8,6 +8,10 @@
 
 from .client import UnlearnClient, UnlearnError
 from .models import AuditEntry, DeletionRequest, Model, Prediction, Receipt
+from .receipts import ReceiptError, verify_receipt
 
-__all__ = ["UnlearnClient", "UnlearnError", "AuditEntry", "DeletionRequest", "Model", "Prediction", "Receipt"]
+__all__ = [
+    "UnlearnClient", "UnlearnError", "AuditEntry", "DeletionRequest", "Model", "Prediction", "Receipt",
+    "ReceiptError", "verify_receipt",
+]
 __version__ = "0.1.0"

@@ -119,6 +119,10 @@ class UnlearnClient:
                 return
             after = entries[-1]["seq"]
 
+    def signing_keys(self) -> List[Dict[str, str]]:
+        """The Ed25519 public keys receipts are signed with: `{"algorithm", "key_id", "public_key"}`."""
+        return self._call("GET", "/v1/keys")["keys"]
+
     def health(self) -> Dict[str, Any]:
         """`/healthz`: `{"status": "ok"}`, or `"degraded"` with the reason."""
         return self._call("GET", "/healthz")

@@ -23,6 +23,9 @@ class Receipt:
     finished_at: str
     audit_entry_hash: str
     feature_scaling: Optional[str] = None
+    #: The signed document (`{"document", "signature", "key_id"}`) for `verify_receipt`, when the
+    #: service signs its receipts.
+    signed: Optional[Dict[str, Any]] = None
 
     @classmethod
     def from_json(cls, body: Dict[str, Any]) -> "Receipt":
@@ -36,6 +39,7 @@ class Receipt:
             finished_at=body["finished_at"],
             audit_entry_hash=body["audit_entry_hash"],
             feature_scaling=body.get("feature_scaling"),
+            signed=body.get("signed"),
         )
 
 

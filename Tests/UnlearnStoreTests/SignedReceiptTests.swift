@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import UnlearnCore
+import UnlearnData
+
+@testable import UnlearnStore
+
+/// Signed receipts: they verify with the store's public key and no other, fail on any edited byte,
+/// cover exactly the ids their request erased, and name the audit entry that records them. The
+/// same checks from outside Swift (Python's `cryptography`) run in Tests/Python/test_receipts.py.
+struct SignedReceiptTests {
+  @Test func receiptVerifiesWithTheStoresKeyAndCoversItsIdsOnly() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    _ = try store.submit(model: "bc", ids: ["3", "17"], clientRequestID: "r-1", requester: "test")
+    let done = try store.executePending(model: "bc")
+    let receipt = try #require(done.first?.receipt)
+    let signed = try #require(receipt.signed)
+    let key = try #require(store.signingPublicKey)
+    #expect(signed.keyID == key.keyID && signed.isValid(for: key.key))
+    #expect(try signed.covers("3") && signed.covers("17"))
+    #expect(try !signed.covers("4") && !signed.covers("30"))
+    let fields = try signed.fields()
+    #expect(fields["request_id"] as? String == receipt.requestID)
+    #expect(fields["audit_entry_hash"] as? String == receipt.auditEntryHash)
+    #expect(fields["version_after"] as? Int == 2 && fields["id_count"] as? Int == 2)
+    let entry = try #require(store.auditEntries().first { $0.hash == receipt.auditEntryHash })
+    #expect((fields["audit_seq"] as? NSNumber)?.int64Value == entry.seq)
+    // The document names no id.
+    #expect(!signed.document.contains("\"3\"") && !signed.document.contains("\"17\""))
+
+    // Any edited byte of the document, or another key, fails.
+    let bytes = Array(signed.document.utf8)
+    for index in [0, bytes.count / 3, bytes.count - 2] {
+      var edited = bytes
+      edited[index] = edited[index] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+      let forged = SignedReceipt(
+        document: String(decoding: edited, as: UTF8.self), signature: signed.signature, keyID: signed.keyID)
+      #expect(!forged.isValid(for: key.key))
+    }
+    let (other, otherDirectory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: otherDirectory) }
+    let otherKey = try #require(other.signingPublicKey)
+    #expect(otherKey.keyID != key.keyID && !signed.isValid(for: otherKey.key))
+  }
+
+  @Test func canonicalJSONSortsKeysAndEscapesAsRFC8259() {
+    let value = CanonicalJSON.object([
+      "b": .integer(-2), "a": .array([.string("x\"y\\z\n\u{01}é")]), "ab": .object([:]),
+    ])
+    #expect(value.text == #"{"a":["x\"y\\z\n\u0001é"],"ab":{},"b":-2}"#)
+  }
+
+  @Test func signingKeyReadsBackAndIsPrivate() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let mode = try FileManager.default.attributesOfItem(atPath: store.signingKeyFile)[.posixPermissions] as? Int
+    #expect(mode == 0o600)
+    let reopened = try Store(path: store.path)
+    #expect(reopened.signingPublicKey?.keyID == store.signingPublicKey?.keyID)
+  }
+}
