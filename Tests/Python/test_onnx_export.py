@@ -1,7 +1,7 @@
 """`unlearn export --format onnx` against `unlearn predict`: ONNX Runtime on the exported graph, fed
 raw float32 features from the bundled data, gives the same probabilities within 1e-5 and the same
 labels, for binary and softmax logistic models, an MLP, newton states (plain and certified, whose
-rows are scaled to unit length), sisa states (mean and vote) and arcane states.
+rows are scaled to unit length), sisa states (mean and vote), hybrid, arcane and lmeraser states.
 
 The binary is $UNLEARN_BINARY, else the repository's release build; without either the tests are
 skipped, saying so.
@@ -60,6 +60,8 @@ CASES = {
     "sisa-vote": ("digits.csv", ["--model", "logistic", "--strategy", "sisa", "--shards", "3", "--aggregation", "vote"]),
     "arcane-state": ("digits.csv", ["--model", "logistic", "--strategy", "arcane"]),
     "arcane-binary": ("breast_cancer.csv", ["--model", "logistic", "--strategy", "arcane"]),
+    "hybrid-state": ("digits.csv", ["--model", "logistic", "--strategy", "hybrid", "--shards", "3"]),
+    "lmeraser-state": ("digits.csv", ["--model", "mlp", "--hidden", "32,16", "--epochs", "3", "--strategy", "lmeraser"]),
     "certified-state": ("breast_cancer.csv", ["--model", "logistic", "--strategy", "newton", "--certified", "--epsilon", "1", "--delta", "1e-4"]),
 }
 

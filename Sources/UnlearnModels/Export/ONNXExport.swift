@@ -15,8 +15,9 @@ import UnlearnCore
 /// - MLP: the same scaling, X·W_l + b_l with ReLU between layers, softmax at the end.
 /// - Ensembles (SISA's shards): every member's probabilities in the one graph, combined as the
 ///   strategy combines them — their mean, or for a vote the share of members whose most probable
-///   class each class is. ARCANE builds its own on `file(featureCount:classNames:members:description:build:)`
-///   (`ARCANEState.onnxFile()`).
+///   class each class is. ARCANE and LMEraser build their own on
+///   `file(featureCount:classNames:members:description:build:)` (`ARCANEState.onnxFile()`,
+///   `LMEraserState.onnxFile()`) from the pieces here.
 public enum ONNXExport {
   public enum Combination: Sendable {
     case mean
@@ -98,14 +99,7 @@ public enum ONNXExport {
   /// [N, K] float64 probabilities of `model` for the float64 raw features `input`.
   public static func probabilities(of model: TrainedModel, input: String, in graph: inout ONNXGraph) -> String {
     let d = model.featureCount
-    var a = graph.add("Sub", [input, graph.constant(model.standardizer.means, dims: [d])])
-    a = graph.add("Div", [a, graph.constant(model.standardizer.scales, dims: [d])])
-    if model.configuration.normalizesRows {
-      // Rows of norm 0 stay 0, as RowNormalization leaves them.
-      let norm = graph.add("ReduceL2", [a], [("axes", .ints([1])), ("keepdims", .int(1))])
-      let floor = graph.add("Max", [norm, graph.constant([Double.leastNormalMagnitude], dims: [1])])
-      a = graph.add("Div", [a, floor])
-    }
+    let a = scaled(input, for: model, in: &graph)
     switch model.classifier {
     case .logistic(let logistic):
       let k = logistic.outputCount
@@ -116,21 +110,53 @@ public enum ONNXExport {
       let negative = graph.add("Sub", [graph.constant([1.0], dims: [1]), positive])
       return graph.add("Concat", [negative, positive], [("axis", .int(1))])
     case .mlp(let mlp):
-      for layer in 0..<mlp.layerCount {
-        let block = mlp.layerBlock(layer)
-        let inputs = block.rows - 1
-        a = affine(
-          a, weights: Array(block.elements[0..<(inputs * block.columns)]),
-          biases: Array(block.elements[(inputs * block.columns)...]), rows: inputs, in: &graph)
-        a = graph.add(
-          layer == mlp.layerCount - 1 ? "Softmax" : "Relu", [a], layer == mlp.layerCount - 1 ? [("axis", .int(1))] : [])
-      }
-      return a
+      return softmaxLayer(
+        embedding(of: mlp, input: a, in: &graph), block: mlp.layerBlock(mlp.layerCount - 1), in: &graph)
     }
   }
 
+  /// `model`'s feature scaling of the float64 raw features `input`: (x − μ)/s, then x/‖x‖ for
+  /// models trained with rows scaled to unit length (rows of norm 0 stay 0, as RowNormalization
+  /// leaves them).
+  public static func scaled(_ input: String, for model: TrainedModel, in graph: inout ONNXGraph) -> String {
+    let d = model.featureCount
+    var a = graph.add("Sub", [input, graph.constant(model.standardizer.means, dims: [d])])
+    a = graph.add("Div", [a, graph.constant(model.standardizer.scales, dims: [d])])
+    guard model.configuration.normalizesRows else { return a }
+    let norm = graph.add("ReduceL2", [a], [("axes", .ints([1])), ("keepdims", .int(1))])
+    let floor = graph.add("Max", [norm, graph.constant([Double.leastNormalMagnitude], dims: [1])])
+    return graph.add("Div", [a, floor])
+  }
+
+  /// The hidden layers of `mlp` with their ReLUs: the last hidden activations, which a frozen
+  /// backbone hands to a head.
+  public static func embedding(of mlp: MLP, input: String, in graph: inout ONNXGraph) -> String {
+    var a = input
+    for layer in 0..<(mlp.layerCount - 1) {
+      let block = mlp.layerBlock(layer)
+      let inputs = block.rows - 1
+      a = graph.add(
+        "Relu",
+        [
+          affine(
+            a, weights: Array(block.elements[0..<(inputs * block.columns)]),
+            biases: Array(block.elements[(inputs * block.columns)...]), rows: inputs, in: &graph)
+        ])
+    }
+    return a
+  }
+
+  /// softmax(A·W + b) for the (in + 1) × out block [W; bᵀ].
+  public static func softmaxLayer(_ a: String, block: Matrix, in graph: inout ONNXGraph) -> String {
+    let inputs = block.rows - 1
+    let z = affine(
+      a, weights: Array(block.elements[0..<(inputs * block.columns)]),
+      biases: Array(block.elements[(inputs * block.columns)...]), rows: inputs, in: &graph)
+    return graph.add("Softmax", [z], [("axis", .int(1))])
+  }
+
   /// A·W + b for W (rows × columns, row-major) and b (columns).
-  private static func affine(
+  public static func affine(
     _ a: String, weights: [Double], biases: [Double], rows: Int, in graph: inout ONNXGraph
   ) -> String {
     let product = graph.add("MatMul", [a, graph.constant(weights, dims: [rows, biases.count])])

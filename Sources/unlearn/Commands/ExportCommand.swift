@@ -12,8 +12,10 @@ struct ExportCommand: AsyncParsableCommand {
       class value when the class names are integers, else its index; the 'class_names' metadata \
       lists them). Model files from 'unlearn train' and the current model of a newton, retrain or \
       puma state export as one graph; a sisa state exports its shards in one graph, combined as \
-      the strategy combines them (mean or vote), and an arcane state its class models with their \
-      reference densities, combined as ARCANE predicts.
+      the strategy combines them (mean or vote), as does a hybrid state; an arcane state exports \
+      its class models with their reference densities, and an lmeraser state its backbone, cluster \
+      routing and every cluster's prompt and head, each combined as the strategy predicts. Every \
+      strategy's state exports.
       """
   )
 
@@ -40,15 +42,19 @@ struct ExportCommand: AsyncParsableCommand {
       if let single = state as? any SingleModelState {
         graph = ONNXExport.file(for: single.model)
         described = "the current model of the \(type(of: single.strategy).name) state"
-      } else if let sisa = state as? SISAState {
+      } else if let sisa = (state as? SISAState) ?? (state as? HybridState)?.sharded {
         let members = sisa.shards.compactMap(\.model)
         guard !members.isEmpty else { throw StrategyError("\(model): the sisa state has no trained shard to export") }
         let combination: ONNXExport.Combination = sisa.strategy.aggregation == .mean ? .mean : .vote
         graph = ONNXExport.file(for: members, combination: combination)
-        described = "\(members.count) sisa shards combined by \(sisa.strategy.aggregation.rawValue)"
+        described =
+          "\(members.count) \(type(of: state.strategy).name) shards combined by \(sisa.strategy.aggregation.rawValue)"
       } else if let arcane = state as? ARCANEState {
         graph = arcane.onnxFile()
         described = "\(arcane.classes.count) arcane class models and their reference densities"
+      } else if let lmeraser = state as? LMEraserState {
+        graph = lmeraser.onnxFile()
+        described = "an lmeraser backbone with \(lmeraser.clusters.count) clusters' prompts and heads"
       } else {
         throw StrategyError(
           "\(model): states of the \(type(of: state.strategy).name) strategy are not exported yet; export supports "
