@@ -191,7 +191,7 @@ enum OpenAPIDocument {
           "deletions"
         ],
         "operationId": "signingKeys",
-        "summary": "The Ed25519 public keys deletion receipts are signed with (no token needed).",
+        "summary": "The Ed25519 public keys deletion receipts are or were signed with, the current one first (no token needed).",
         "security": [],
         "responses": {
           "200": {
@@ -1130,6 +1130,10 @@ enum OpenAPIDocument {
                 "public_key": {
                   "type": "string",
                   "description": "The 32-byte public key, hexadecimal."
+                },
+                "retired_at": {
+                  "type": "string",
+                  "description": "When the key stopped signing (absent for the current key); receipts it signed still verify with it."
                 }
               }
             }

@@ -67,12 +67,7 @@ public enum UnlearnAPI {
     router.get("/openapi.yaml") { _, _ in Self.document(contentType: "application/yaml") }
     ConsoleAssets.register(on: router)
     // Public keys are public: no token, so anyone holding a receipt can fetch what checks it.
-    router.get("/v1/keys") { _, _ -> SigningKeys in
-      SigningKeys(
-        keys: store.signingPublicKey.map {
-          [SigningKeys.Key(keyID: $0.keyID, publicKey: FileDigest.hexadecimal($0.key.rawRepresentation))]
-        } ?? [])
-    }
+    router.get("/v1/keys") { _, _ -> SigningKeys in SigningKeys(keys: try store.publishedSigningKeys()) }
     let api = router.group("v1").add(middleware: BearerAuthentication(token: token))
 
     api.post("models/:model/deletions") { request, context -> EditedResponse<Accepted> in
@@ -176,18 +171,7 @@ public enum UnlearnAPI {
   struct PredictBody: Decodable { let features: [[Double]] }
 
   struct SigningKeys: ResponseEncodable {
-    struct Key: Encodable {
-      var algorithm = "Ed25519"
-      let keyID: String
-      let publicKey: String
-
-      enum CodingKeys: String, CodingKey {
-        case algorithm
-        case keyID = "key_id"
-        case publicKey = "public_key"
-      }
-    }
-    let keys: [Key]
+    let keys: [SigningKey.Published]
   }
 
   struct AuditStatus: ResponseEncodable {

@@ -1,6 +1,7 @@
 import Foundation
 import UnlearnCore
 import UnlearnData
+import UnlearnModels
 
 #if canImport(Glibc)
   import Glibc
@@ -9,6 +10,9 @@ import UnlearnData
 /// The service's receipt-signing key: an Ed25519 seed in a file beside the store (mode 0600), never
 /// in the database. `unlearn store init` creates it; its public key is what people check receipts
 /// with (`unlearn store public-key`, `GET /v1/keys`), and a receipt names it by `keyID`.
+///
+/// Rotation (`rotate`) replaces the seed and keeps every earlier public key in a list beside it
+/// (`retiredPath`), so receipts signed before still verify with a key the service publishes.
 public struct SigningKey: Sendable {
   let privateKey: Ed25519PrivateKey
 
@@ -48,6 +52,62 @@ public struct SigningKey: Sendable {
       throw StoreError(.missingKey, "cannot write the signing key file \(path): \(String(cString: strerror(errno)))")
     }
     return SigningKey(privateKey: key)
+  }
+
+  /// Where the public keys of earlier signing keys are listed (JSON), for a key file at `path`.
+  public static func retiredPath(forKeyFile path: String) -> String { path + ".retired" }
+
+  /// A public key the service signs, or signed, receipts with.
+  public struct Published: Sendable, Codable, Equatable {
+    public var algorithm = "Ed25519"
+    public let keyID: String
+    /// 64 hexadecimal digits.
+    public let publicKey: String
+    /// When it stopped signing; nil for the current key.
+    public var retiredAt: String?
+
+    enum CodingKeys: String, CodingKey {
+      case algorithm
+      case keyID = "key_id"
+      case publicKey = "public_key"
+      case retiredAt = "retired_at"
+    }
+
+    public init(_ key: Ed25519PublicKey, retiredAt: String? = nil) {
+      keyID = SigningKey.keyID(of: key)
+      publicKey = FileDigest.hexadecimal(key.rawRepresentation)
+      self.retiredAt = retiredAt
+    }
+  }
+
+  /// The public keys retired from the key file at `path`, oldest first (none when never rotated).
+  public static func retired(forKeyFile path: String) throws -> [Published] {
+    let listPath = retiredPath(forKeyFile: path)
+    guard let data = FileManager.default.contents(atPath: listPath) else { return [] }
+    do {
+      return try JSONDecoder().decode([Published].self, from: data)
+    } catch {
+      throw StoreError(.corrupted, "\(listPath) is not the list of retired signing keys it should be")
+    }
+  }
+
+  /// Replaces the key at `path` with a new one and adds the old public key to the retired list:
+  /// the list is written first, so no public key is ever lost, then the new seed (mode 0600) is
+  /// renamed over the old. Running servers keep the key they loaded until restarted.
+  public static func rotate(at path: String, retiredAt: String) throws -> (old: SigningKey, new: SigningKey) {
+    let old = try load(from: path)
+    let list = try retired(forKeyFile: path) + [Published(old.publicKey, retiredAt: retiredAt)]
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFile.write(Array(try encoder.encode(list)), to: retiredPath(forKeyFile: path))
+    let temporary = path + ".new"
+    unlink(temporary)
+    let new = try create(at: temporary)
+    guard rename(temporary, path) == 0 else {
+      unlink(temporary)
+      throw StoreError(.missingKey, "cannot replace the signing key file \(path): \(String(cString: strerror(errno)))")
+    }
+    return (old, new)
   }
 
   /// The receipt with `document` signed.

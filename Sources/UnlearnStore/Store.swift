@@ -106,6 +106,13 @@ public final class Store: Sendable {
     signingKey.map { ($0.keyID, $0.publicKey) }
   }
 
+  /// Every public key the store signs or signed receipts with: the current one first, then the
+  /// retired ones, newest first (`SigningKey.rotate`).
+  public func publishedSigningKeys() throws -> [SigningKey.Published] {
+    let current = signingKey.map { [SigningKey.Published($0.publicKey)] } ?? []
+    return current + (try SigningKey.retired(forKeyFile: signingKeyFile)).reversed()
+  }
+
   static func timestamp(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }

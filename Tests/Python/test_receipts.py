@@ -106,3 +106,17 @@ def test_a_log_cut_back_after_the_receipt_is_detected(done, tmp_path):
     # ... but not with the receipt.
     cut = unlearn("audit", "verify", "--store", store, "--receipt", str(receipt), check=False)
     assert cut.returncode == 1 and "truncated" in cut.stderr
+
+
+def test_after_a_rotation_the_old_receipt_verifies_from_the_published_list(done, tmp_path):
+    store, request, key = done
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(json.dumps(request))
+    unlearn("store", "rotate-signing-key", "--store", store)
+    published = tmp_path / "keys.json"
+    published.write_text(unlearn("store", "public-key", "--store", store, "--all").stdout)
+    keys = json.loads(published.read_text())["keys"]
+    assert [k["key_id"] for k in keys][1] == key["key_id"] and "retired_at" in keys[1]
+    assert unlearn("receipt", "verify", "--receipt", str(receipt), "--public-key", str(published)).returncode == 0
+    current = json.loads(unlearn("store", "public-key", "--store", store).stdout)
+    assert current["key_id"] != key["key_id"]

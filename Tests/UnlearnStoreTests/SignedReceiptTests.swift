@@ -59,4 +59,26 @@ struct SignedReceiptTests {
     let reopened = try Store(path: store.path)
     #expect(reopened.signingPublicKey?.keyID == store.signingPublicKey?.keyID)
   }
+
+  /// After a rotation, receipts name the new key, the old receipts still verify with the old key,
+  /// which stays published after the current one, and neither key verifies the other's receipts.
+  @Test func rotationKeepsEarlierReceiptsVerifiable() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    _ = try store.submit(model: "bc", ids: ["3"], clientRequestID: "before", requester: "test")
+    let before = try #require(try store.executePending(model: "bc").first?.receipt?.signed)
+    let (old, new) = try SigningKey.rotate(at: store.signingKeyFile, retiredAt: "2026-12-07T00:00:00Z")
+    #expect(old.keyID == before.keyID && new.keyID != old.keyID)
+    let reopened = try Store(path: store.path)
+    let published = try reopened.publishedSigningKeys()
+    #expect(published.map(\.keyID) == [new.keyID, old.keyID])
+    #expect(published[0].retiredAt == nil && published[1].retiredAt == "2026-12-07T00:00:00Z")
+    _ = try reopened.submit(model: "bc", ids: ["17"], clientRequestID: "after", requester: "test")
+    let after = try #require(try reopened.executePending(model: "bc").first?.receipt?.signed)
+    #expect(after.keyID == new.keyID)
+    #expect(before.isValid(for: old.publicKey) && after.isValid(for: new.publicKey))
+    #expect(!before.isValid(for: new.publicKey) && !after.isValid(for: old.publicKey))
+    let mode = try FileManager.default.attributesOfItem(atPath: store.signingKeyFile)[.posixPermissions] as? Int
+    #expect(mode == 0o600)
+  }
 }

@@ -45,7 +45,10 @@ struct ReceiptCommand: AsyncParsableCommand {
     @Option(help: "The receipt (JSON): the signed receipt, a receipt, or a deletion request holding it.")
     var receipt: String
 
-    @Option(help: "The service's Ed25519 public key: hexadecimal, or a file holding it.")
+    @Option(
+      help: ArgumentHelp(
+        "The service's Ed25519 public key: hexadecimal, or a file holding it ('store public-key [--all]' or "
+          + "GET /v1/keys output; from a list, the key the receipt names)."))
     var publicKey: String
 
     @Option(name: .customLong("id"), help: "A sample id the receipt must cover (repeatable).")
@@ -53,7 +56,7 @@ struct ReceiptCommand: AsyncParsableCommand {
 
     func run() async throws {
       let signed = try ReceiptFile.read(receipt)
-      let key = try Self.publicKey(publicKey)
+      let key = try Self.publicKey(publicKey, for: signed.keyID)
       guard signed.isValid(for: key) else {
         printToStandardError(
           "receipt NOT verified: the signature is not key \(SigningKey.keyID(of: key))'s over this document "
@@ -73,15 +76,22 @@ struct ReceiptCommand: AsyncParsableCommand {
       if !ids.isEmpty { print("covers every id given (\(ids.count))") }
     }
 
-    static func publicKey(_ text: String) throws -> Ed25519PublicKey {
+    /// The key in `text` (hexadecimal, or a file holding it, one key's JSON, or a keys list's JSON
+    /// from which the key the receipt names is taken).
+    static func publicKey(_ text: String, for keyID: String) throws -> Ed25519PublicKey {
       var value = text
       if FileManager.default.fileExists(atPath: text), let contents = FileManager.default.contents(atPath: text) {
         value = String(decoding: contents, as: UTF8.self)
-        if let object = try? JSONSerialization.jsonObject(with: contents) as? [String: Any],
-          let hex = (object["public_key"] as? String)
-            ?? ((object["keys"] as? [[String: Any]])?.first?["public_key"] as? String)
-        {
-          value = hex
+        if let object = try? JSONSerialization.jsonObject(with: contents) as? [String: Any] {
+          if let hex = object["public_key"] as? String {
+            value = hex
+          } else if let keys = object["keys"] as? [[String: Any]] {
+            guard let hex = keys.first(where: { $0["key_id"] as? String == keyID })?["public_key"] as? String else {
+              let listed = keys.compactMap { $0["key_id"] as? String }.joined(separator: ", ")
+              throw ValidationError("\(text) lists keys \(listed), not \(keyID), the key the receipt names")
+            }
+            value = hex
+          }
         }
       }
       let hex = value.trimmingCharacters(in: .whitespacesAndNewlines)

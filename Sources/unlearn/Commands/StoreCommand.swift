@@ -26,7 +26,7 @@ struct StoreCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "store",
     abstract: "Create the embedded SQLite store that keeps models, deletion requests and the audit log.",
-    subcommands: [Initialize.self, PublicKey.self])
+    subcommands: [Initialize.self, PublicKey.self, RotateSigningKey.self])
 
   struct Initialize: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,20 +48,49 @@ struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "public-key",
       abstract: "Print the public key deletion receipts are signed with, for people to check them offline.",
-      discussion: "JSON: {\"algorithm\": \"Ed25519\", \"key_id\", \"public_key\" (64 hexadecimal digits)}.")
+      discussion: """
+        JSON: {"algorithm": "Ed25519", "key_id", "public_key" (64 hexadecimal digits)}; with --all, \
+        {"keys": [...]} with every key receipts were ever signed with (as GET /v1/keys gives), the \
+        current one first and retired ones with their "retired_at".
+        """)
 
     @OptionGroup var store: StoreOption
 
+    @Flag(help: "Every key, retired ones included.")
+    var all = false
+
     func run() async throws {
-      guard let signing = try store.open().signingPublicKey else {
+      let keys = try store.open().publishedSigningKeys()
+      guard let current = keys.first, current.retiredAt == nil || all else {
         printToStandardError(
           "error: \(store.store) has no receipt signing key (stores created before receipts were signed); "
             + "its receipts are not signed")
         throw ExitCode(1)
       }
-      print(
-        #"{"algorithm":"Ed25519","key_id":"\#(signing.keyID)","public_key":"\#(FileDigest.hexadecimal(signing.key.rawRepresentation))"}"#
-      )
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      let json = all ? try encoder.encode(["keys": keys]) : try encoder.encode(current)
+      print(String(decoding: json, as: UTF8.self))
+    }
+  }
+
+  struct RotateSigningKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rotate-signing-key",
+      abstract: "Replace the receipt signing key; earlier public keys stay published.",
+      discussion: """
+        The old public key is added to STORE.signing-key.retired (listed by 'store public-key --all' \
+        and GET /v1/keys), so receipts signed before still verify; new receipts name the new key. \
+        Restart running servers and workers afterwards: they sign with the key they loaded.
+        """)
+
+    @OptionGroup var store: StoreOption
+
+    func run() async throws {
+      let opened = try store.open()
+      let (old, new) = try SigningKey.rotate(
+        at: opened.signingKeyFile, retiredAt: Date().formatted(Date.ISO8601FormatStyle()))
+      print("signing key \(old.keyID) retired (still listed); receipts are now signed with \(new.keyID)")
     }
   }
 }
