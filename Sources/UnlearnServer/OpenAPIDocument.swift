@@ -1150,7 +1150,7 @@ enum OpenAPIDocument {
         "properties": {
           "document": {
             "type": "string",
-            "description": "Canonical JSON (sorted keys, no spaces, no floating-point numbers): request_id, model, decision, reason, strategy, figures (as strings), version_before, version_after, finished_at, audit_seq, audit_entry_hash, id_count, id_salt and id_hashes (HMAC-SHA256(salt, id) of every erased id, sorted), key_id, receipt_version."
+            "description": "Canonical JSON (sorted keys, no spaces, no floating-point numbers): request_id, model, decision, reason, strategy, figures (as strings), version_before, version_after, finished_at, audit_seq, audit_entry_hash, chain_head_seq and chain_head_hash (the last audit entry of the commit), id_count, id_salt and id_hashes (HMAC-SHA256(salt, id) of every erased id, sorted), key_id, receipt_version."
           },
           "signature": {
             "type": "string",

@@ -9,7 +9,8 @@ import UnlearnData
 ///
 /// The document holds the request's id, the model, the decision and its reason, the strategy and
 /// its figures, the model versions before and after, the time, the audit entry that records the
-/// erasure (sequence number and hash: the chain's head when it was written), and a keyed hash of
+/// erasure (sequence number and hash) and the chain's head at the commit (the last entry the same
+/// transaction wrote: later than the request's own when requests ran as a batch), and a keyed hash of
 /// every id the request erased: HMAC-SHA256(salt, id) with a random salt in the document, so a
 /// person holding their ids can check they are covered (`covers`) while the receipt names none.
 ///
@@ -56,8 +57,8 @@ public struct SignedReceipt: Sendable, Codable, Equatable {
 
   /// The canonical document of a receipt (see the type's documentation for its fields).
   static func document(
-    receipt: DeletionReceipt, strategy: String?, figures: [String: Double], auditSeq: Int64, ids: [SampleID],
-    keyID: String
+    receipt: DeletionReceipt, strategy: String?, figures: [String: Double], auditSeq: Int64, chainHead: AuditEntry,
+    ids: [SampleID], keyID: String
   ) -> String {
     var generator = SystemRandomNumberGenerator()
     let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
@@ -73,6 +74,8 @@ public struct SignedReceipt: Sendable, Codable, Equatable {
       "finished_at": .string(receipt.finishedAt),
       "audit_seq": .integer(auditSeq),
       "audit_entry_hash": .string(receipt.auditEntryHash),
+      "chain_head_seq": .integer(chainHead.seq),
+      "chain_head_hash": .string(chainHead.hash),
       "id_count": .integer(Int64(ids.count)),
       "id_salt": .string(FileDigest.hexadecimal(salt)),
       "id_hashes": .array(ids.map { .string(idHash($0, salt: salt)) }.sorted { $0.text < $1.text }),

@@ -222,7 +222,7 @@ extension Store {
       requestID: id, model: model, decision: "already erased",
       reason: "earlier requests erased every sample this request names; the model was not changed",
       versionBefore: version, versionAfter: version, finishedAt: at, auditEntryHash: entry.hash)
-    receipt.signed = signed(receipt, strategy: nil, figures: [:], auditSeq: entry.seq, ids: [])
+    receipt.signed = signed(receipt, strategy: nil, figures: [:], entry: entry, head: entry, ids: [])
     try db.execute(
       sql: """
         UPDATE deletion_request SET status = 'done', finished_at = ?, receipt = ?, sample_ids = NULL, owner = NULL,
@@ -231,14 +231,17 @@ extension Store {
         """, arguments: [at, String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self), id])
   }
 
-  /// `receipt` as a signed document (`SignedReceipt`) covering `ids`; nil without a signing key.
+  /// `receipt` as a signed document (`SignedReceipt`) covering `ids`, naming its audit `entry` and
+  /// the chain's `head` at commit; nil without a signing key.
   private func signed(
-    _ receipt: DeletionReceipt, strategy: String?, figures: [String: Double], auditSeq: Int64, ids: [SampleID]
+    _ receipt: DeletionReceipt, strategy: String?, figures: [String: Double], entry: AuditEntry, head: AuditEntry,
+    ids: [SampleID]
   ) -> SignedReceipt? {
     signingKey.map { key in
       key.sign(
         SignedReceipt.document(
-          receipt: receipt, strategy: strategy, figures: figures, auditSeq: auditSeq, ids: ids, keyID: key.keyID))
+          receipt: receipt, strategy: strategy, figures: figures, auditSeq: entry.seq, chainHead: head, ids: ids,
+          keyID: key.keyID))
     }
   }
 
@@ -342,6 +345,7 @@ extension Store {
           ? "\(report.strategy) retrained every part of the model the samples touched"
           : "\(report.strategy) updated the parameters without retraining")
         : strategyNotes.joined(separator: "; ")
+      var finished: [(request: ClaimedRequest, receipt: DeletionReceipt, entry: AuditEntry)] = []
       for request in batch {
         let entry = try AuditLog.append(
           db, at: at, event: "request done", model: model, requestID: request.id,
@@ -350,12 +354,18 @@ extension Store {
             "ids": String(request.ids.count + request.alreadyErased), "already_erased": String(request.alreadyErased),
             "batch_ids": String(report.forgotten),
           ])
-        var receipt = DeletionReceipt(
+        let receipt = DeletionReceipt(
           requestID: request.id, model: model, decision: decision, reason: reason, versionBefore: versionBefore,
           versionAfter: versionAfter, finishedAt: at, auditEntryHash: entry.hash,
           featureScaling: report.featureScaling?.rawValue)
+        finished.append((request, receipt, entry))
+      }
+      // Every receipt of the batch signs the chain's head at this commit: the last entry above.
+      let head = finished.last!.entry
+      for (request, unsigned, entry) in finished {
+        var receipt = unsigned
         receipt.signed = signed(
-          receipt, strategy: report.strategy, figures: report.figures, auditSeq: entry.seq, ids: request.ids)
+          receipt, strategy: report.strategy, figures: report.figures, entry: entry, head: head, ids: request.ids)
         // Still `running`: it is reported done once the WAL no longer holds the erased pages.
         try db.execute(
           sql: """

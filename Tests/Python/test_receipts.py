@@ -71,6 +71,7 @@ def test_the_document_is_canonical_and_covers_the_ids_by_keyed_hash(done):
     assert json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == document
     assert fields["request_id"] == request["id"] and fields["model"] == "bc" and fields["id_count"] == 2
     assert fields["audit_entry_hash"] == request["receipt"]["audit_entry_hash"]
+    assert fields["chain_head_seq"] >= fields["audit_seq"] and len(fields["chain_head_hash"]) == 64
     salt = bytes.fromhex(fields["id_salt"])
     keyed = lambda sample: hmac.new(salt, sample.encode(), hashlib.sha256).hexdigest()
     assert keyed("3") in fields["id_hashes"] and keyed("10") in fields["id_hashes"]

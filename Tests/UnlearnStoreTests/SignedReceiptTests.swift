@@ -44,6 +44,25 @@ struct SignedReceiptTests {
     #expect(otherKey.keyID != key.keyID && !signed.isValid(for: otherKey.key))
   }
 
+  /// Requests executed as one batch each sign their own entry and the chain head at the commit,
+  /// the last entry the commit wrote.
+  @Test func batchedReceiptsSignTheHeadAtCommit() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    _ = try store.submit(model: "bc", ids: ["3"], clientRequestID: "first", requester: "test")
+    _ = try store.submit(model: "bc", ids: ["17"], clientRequestID: "second", requester: "test")
+    let done = try store.executePending(model: "bc")
+    let documents = try done.map { try #require($0.receipt?.signed).fields() }
+    #expect(documents.count == 2)
+    let last = try #require(store.auditEntries().last { $0.event == "request done" })
+    for fields in documents {
+      #expect((fields["chain_head_seq"] as? NSNumber)?.int64Value == last.seq)
+      #expect(fields["chain_head_hash"] as? String == last.hash)
+    }
+    let seqs = documents.compactMap { ($0["audit_seq"] as? NSNumber)?.int64Value }.sorted()
+    #expect(seqs.count == 2 && seqs[0] < seqs[1] && seqs[1] == last.seq)
+  }
+
   @Test func canonicalJSONSortsKeysAndEscapesAsRFC8259() {
     let value = CanonicalJSON.object([
       "b": .integer(-2), "a": .array([.string("x\"y\\z\n\u{01}é")]), "ab": .object([:]),

@@ -34,9 +34,9 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check every entry's hash and link; exit 1 naming the first entry that does not verify.",
       discussion: """
-        With --receipt, also check the log still holds the audit entry the signed receipt names, with \
-        the same hash: a log cut back after the receipt was issued (its last entries deleted, which \
-        the chain alone cannot tell) fails.
+        With --receipt, also check the log still holds the audit entry and the chain head the signed \
+        receipt names, with the same hashes: a log cut back after the receipt was issued (its last \
+        entries deleted, which the chain alone cannot tell) fails.
         """)
 
     @OptionGroup var store: StoreOption
@@ -53,22 +53,33 @@ struct AuditCommand: AsyncParsableCommand {
       }
       if let receipt {
         let fields = try ReceiptFile.read(receipt).fields()
-        guard let seq = (fields["audit_seq"] as? NSNumber)?.int64Value, let hash = fields["audit_entry_hash"] as? String
-        else { throw ValidationError("\(receipt): the receipt's document has no audit_seq and audit_entry_hash") }
-        let entry = try opened.auditEntries(after: seq - 1, limit: 1).first
-        guard let entry, entry.seq == seq else {
-          printToStandardError(
-            "audit log truncated: the receipt's entry \(seq) is missing (the log has \(verification.entries) entries)")
-          throw ExitCode(1)
+        var named: [(what: String, seq: Int64, hash: String)] = []
+        for (what, seqKey, hashKey) in [
+          ("entry", "audit_seq", "audit_entry_hash"), ("chain head", "chain_head_seq", "chain_head_hash"),
+        ] {
+          guard let seq = (fields[seqKey] as? NSNumber)?.int64Value, let hash = fields[hashKey] as? String else {
+            if what == "chain head" { continue }  // receipts signed before heads were recorded
+            throw ValidationError("\(receipt): the receipt's document has no \(seqKey) and \(hashKey)")
+          }
+          named.append((what, seq, hash))
         }
-        guard entry.hash == hash else {
-          printToStandardError("audit log rewritten: entry \(seq) no longer has the receipt's hash")
-          throw ExitCode(1)
+        for (what, seq, hash) in named {
+          let entry = try opened.auditEntries(after: seq - 1, limit: 1).first
+          guard let entry, entry.seq == seq else {
+            printToStandardError(
+              "audit log truncated: the receipt's \(what) \(seq) is missing (the log has \(verification.entries) "
+                + "entries)")
+            throw ExitCode(1)
+          }
+          guard entry.hash == hash else {
+            printToStandardError("audit log rewritten: entry \(seq), the receipt's \(what), has another hash")
+            throw ExitCode(1)
+          }
         }
       }
       print(
         "audit log intact: \(verification.entries) entries verified"
-          + (receipt == nil ? "" : "; the receipt's entry is in it"))
+          + (receipt == nil ? "" : "; the receipt's entry and chain head are in it"))
     }
   }
 }
