@@ -121,3 +121,14 @@ def test_after_a_rotation_the_old_receipt_verifies_from_the_published_list(done,
     assert unlearn("receipt", "verify", "--receipt", str(receipt), "--public-key", str(published)).returncode == 0
     current = json.loads(unlearn("store", "public-key", "--store", store).stdout)
     assert current["key_id"] != key["key_id"]
+
+
+def test_the_signing_key_can_live_elsewhere(tmp_path):
+    store, elsewhere = str(tmp_path / "store.sqlite"), str(tmp_path / "keys" / "signing.key")
+    (tmp_path / "keys").mkdir()
+    unlearn("store", "init", "--store", store, "--signing-key", elsewhere)
+    assert oct(os.stat(elsewhere).st_mode & 0o777) == "0o600"
+    key = json.loads(unlearn("store", "public-key", "--store", store, "--signing-key", elsewhere).stdout)
+    assert len(key["public_key"]) == 64
+    missing = unlearn("store", "public-key", "--store", store, check=False)
+    assert missing.returncode == 1 and "--signing-key" in missing.stderr

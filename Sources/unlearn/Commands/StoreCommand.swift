@@ -3,7 +3,7 @@ import Foundation
 import UnlearnData
 import UnlearnStore
 
-/// `--store DB [--key-file FILE]`, shared by every store command.
+/// `--store DB [--key-file FILE] [--signing-key FILE]`, shared by every store command.
 struct StoreOption: ParsableArguments {
   @Option(help: ArgumentHelp("The SQLite store file.", valueName: "db"))
   var store: String
@@ -14,11 +14,22 @@ struct StoreOption: ParsableArguments {
         + "UNLEARN_STORE_KEY_FILE).", valueName: "file"))
   var keyFile: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The receipt signing key file, an Ed25519 seed that 'store init' creates when it is missing (default: the "
+        + "store's path + '.signing-key', or UNLEARN_SIGNING_KEY_FILE).", valueName: "file"))
+  var signingKey: String?
+
   /// The key file to use: the flag, the environment, or the store's default.
   var resolvedKeyFile: String? { keyFile ?? ProcessInfo.processInfo.environment["UNLEARN_STORE_KEY_FILE"] }
 
+  /// The signing key file to use: the flag, the environment, or the store's default.
+  var resolvedSigningKeyFile: String? {
+    signingKey ?? ProcessInfo.processInfo.environment["UNLEARN_SIGNING_KEY_FILE"]
+  }
+
   func open(create: Bool = false) throws -> Store {
-    try Store(path: store, create: create, keyFile: resolvedKeyFile)
+    try Store(path: store, create: create, keyFile: resolvedKeyFile, signingKeyFile: resolvedSigningKeyFile)
   }
 }
 
@@ -60,11 +71,12 @@ struct StoreCommand: AsyncParsableCommand {
     var all = false
 
     func run() async throws {
-      let keys = try store.open().publishedSigningKeys()
+      let opened = try store.open()
+      let keys = try opened.publishedSigningKeys()
       guard let current = keys.first, current.retiredAt == nil || all else {
         printToStandardError(
-          "error: \(store.store) has no receipt signing key (stores created before receipts were signed); "
-            + "its receipts are not signed")
+          "error: no receipt signing key at \(opened.signingKeyFile): give --signing-key FILE if it is elsewhere "
+            + "(stores created before receipts were signed have none, and their receipts are not signed)")
         throw ExitCode(1)
       }
       let encoder = JSONEncoder()
