@@ -30,9 +30,7 @@ public struct SigningKey: Sendable {
 
   /// Reads the key at `path` (64 hexadecimal digits: the seed).
   public static func load(from path: String) throws -> SigningKey {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-      let seed = HexadecimalBytes.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), seed.count == 32
-    else {
+    guard case .bytes(let seed) = SecretFile.read(path, byteCount: 32) else {
       throw StoreError(
         .missingKey, "the signing key file \(path) is missing or does not hold 64 hexadecimal digits")
     }
@@ -42,15 +40,7 @@ public struct SigningKey: Sendable {
   /// Creates a new key (from the system's CSPRNG) at `path` with mode 0600; refuses to overwrite.
   public static func create(at path: String) throws -> SigningKey {
     let key = Ed25519PrivateKey()
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard descriptor >= 0 else {
-      throw StoreError(.missingKey, "cannot create the signing key file \(path): \(String(cString: strerror(errno)))")
-    }
-    defer { close(descriptor) }
-    let text = Array((FileDigest.hexadecimal(key.rawRepresentation) + "\n").utf8)
-    guard write(descriptor, text, text.count) == text.count, fsync(descriptor) == 0 else {
-      throw StoreError(.missingKey, "cannot write the signing key file \(path): \(String(cString: strerror(errno)))")
-    }
+    try SecretFile.create(at: path, bytes: key.rawRepresentation, name: "signing key file")
     return SigningKey(privateKey: key)
   }
 

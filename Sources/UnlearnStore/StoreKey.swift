@@ -21,35 +21,23 @@ public struct StoreKey: Sendable {
 
   /// Reads the key at `path` (64 hexadecimal digits, as `create` writes it).
   public static func load(from path: String) throws -> StoreKey {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+    switch SecretFile.read(path, byteCount: 32) {
+    case .unreadable:
       throw StoreError(
         .missingKey,
         "cannot read the store key file \(path): restore it from your backup, or pass its place with --key-file")
-    }
-    let hex = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    let bytes = stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
-      let start = hex.index(hex.startIndex, offsetBy: offset)
-      return UInt8(hex[start..<(hex.index(start, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex)], radix: 16)
-    }
-    guard hex.count == 64, bytes.count == 32 else {
+    case .malformed:
       throw StoreError(.missingKey, "the store key file \(path) does not hold 64 hexadecimal digits")
+    case .bytes(let bytes):
+      return StoreKey(bytes: bytes)
     }
-    return StoreKey(bytes: bytes)
   }
 
   /// Creates a new random key at `path` with mode 0600; refuses to overwrite an existing file.
   public static func create(at path: String) throws -> StoreKey {
     var generator = SystemRandomNumberGenerator()
     let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard descriptor >= 0 else {
-      throw StoreError(.missingKey, "cannot create the store key file \(path): \(String(cString: strerror(errno)))")
-    }
-    defer { close(descriptor) }
-    let text = Array((FileDigest.hexadecimal(bytes) + "\n").utf8)
-    guard write(descriptor, text, text.count) == text.count, fsync(descriptor) == 0 else {
-      throw StoreError(.missingKey, "cannot write the store key file \(path): \(String(cString: strerror(errno)))")
-    }
+    try SecretFile.create(at: path, bytes: bytes, name: "store key file")
     return StoreKey(bytes: bytes)
   }
 
