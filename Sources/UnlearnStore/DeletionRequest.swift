@@ -31,7 +31,8 @@ public struct DeletionRequest: Sendable, Codable, Equatable {
     case finishedAt = "finished_at"
   }
 
-  init(row: Row) throws {
+  /// The request in `row`; its receipt's signed document unsealed with `key` (`StoredReceipt`).
+  init(row: Row, key: StoreKey?) throws {
     id = row["id"]
     model = row["model_name"]
     clientRequestID = row["client_request_id"]
@@ -47,7 +48,7 @@ public struct DeletionRequest: Sendable, Codable, Equatable {
     finishedAt = row["finished_at"]
     let decoder = JSONDecoder()
     report = try (row["report"] as String?).map { try decoder.decode(ForgetReport.self, from: Data($0.utf8)) }
-    receipt = try (row["receipt"] as String?).map { try decoder.decode(DeletionReceipt.self, from: Data($0.utf8)) }
+    receipt = try (row["receipt"] as String?).map { try StoredReceipt.receipt(from: $0, key: key) }
     error = row["error"]
   }
 }

@@ -31,7 +31,7 @@ enum StateParts {
     _ archive: StateArchive, model: String, version: Int, datasetID: Int64, key: StoreKey, db: Database
   ) throws {
     var archive = archive
-    try archive.mapLedgerSalts { try key.seal($0) }
+    try archive.mapLedgerSalts { try key.seal($0, what: "a ledger salt") }
     let insertPart = try db.cachedStatement(sql: "INSERT OR IGNORE INTO part(digest, bytes) VALUES (?, ?)")
     let insertEntry = try db.cachedStatement(
       sql: "INSERT INTO version_part(model_name, version, position, name, kind, digest) VALUES (?, ?, ?, ?, ?, ?)")
@@ -133,7 +133,7 @@ enum StateParts {
       }
       archive.setBlob(StateArchive.featuresPart(ofDataset: part), bytes)
     }
-    try archive.mapLedgerSalts { try key.unseal($0) }
+    try archive.mapLedgerSalts { try key.unseal($0, what: "a ledger salt") }
     return (archive, caches)
   }
 

@@ -228,7 +228,7 @@ extension Store {
         UPDATE deletion_request SET status = 'done', finished_at = ?, receipt = ?, sample_ids = NULL, owner = NULL,
           lease_expires_at = NULL
         WHERE id = ?
-        """, arguments: [at, String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self), id])
+        """, arguments: [at, try StoredReceipt.text(of: receipt, key: key), id])
   }
 
   /// `receipt` as a signed document (`SignedReceipt`) covering `ids`, naming its audit `entry` and
@@ -374,7 +374,7 @@ extension Store {
             WHERE id = ?
             """,
           arguments: [
-            at, reportJSON, String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self), request.id,
+            at, reportJSON, try StoredReceipt.text(of: receipt, key: key), request.id,
           ])
       }
     }

@@ -47,7 +47,7 @@ extension Store {
             "request id '\(clientRequestID)' was already used for other ids on model \(model): "
               + "use a new request id for a different request")
         }
-        let request = try DeletionRequest(row: existing)
+        let request = try DeletionRequest(row: existing, key: key)
         guard request.status == .failed else { return request }
         // A failed request runs again when its client sends it again (its raw ids were cleared).
         try db.execute(
@@ -138,7 +138,7 @@ extension Store {
     guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deletion_request WHERE id = ?", arguments: [id]) else {
       throw StoreError(.unknownRequest, "no deletion request '\(id)' in \(self.path)")
     }
-    return try DeletionRequest(row: row)
+    return try DeletionRequest(row: row, key: key)
   }
 
   public func request(id: String) throws -> DeletionRequest {
@@ -162,7 +162,7 @@ extension Store {
       try Row.fetchAll(
         db, sql: "SELECT * FROM deletion_request ORDER BY received_at DESC, rowid DESC LIMIT ?",
         arguments: [max(limit, 0)]
-      ).map(DeletionRequest.init(row:))
+      ).map { try DeletionRequest(row: $0, key: self.key) }
     }
   }
 
@@ -175,7 +175,7 @@ extension Store {
             db, sql: "SELECT * FROM deletion_request WHERE model_name = ? ORDER BY received_at, rowid",
             arguments: [$0])
         } ?? Row.fetchAll(db, sql: "SELECT * FROM deletion_request ORDER BY received_at, rowid")
-      return try rows.map(DeletionRequest.init(row:))
+      return try rows.map { try DeletionRequest(row: $0, key: self.key) }
     }
   }
 

@@ -99,6 +99,24 @@ public final class Store: Sendable {
           db, at: Self.timestamp(clock()), event: "store created", model: nil, requestID: nil, details: [:])
       }
     }
+    if let key { try sealClearReceipts(with: key) }
+  }
+
+  /// Seals the signed documents of receipts written in the clear (before `StoredReceipt` sealed
+  /// them), then checkpoints so the clear text is gone from the WAL as well.
+  private func sealClearReceipts(with key: StoreKey) throws {
+    let sealed = try pool.write { db in
+      let rows = try Row.fetchAll(
+        db, sql: #"SELECT id, receipt FROM deletion_request WHERE receipt LIKE '%"signed":{%'"#)
+      for row in rows {
+        let receipt = try StoredReceipt.receipt(from: row["receipt"], key: key)
+        try db.execute(
+          sql: "UPDATE deletion_request SET receipt = ? WHERE id = ?",
+          arguments: [try StoredReceipt.text(of: receipt, key: key), row["id"] as String])
+      }
+      return rows.count
+    }
+    if sealed > 0 { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
   }
 
   /// The public key receipts are signed with, and its id; nil without a signing key.

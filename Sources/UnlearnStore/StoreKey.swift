@@ -5,7 +5,8 @@ import UnlearnData
 /// The store's secret: 32 random bytes kept in a file beside the database (mode 0600), never in it.
 ///
 /// Sample ids in requests and the audit log are HMAC-SHA256(key, id), and the salt of every stored
-/// state's forgotten-id ledger is sealed with it (AES-GCM). So a copy of the database alone cannot
+/// state's forgotten-id ledger and every signed receipt's document (whose id hashes are keyed by a
+/// salt printed in it) are sealed with it (AES-GCM). So a copy of the database alone cannot
 /// confirm a guessed id (row numbers are easily guessed); the key file is what to protect and back
 /// up with it. Verifying the audit chain needs no key: the chain hashes what is stored.
 public struct StoreKey: Sendable {
@@ -49,23 +50,23 @@ public struct StoreKey: Sendable {
   static let sealedPrefix = "sealed:"
 
   /// `text` encrypted and authenticated with the key (AES-256-GCM, nonce ‖ ciphertext ‖ tag), as
-  /// "sealed:" + base64.
-  func seal(_ text: String) throws -> String {
+  /// "sealed:" + base64. `what` names the text in errors ("a ledger salt").
+  func seal(_ text: String, what: String) throws -> String {
     do {
       return Self.sealedPrefix + Data(try AESGCM.seal(Array(text.utf8), key: bytes)).base64EncodedString()
     } catch {
-      throw StoreError(.corrupted, "cannot seal a ledger salt: AES-GCM failed (\(error))")
+      throw StoreError(.corrupted, "cannot seal \(what): AES-GCM failed (\(error))")
     }
   }
 
   /// The text `seal` sealed; a `StoreError` when it was sealed with another key or changed.
-  func unseal(_ sealed: String) throws -> String {
+  func unseal(_ sealed: String, what: String) throws -> String {
     guard sealed.hasPrefix(Self.sealedPrefix),
       let data = Data(base64Encoded: String(sealed.dropFirst(Self.sealedPrefix.count))),
       let opened = try? AESGCM.open(Array(data), key: bytes)
     else {
       throw StoreError(
-        .missingKey, "a stored ledger salt does not open with this key file: is it the store's own key?")
+        .missingKey, "\(what) in the store does not open with this key file: is it the store's own key?")
     }
     return String(decoding: opened, as: UTF8.self)
   }

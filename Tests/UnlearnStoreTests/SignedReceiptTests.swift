@@ -63,6 +63,46 @@ struct SignedReceiptTests {
     #expect(seqs.count == 2 && seqs[0] < seqs[1] && seqs[1] == last.seq)
   }
 
+  /// The signed document prints its id salt, so the store keeps it sealed with the store key: no
+  /// file the store writes holds the salt or an id hash of the document, and without the key file the
+  /// receipt does not open (a copy of the database alone cannot confirm a guessed id).
+  @Test func signedDocumentIsSealedAtRest() throws {
+    let (store, directory) = try StoreTests.makeStore()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    _ = try store.submit(model: "bc", ids: ["3", "17"], clientRequestID: "r-1", requester: "test")
+    let done = try #require(try store.executePending(model: "bc").first)
+    let fields = try #require(done.receipt?.signed).fields()
+    let salt = try #require(fields["id_salt"] as? String)
+    let hashes = try #require(fields["id_hashes"] as? [String])
+    #expect(hashes.count == 2)
+    // Read back through the store, the receipt is whole.
+    #expect(try store.request(id: done.id).receipt == done.receipt)
+
+    func expectNoFileHoldsTheDocument(_ when: String) throws {
+      for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(name))
+        for secret in [salt] + hashes {
+          #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(when): \(name) holds a receipt's id salt or id hash")
+        }
+      }
+    }
+    try expectNoFileHoldsTheDocument("after the request")
+
+    // A receipt stored in the clear (as stores before sealing did) is sealed when the store opens.
+    try store.pool.write { db in
+      try db.execute(
+        sql: "UPDATE deletion_request SET receipt = ? WHERE id = ?",
+        arguments: [String(decoding: try JSONEncoder().encode(done.receipt), as: UTF8.self), done.id])
+    }
+    let reopened = try Store(path: store.path)
+    try expectNoFileHoldsTheDocument("after reopening a store with a clear receipt")
+    #expect(try reopened.request(id: done.id).receipt == done.receipt)
+
+    let keyless = try Store(
+      path: store.path, keyFile: directory + "/no-such-key", signingKeyFile: directory + "/no-such-signing-key")
+    #expect(throws: StoreError.self) { try keyless.request(id: done.id) }
+  }
+
   @Test func canonicalJSONSortsKeysAndEscapesAsRFC8259() {
     let value = CanonicalJSON.object([
       "b": .integer(-2), "a": .array([.string("x\"y\\z\n\u{01}é")]), "ab": .object([:]),
