@@ -17,13 +17,12 @@ import CUnlearnKernels
 /// the row), and each segment of them is read from memory once and from cache for every target.
 ///
 /// The loop is C (`CUnlearnKernels`): it is compute-bound in Swift's baseline x86-64 build (SSE2,
-/// registers spilled: ≈ 30–40 ms at 7,850², profiled, against ≈ 17 ms for `dsymv`), and C can
-/// compile it a second time for AVX2 + FMA and choose at run time, which Swift cannot do for one
-/// function. With it a one-step mnist5k deletion (this pass, one gradient pass and the Woodbury
-/// terms) takes 28–38 ms, against 41–50 ms for the two passes over R⁻¹ it replaces.
+/// registers spilled, about twice `dsymv`'s time), and C can compile it a second time for AVX2 +
+/// FMA and choose at run time, which Swift cannot do for one function. One pass replaces the two
+/// passes over R⁻¹ a solve would otherwise take (`unlearn-benchmarks newton` measures a deletion).
 ///
-/// Threads: the pass is memory-bound, and one core does not saturate the memory system — on the
-/// 2-core machine `dsymv` at 7,850² reads 9.9 GB/s with one thread and 20.5 GB/s with two. So with
+/// Threads: the pass is memory-bound, and one core does not saturate the memory system (`dsymv`
+/// reads about twice as fast with two threads as with one). So with
 /// `threads` > 1 (and n ≥ 2,048) each thread reads an equal share of the triangle into buffers of
 /// its own, summed at the end; `DowndatedCholesky` passes OpenBLAS's thread count, so
 /// `OPENBLAS_NUM_THREADS` governs this pass as it does the BLAS calls around it.

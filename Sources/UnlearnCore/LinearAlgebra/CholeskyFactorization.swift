@@ -136,10 +136,9 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
 
   /// Several right-hand sides, by blocked substitution that reads the factor once. OpenBLAS's
   /// `dtrsm` packs the whole factor into panels on every call, which dominates for a handful of
-  /// right-hand sides: at 7,850², one thread, `dtrsm` takes 67 ms for 11 columns where this form
-  /// takes 47–58 ms and one `dtrsv` 14 ms (`unlearn-benchmarks solve` measures them in one run).
-  /// With 11 columns both are bound by OpenBLAS's `dgemm` on a thin (11-column) operand, about
-  /// 12 GFLOP/s here, not by reading the factor.
+  /// right-hand sides (`unlearn-benchmarks solve` measures both, and `dtrsv`, in one run). With
+  /// about ten columns both are bound by OpenBLAS's `dgemm` on a thin operand, not by reading the
+  /// factor.
   /// Here U is cut into blocks of `substitutionBlock` rows; each block is solved with a small
   /// `dtrsm` and removed from the other right-hand-side rows with one `dgemm` against its panel
   /// (Golub & Van Loan, "Matrix Computations", §3.1.4, the block form of forward substitution):

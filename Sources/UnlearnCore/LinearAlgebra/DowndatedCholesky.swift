@@ -17,9 +17,9 @@ import CUnlearnBLAS
 ///   so a solve is one symmetric product (`dsymv`), which reads one triangle of A⁻¹ once, and a
 ///   Kronecker-structured downdate (a logistic model's per-sample Hessian factors, x ⊗ B) gets W
 ///   and h for the solve after it from that same single read (`BlockSymmetricProduct`). A⁻¹ is
-///   kept in the factors' class-major order, where each row's Kronecker columns are contiguous. At
-///   7,850² on one thread, measured with OpenBLAS: `dsymv` ≈ 17–20 ms, against 35–40 ms for the two
-///   triangular products with R⁻¹ the same solve takes from the factor's inverse.
+///   kept in the factors' class-major order, where each row's Kronecker columns are contiguous. One
+///   `dsymv` reads P² numbers where the same solve from the factor's inverse takes two triangular
+///   products with R⁻¹.
 /// - Without it, with A = RᵀR and V = R⁻ᵀU (so C = I − VᵀV):
 ///
 ///       (A − UUᵀ)⁻¹·b = R⁻¹·(z + V·C⁻¹·Vᵀz),   z = R⁻ᵀb,
@@ -390,8 +390,8 @@ public struct DowndatedCholesky: Sendable, Equatable {
 
   /// While Ĺ and Ŕ are small (rank·n ≤ `mergedBlockLimit`), the blocks become one, G's block
   /// columns one upper-triangular factor: each block costs every later solve and downdate a few BLAS
-  /// calls, which on a small model are most of the work (breast_cancer, n = 31, at rank 15: about
-  /// 90 calls and 12–26 µs a request), while copying what small blocks hold costs next to nothing.
+  /// calls, which on a small model are most of the work, while copying what small blocks hold costs
+  /// next to nothing.
   /// Larger values keep their blocks, so that a copy of the value shares them (see `blocks`).
   private mutating func mergeBlocksIfSmall() {
     let n = dimension

@@ -91,7 +91,7 @@ public struct Matrix: Equatable, Hashable, Sendable {
       precondition(index >= 0 && index < rows, "Row \(index) outside a matrix with \(rows) rows")
     }
     // One exact allocation and one memcpy per row (growing an array row by row reallocates and
-    // page-faults repeatedly: 60 ms instead of 8 ms for 5,000 × 785).
+    // page-faults repeatedly).
     let width = columns
     guard width > 0 else { return Matrix(rows: chosen.count, columns: 0) }
     let selected = [Double](unsafeUninitializedCapacity: chosen.count * width) { target, initialized in

@@ -11,14 +11,13 @@ import CUnlearnKernels
 /// Kernels: a DYNAMIC_ARCH build of OpenBLAS (Debian's) picks its kernels once, when it loads, from
 /// the CPU's family and model numbers. A release older than the CPU does not know the model and
 /// falls back to its generic Prescott (SSE3) kernels: Debian 12's 0.3.21 does on a Xeon of family 6,
-/// model 207 (Emerald Rapids), whose AVX-512 runs the SkylakeX kernels — `dgemm` at n = 256 on one
-/// thread, 9.8 GFLOP/s on Prescott's, 45 on SkylakeX's. `OPENBLAS_CORETYPE` sets the kernels,
+/// model 207 (Emerald Rapids), whose AVX-512 runs the SkylakeX kernels several times faster than
+/// Prescott's (`unlearn-benchmarks gemm`). `OPENBLAS_CORETYPE` sets the kernels,
 /// chosen here from the CPU's features (`unlearn_openblas_core_for_cpu`), not its model number.
 ///
 /// Idle threads: after each threaded call, OpenBLAS's worker threads spin for 2^28 cycles (about
 /// 0.1 s) before they sleep, and a spinning worker takes the core that Unlearn's own threaded
-/// kernel (`BlockSymmetricProduct`) would run on — measured on 2 cores, a Woodbury pass over
-/// mnist5k's H⁻¹ took 31 ms with spinning workers and 16 ms without. `OPENBLAS_THREAD_TIMEOUT`
+/// kernel (`BlockSymmetricProduct`) would run on, which then waits for it. `OPENBLAS_THREAD_TIMEOUT`
 /// = 18 (2^18 cycles, about 0.1 ms) lets them sleep first.
 ///
 /// `restartIfNeeded()` re-executes the program with what is missing set; a variable the user set,

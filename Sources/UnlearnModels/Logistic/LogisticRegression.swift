@@ -159,10 +159,8 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
   /// (`unlearn_logistic_objective`): each tile of rows is read once, its logits, residuals and
   /// share of the gradient computed while it is in cache, the sums in registers — where the
   /// products X̃Θ and X̃ᵀR through BLAS read X̃ twice and, with K = 10 columns, run at a fraction of
-  /// the machine's speed. digits (1,438 × 65, K = 10): 315 → 124 µs on one thread with X̃ in cache;
-  /// inside a deletion, where the Woodbury pass has just evicted it, ≈ 230 µs. Rows are shared
-  /// among `BLAS.threadCount` threads when there is work enough to pay for them (mnist5k: 3.4 →
-  /// 1.8 ms on two; on digits starting the second thread cost more than it saved).
+  /// the machine's speed. Rows are shared among `BLAS.threadCount` threads when there is work
+  /// enough to pay for starting them (on digits-sized batches it is not).
   /// Cross-checked against the BLAS products in `LogisticObjectiveTests`.
   func dataLossAndGradient(on batch: LabelledBatch, excluding excluded: [Bool]?) -> (
     loss: Double, gradient: [Double]

@@ -21,7 +21,7 @@ enum StableFunctions {
   /// The loop is C (`unlearn_logistic_rows`), with e^x by range reduction and a degree-13
   /// polynomial and log1p(e) = 2·atanh(e/(2 + e)) by its series, both within 2 ulp of libm and
   /// vectorized (AVX2 + FMA where the CPU has them): one call of libm's exp and log1p per sample
-  /// cost ≈ 25 ns, 15 of the 24 µs of a breast_cancer objective (569 samples).
+  /// was most of a small model's objective.
   @discardableResult
   static func logisticRows(_ logits: inout Matrix, labels: [Int], excluding excluded: [Bool]? = nil) -> Double {
     precondition(logits.columns == 1 && labels.count == logits.rows, "one logit and one label per row")
@@ -41,8 +41,7 @@ enum StableFunctions {
   /// without labels returns 0. Rows flagged in `excluded` are set to zero and add no loss.
   ///
   /// The loop is C (`unlearn_softmax_rows`, the exponential and logarithm as in `logisticRows`):
-  /// libm's exp one entry at a time cost ≈ 14 ns an entry, 250 of the 585 µs of a digits objective
-  /// (1,797 × 10 logits).
+  /// libm's exp one entry at a time was nearly half of a ten-class objective.
   @discardableResult
   static func softmaxRows(_ logits: inout Matrix, labels: [Int]?, excluding excluded: [Bool]? = nil) -> Double {
     let (n, k) = (logits.rows, logits.columns)

@@ -15,7 +15,7 @@ import UnlearnModels
 /// At the trained optimum θ* (a logistic shard), ∇L(θ*; shard) = 0 and this is the influence
 /// update θ* + H'⁻¹ Σ_F ∇ℓ_i(θ*) (Koh & Liang, ICML 2017). An MLP's head after Adam is not at its
 /// optimum, and there the influence form alone steps uphill by the removed share of the
-/// remaining gradient (on digits, 10% removed: −9.8 points on the probe); the full step also
+/// remaining gradient (large removals cost accuracy on the probe); the full step also
 /// completes the head's fit on the remaining samples. H'⁻¹ is applied by conjugate gradients on
 /// Hessian-vector products over the shard's remaining samples, so nothing P × P is built or
 /// factored; a step is kept only if it lowers L' (halved once otherwise).

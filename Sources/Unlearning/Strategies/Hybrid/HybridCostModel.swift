@@ -22,8 +22,8 @@ import Foundation
 /// standard errors of the probe's measurement), ρ doubles (up to
 /// `maximumBoundary`); when it stays within, ρ shrinks by a quarter (down to 1 — exact always wins
 /// a tie). So neither the costs nor the boundary are constants. ρ learns only from approximate
-/// runs, so its start matters: it is 2 by default (`--initial-boundary`) — at 4 the adaptive
-/// policy never took the approximate path on Fashion-MNIST, where that path saves about 3×.
+/// runs, so its start matters: it is 2 by default (`--initial-boundary`), low enough that the
+/// approximate path gets tried where it pays.
 public struct HybridCostModel: Sendable, Codable, Equatable {
   /// Work-seconds per sample pass of exact retraining.
   public var exactSecondsPerUnit: Double

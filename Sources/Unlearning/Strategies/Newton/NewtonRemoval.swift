@@ -2,99 +2,22 @@ import UnlearnCore
 import UnlearnData
 import UnlearnModels
 
-/// Newton / influence removal for logistic regression and, on its output layer, the MLP (Koh & Liang, "Understanding Black-box
-/// Predictions via Influence Functions", ICML 2017; Guo, Goldstein, Hannun & van der Maaten,
-/// "Certified Data Removal from Machine Learning Models", ICML 2020). docs/methods.md.
+/// Newton / influence removal for logistic regression and, on its output layer, the MLP (Koh &
+/// Liang, "Understanding Black-box Predictions via Influence Functions", ICML 2017; Guo, Goldstein,
+/// Hannun & van der Maaten, "Certified Data Removal from Machine Learning Models", ICML 2020).
 ///
-/// Removing the set F from a model at θ is one Newton step on the retraining objective
-/// L'(θ) = L(θ; D \ F), the objective Retrain minimizes:
+/// Removing the set F from a model at θ is Newton steps on the objective retraining minimizes,
+/// L'(θ) = L(θ; D \ F):
 ///
-///     θ⁻ = θ − H'⁻¹·∇L'(θ),   ∇L'(θ) = ∇L(θ; D) − Σ_{i∈F} ∇ℓ_i(θ),   H' = H − Σ_{i∈F} ∇²ℓ_i.
+///     θ⁻ = θ − H'⁻¹·∇L'(θ),   ∇L'(θ) = ∇L(θ; D) − Σ_{i∈F} ∇ℓ_i(θ),   H' = H − Σ_{i∈F} ∇²ℓ_i,
 ///
-/// At the optimum θ* of L(·; D), ∇L(θ*; D) = 0 and this is the influence-function update
-/// θ* + H'⁻¹ Σ_F ∇ℓ_i(θ*); the state keeps ∇L(θ; D) exact (one pass after every removal), so
-/// repeated requests stay consistent with one request for their union up to the method's own
-/// second-order error.
-///
-/// Refinement: where the loss is far from quadratic over the step (weak regularization, nearly
-/// separable classes, large removals), one step leaves a sizeable residual — removing 1% of the
-/// digits at C = 1 moves θ by 11% and one step only reduces ‖∇L'‖ 7×. The strategy then takes
-/// further steps θ ← θ − H'⁻¹∇L'(θ) with the same factorization (each one gradient pass and one
-/// product with the kept H⁻¹, no new factorization) until ‖∇L'(θ)‖ ≤
-/// `residualTarget`·‖∇L'(θ_before)‖ or `maxSteps` steps; `maxSteps = 1` is the pure influence
-/// step. It never refines past the accuracy retraining itself reaches, ‖∇L'‖ ≤ tolerance·‖∇L(0)‖
-/// (the configuration's training tolerance), nor below the residual ‖∇L(θ_before; D)‖ the state
-/// already had: a request removes its samples' pull, it does not chase what earlier requests left
-/// (when a sample's own gradient is tiny, that
-/// would demand a 100-fold cut of the earlier residual, which Newton steps often cannot give once θ
-/// is off the optimum where the loss is far from quadratic — on mnist5k even a freshly built
-/// Hessian's full step raises the objective there — so each attempt is a solve and a gradient
-/// pass, then rejected). The report gives the steps taken.
-///
-/// Stalls: when the cached Hessian stalls — its full step raises L', a refinement step would
-/// raise the residual, or `maxSteps` refinement steps end above the target — and the residual is
-/// still above the target, Newton steps continue with the
-/// Hessian at the current θ. Either without building it: conjugate gradients with exact
-/// Hessian-vector products, preconditioned by the cached factorization, each step damped (t halved
-/// until L' falls), up to `maxSteps` more (the report gives `conjugate_gradient_steps` and
-/// `hessian_vector_products`); or by rebuilding and refactoring it (`refactored`; mnist5k 12–20 s
-/// on two or one thread, about two retrainings) and taking damped steps with it. Once θ has moved
-/// into a region where the cached Hessian is off, later requests would stall too: so the
-/// conjugate-gradient directions p and their exact products H(θ)p are kept
-/// (`NewtonState.curvaturePairs`, the last `conjugateGradientIterations`, dropped at a
-/// refactorization) and correct every later solve with the factorization as a limited-memory BFGS
-/// update of it (`CurvaturePairs`; each request first subtracts its removed samples' Hessians from
-/// the kept products). On mnist5k, after the stall at the 25th of 50 single-sample requests, 17
-/// of the last 25 requests took 200–900 ms of conjugate gradients without the correction, and 2
-/// with it (median of the 50 requests: 66 ms → 43–49 ms). Conjugate gradients are used until
-/// stalled requests have spent on them what the factorization cost, then it is rebuilt (ski
-/// rental: the stalls cost at most twice the cheaper of the two policies); conjugate gradients
-/// that stall as well fall back to the rebuild. A state read from disk does not know what its
-/// factorization cost and rebuilds at its first stall. Without either, θ stayed off the optimum
-/// (mnist5k: from ‖∇L'‖ ≈ 10⁻⁵ to 0.1–2 for every later request, each step of which overshot in
-/// turn).
-///
-/// Cost per request: the Hessian is built and Cholesky-factored once, at fit, and inverted
-/// (H⁻¹, twice the factorization's work). A removal subtracts Σ_F ∇²ℓ_i = U_F·U_Fᵀ (rank 1 per
-/// sample for binary, K per sample for softmax, in Kronecker form from
-/// `LogisticRegression.hessianKroneckerFactor`), solved with the Woodbury identity
-/// (`DowndatedCholesky`): one pass over one triangle of H⁻¹ gives the new columns H⁻¹U_F and
-/// H⁻¹∇L' together, O(P²) per sample for P parameters instead of the O(P³) refactorization. A
-/// state read from disk does not invert (that would cost a request or two more than it saves) and
-/// solves by substitution with the factor until its next refactorization. Per-sample Hessians of later
-/// requests are taken at the current θ, the cached Hessian at the point it was built: the same
-/// second-order approximation the step already makes.
-///
-/// Batch path: when a request would take the accumulated rank past `refactorRank` (default P/2:
-/// by then the Woodbury terms cost about as much as another pass over the factor), or when applying
-/// its downdate (P² per column of U) would cost more than `batchPathSteps` conjugate-gradient
-/// iterations of this path, its downdate is not applied. The cached factor without it is still a
-/// good preconditioner for H' — the two differ by the removed samples' curvature, concentrated in
-/// a few directions — so the request takes Newton steps with the exact Hessian of the remaining
-/// data, each solved by conjugate gradients preconditioned by the factor
-/// (`newtonConjugateGradientSteps`), where applying the downdate or refactoring would cost
-/// O(P²·rank) or O(n·P² + P³). Conjugate gradients find the directions the factor gets wrong in a
-/// few products; iterating with the factor alone (θ ← θ − H₀⁻¹∇L′) contracts only by the factor's
-/// worst direction per step. The unapplied downdates are kept
-/// (`NewtonState.unappliedDowndates`) and folded into the factor before a state is written; once
-/// they would cover more than a quarter of the remaining samples (the factor then differs from H' too
-/// much to be worth iterating with), or in certified mode (whose bound is for the exact H'), the
-/// Hessian of the remaining data is rebuilt at the current θ and refactored instead. The report says which path
-/// ran (`batch_path`, `refactored`) and why.
-///
-/// What is kept: the remaining samples, the model, ∇L(θ; D \ F), and the factor. Before a state
-/// is written, the Woodbury terms — which encode the forgotten samples' features — are folded into
-/// the factor by rank-one Cholesky downdates, so the persisted factor is that of H(D \ F) and no
-/// term of a forgotten sample survives. Two caveats, reported as "approximate": the factored
-/// Hessian was evaluated at a θ trained with F, and the feature scaling (per-feature mean and
-/// standard deviation) is the one fitted on the original training set — an aggregate over n
-/// samples, refreshed only by retraining.
-///
-/// Certified mode (`certification` set; see `Certification` for the guarantee and its
-/// assumptions): binary models only, rows L2-normalized, objective perturbation bᵀθ, exactly one
-/// step per request, the larger of the data-dependent residual bound and the measured residual
-/// charged to a budget, and retraining from scratch (exact, fresh noise) when a removal would
-/// exceed it.
+/// at the optimum the influence-function update θ* + H'⁻¹ Σ_F ∇ℓ_i(θ*). The Hessian is factored
+/// once, at fit; a request downdates the factor by its samples' curvature U_F·U_Fᵀ (Woodbury, O(P²)
+/// per column), or, when that costs more, steps around it (the batch path); `path(for:from:next:)`
+/// holds the whole refactor policy. Steps continue to `residualTarget`·‖∇L'(θ)‖ (`refine`,
+/// `finishStall`). Contract: the report's `gradient_residual` is the exact ‖∇L'(θ⁻)‖ (one pass);
+/// the result is approximate; no term of a forgotten sample survives in a written state (the
+/// factor is folded first). Certified mode: `Certification`. docs/methods.md gives the reasoning.
 public struct NewtonRemoval: UnlearningStrategy {
   public static let name = "newton"
   /// The most conjugate-gradient iterations (each a Hessian-vector product and a solve with the
@@ -207,368 +130,90 @@ public struct NewtonRemoval: UnlearningStrategy {
     return state
   }
 
-  /// How a request's downdate U (its samples' Hessian factors) reaches the factor.
-  enum DowndatePath: Equatable {
-    /// Applied through the Woodbury identity (O(P²) per column of U).
-    case woodbury
-    /// Set aside: the cached factor without it preconditions Newton–CG steps on H' (see above).
-    case batch(reason: String)
-    /// The Hessian of the remaining data is rebuilt at the current θ and refactored.
-    case refactor(reason: String)
-  }
-
-  /// The path for `downdate` of a request on `state` (`next`: the state with its samples removed).
-  /// The Woodbury downdate reads H⁻¹ once per column of U (P² each); the batch path's unit of work,
-  /// what one of its conjugate-gradient iterations costs, is a pass over the data (2·n·p·K) and a
-  /// solve with the factor (P²). The batch path is taken when the downdate
-  /// would pass `refactorRank`, or cost more than `batchPathSteps` such units — unless in certified
-  /// mode (its bound is for the exact H') or when the factor would then miss the downdates of more
-  /// than a quarter of the remaining samples. Past `refactorRank` without it: a refactorization.
-  func path(for downdate: KroneckerFactor, from state: NewtonState, next: NewtonState) -> DowndatePath {
-    let head = state.head
-    let limit = refactorRank ?? head.parameterCount / 2
-    let rank = state.factorization.rank + downdate.columns
-    let order = Double(head.parameterCount)
-    let stepCost =
-      2 * Double(next.trainingSet.count) * Double(head.featureCount + 1) * Double(head.outputCount) + order * order
-    let costly = Double(downdate.columns) * order * order > Self.batchPathSteps * stepCost
-    let unappliedSamples = next.unappliedDowndates.reduce(0) { $0 + $1.groupCount } + downdate.groupCount
-    let batchAllowed = usesBatchPath && certification == nil && 4 * unappliedSamples <= next.trainingSet.count
-    if rank > limit {
-      if batchAllowed { return .batch(reason: "the downdate rank \(rank) would pass \(limit)") }
-      let why =
-        certification != nil
-        ? " (certified mode)"
-        : usesBatchPath ? " and the factor would miss more than a quarter of the remaining samples' downdates" : ""
-      return .refactor(reason: "the accumulated downdate rank \(rank) would pass \(limit)\(why)")
-    }
-    if costly && batchAllowed {
-      return .batch(
-        reason:
-          "applying a downdate of rank \(downdate.columns) would cost more than \(Int(Self.batchPathSteps)) conjugate-gradient iterations"
-      )
-    }
-    return .woodbury
-  }
-
-  /// Damped Newton steps on L' with the Hessian at the current parameters, never built (Newton–CG,
-  /// Nocedal & Wright, §7.1): each direction solves H(θ; D \ F)·d = ∇L'(θ) by conjugate gradients with
-  /// exact Hessian-vector products (two passes over the remaining data each), preconditioned by the
-  /// cached factor. Each solve is inexact (Dembo, Eisenstat & Steihaug 1982): it stops at a relative
-  /// residual η, loose (½) while the loss is far from quadratic over the step and tightened as the
-  /// steps converge (Eisenstat & Walker 1996, choice 2: η = 0.9·(‖∇L'_k‖/‖∇L'_{k−1}‖)², safeguarded,
-  /// at most ½), never tighter than what reaching `target` needs (η ≥ ½·target/‖∇L'‖). Each step is
-  /// damped (t halved until L' falls). The first step is always tried (a request removes its
-  /// samples' pull even where earlier requests left a residual above `target`); later ones stop at
-  /// `target`, after `maxSteps` steps, or when no step lowers L'. Every product (p, H(θ)p) joins the
-  /// state's curvature pairs, which correct later solves with the factor.
-  func newtonConjugateGradientSteps(
-    from head: inout LogisticRegression, in next: inout NewtonState, target: Double, maxSteps: Int
-  ) -> (steps: Int, products: Int, stepNorm: Double) {
-    var (steps, products, stepNorm) = (0, 0, 0.0)
-    var residual = BLAS.nrm2(next.gradient)
-    var forcing = 0.5
-    while steps < maxSteps && (steps == 0 || residual > target) {
-      let current = head
-      var curvature = current.curvature(on: next.batch)
-      if let pending = next.trainingSet.pendingRemovals {
-        // Rows of removed samples not yet compacted away add nothing to H(θ; D \ F).
-        for row in pending.indices where pending[row] {
-          for c in 0..<curvature.columns { curvature[row, c] = 0 }
-        }
-      }
-      // The solve preconditions with the pairs as they were when it started (`state`); its own
-      // products join `next`'s pairs for the steps and requests after it.
-      let state = next
-      let solution = ConjugateGradient.solve(
-        state.gradient, maxIterations: Self.conjugateGradientIterations,
-        relativeTolerance: min(0.5, max(forcing, 0.5 * target / residual)),
-        preconditioner: { state.solve($0) },
-        product: { direction in
-          let product = current.hessianVectorProduct(on: state.batch, direction, curvature: curvature)
-          next.curvaturePairs.append(step: direction, product: product)
-          return product
-        })
-      products += solution.iterations
-      let before = (head: head, loss: next.loss, gradient: next.gradient)
-      let t = next.descend(&head, along: solution.x, alwaysFull: false)
-      guard next.loss < before.loss else {
-        (head, next.loss, next.gradient) = before
-        break
-      }
-      let previous = residual
-      residual = BLAS.nrm2(next.gradient)
-      // Eisenstat & Walker (1996), choice 2 with γ = 0.9, α = 2, and its safeguard.
-      forcing = min(0.5, max(0.9 * (residual / previous) * (residual / previous), 0.9 * forcing * forcing))
-      stepNorm += t * BLAS.nrm2(solution.x)
-      steps += 1
-    }
-    return (steps, products, stepNorm)
-  }
-
+  /// Removes the request's samples in phases: `begin` (the kept objective without them), the
+  /// downdate path (`path`, `applyDowndate`), the steps (`takeInfluenceStep` and `refine`, or the
+  /// batch path's `takeBatchSteps`), certified accounting (`charge`), `finishStall`, and for the
+  /// MLP `fineTune`.
   public func forget(_ request: ForgetRequest, from state: NewtonState, progress: (TrainingProgress) -> Void)
     throws -> (state: NewtonState, report: ForgetReport)
   {
     let clock = ContinuousClock()
     let start = clock.now
     let resolution = try state.trainingSet.resolve(request)
-    var next = state
-    func report(exact: Bool, samplesRetrained: Int, parameters: Int, figures: [String: Double], notes: [String])
-      -> ForgetReport
-    {
+    func report(of removal: Removal?, exact: Bool, samplesRetrained: Int, parameters: Int) -> ForgetReport {
       ForgetReport(
         strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
         skipped: resolution.skippedCount, exact: exact, samplesRetrained: samplesRetrained,
         parametersRetrained: parameters, seconds: (clock.now - start).seconds,
-        remaining: next.trainingSet.count, figures: figures, notes: notes)
+        remaining: (removal?.next ?? state).trainingSet.count, figures: removal?.report.figures ?? [:],
+        notes: removal?.notes ?? ["nothing to forget: every id was absent and skipped"])
     }
     guard !resolution.rows.isEmpty else {
-      return (
-        next,
-        report(
-          exact: false, samplesRetrained: 0, parameters: 0, figures: [:],
-          notes: ["nothing to forget: every id was absent and skipped"])
-      )
-    }
-    let head = state.head
-    let forgotten = state.batch.subset(resolution.rows)
-    // L'(θ) = L(θ; D) − Σ_F ℓ_i(θ) and ∇L'(θ) = ∇L(θ; D) − Σ_F ∇ℓ_i(θ), from the kept L and ∇L.
-    let removedTerms = head.dataLossAndGradient(on: forgotten)
-    var gradient = state.gradient
-    BLAS.axpy(-1, removedTerms.gradient, &gradient)
-    let objectiveBefore = state.loss - removedTerms.loss
-    let gradientBefore = BLAS.nrm2(gradient)
-
-    next.trainingSet.remove(resolution, compacting: false)
-    var notes: [String] = []
-    let pending = next.trainingSet.pendingRemovalCount
-    if finetuneEpochs > 0
-      || Double(pending) > NewtonState.compactionFraction * Double(next.trainingSet.storage.count)
-    {
-      next.compact()
+      return (state, report(of: nil, exact: false, samplesRetrained: 0, parameters: 0))
     }
 
-    let downdate = head.hessianKroneckerFactor(on: forgotten)
-    var woodburyStep: [Double]?
-    let path = self.path(for: downdate, from: state, next: next)
-    switch path {
-    case .batch(let reason):
-      next.unappliedDowndates.append(downdate)
-      if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
-      notes.append(
-        "batch path: \(reason), so the cached factor, without this request's downdate, served as the preconditioner"
-      )
-    case .refactor(let reason):
-      notes.append("refactored the Hessian of the remaining data: \(reason)")
-    case .woodbury:
-      do {
-        if next.curvaturePairs.count > 0 { next.curvaturePairs.downdate(by: downdate.dense) }
-        let pairs = next.curvaturePairs
-        woodburyStep = try pairs.solve(gradient) { try next.factorization.downdate(by: downdate, thenSolve: $0) }
-      } catch let error as LinearAlgebraError {
-        notes.append("refactored the Hessian of the remaining data: the downdate was not positive definite (\(error))")
+    var removal = begin(removing: resolution, from: state)
+    if let step = try applyDowndate(path(for: removal.downdate, from: state, next: removal.next), to: &removal) {
+      let bound = state.designNormBound.map {
+        Certification.residualBound(
+          step: step, design: removal.next.batch.design, excluding: removal.next.trainingSet.pendingRemovals,
+          designNormBound: $0)
       }
-    }
-    let batchPath = if case .batch = path { true } else { false }
-    let refactored = woodburyStep == nil && !batchPath
-    var figures: [String: Double] = ["gradient_norm_before": gradientBefore]
-    let target = max(
-      residualTarget * gradientBefore, BLAS.nrm2(state.gradient), configuration.relativeTolerance * state.gradientScale)
-    var updated = head
-    (next.loss, next.gradient) = (objectiveBefore, gradient)
-    var residual = gradientBefore
-    var stepNorm = 0.0
-    var steps = 0
-    var stalled = false
-    if batchPath {
-      // The cached factor, without this request's downdate, preconditions exact Newton steps.
-      let outcome = newtonConjugateGradientSteps(from: &updated, in: &next, target: target, maxSteps: maxSteps)
-      (residual, stepNorm, steps) = (BLAS.nrm2(next.gradient), outcome.stepNorm, outcome.steps)
-      figures["conjugate_gradient_steps"] = Double(outcome.steps)
-      figures["hessian_vector_products"] = Double(outcome.products)
-      notes.append(
-        "took \(outcome.steps) Newton steps with the Hessian of the remaining data (conjugate gradients, "
-          + "\(outcome.products) Hessian-vector products, preconditioned by the cached factor)")
-      stalled = residual > target
-    }
-    let step: [Double]
-    if let woodburyStep {
-      step = woodburyStep
-    } else if batchPath {
-      step = []  // none: the batch path took its steps above
-    } else {
-      try next.refactor(at: head)
-      step = next.factorization.solve(gradient)
-    }
-
-    let bound = state.designNormBound.map {
-      Certification.residualBound(
-        step: step, design: next.batch.design, excluding: next.trainingSet.pendingRemovals, designNormBound: $0)
-    }
-
-    // θ ← θ − t·H'⁻¹∇L'(θ), then refinement steps with the same factorization while the residual
-    // is above the target (never in certified mode: maxSteps = 1 there). t = 1 unless the full
-    // step raises L' — far from the optimum (an MLP's output layer after Adam on Fashion-MNIST:
-    // ‖∇L'‖ = 1.7·10⁴) the cached Hessian overshoots — then t halves until L' falls (certified mode
-    // always takes the full step its bound is computed for).
-    if !batchPath {
-      let scale = next.descend(&updated, along: step, alwaysFull: certification != nil)
-      if scale < 1 {
-        figures["step_scale"] = scale
-        notes.append("the full Newton step raised the objective on the remaining data; took \(scale) of it")
-      }
-      residual = BLAS.nrm2(next.gradient)
-      stepNorm = scale * BLAS.nrm2(step)
-      steps = 1
-      stalled = scale < 1
-    }
-    if let certification, var certificate = state.certificate, let bound {
-      // Charged: the larger of the bound and the measured residual (see `Certification`).
-      let charge = max(bound, residual)
-      figures["residual_bound"] = bound
-      figures["budget_charged"] = charge
-      figures["budget_limit"] = certification.budget
-      if certificate.budgetSpent + charge > certification.budget {
-        next.compact()  // a state's batch rows are its training set's storage rows
-        next = try trainFromScratch(next.trainingSet, retraining: certificate.retrainings + 1, progress: progress)
-        figures["budget_spent"] = 0
-        figures["budget_remaining"] = certification.budget
-        figures["gradient_residual"] = BLAS.nrm2(next.gradient)
-        notes.append(
-          "retrained from scratch with fresh noise: this removal's charge \(charge) (the larger of its bound "
-            + "\(bound) and the measured residual \(residual)) would have raised the spent budget "
-            + "\(certificate.budgetSpent) past σε/c = \(certification.budget)")
+      takeInfluenceStep(step, in: &removal)
+      if let certification, let bound, try charge(bound, of: certification, in: &removal, progress: progress) {
+        let next = removal.next
         return (
           next,
-          report(
-            exact: true, samplesRetrained: next.trainingSet.count, parameters: next.parameterCount,
-            figures: figures, notes: notes)
+          report(of: removal, exact: true, samplesRetrained: next.trainingSet.count, parameters: next.parameterCount)
         )
       }
-      certificate.budgetSpent += charge
-      next.certificate = certificate
-      figures["budget_spent"] = certificate.budgetSpent
-      figures["budget_remaining"] = certification.budget - certificate.budgetSpent
+      refine(&removal)
+    } else {
+      takeBatchSteps(&removal)
     }
-    while !batchPath && steps < maxSteps && residual > target {
-      // Kept only if it lowers the residual (far from the optimum the stale Hessian can overshoot).
-      let refinement = next.solve(next.gradient)
-      var candidate = updated
-      var candidateParameters = updated.parameters
-      BLAS.axpy(-1, refinement, &candidateParameters)
-      candidate.parameters = candidateParameters
-      let (candidateLoss, candidateGradient) = next.objective(of: candidate)
-      let candidateResidual = BLAS.nrm2(candidateGradient)
-      guard candidateResidual < residual else {
-        notes.append("refinement stopped after \(steps) steps: another step would raise the residual")
-        stalled = true
-        break
-      }
-      (updated, next.loss, next.gradient, residual) = (candidate, candidateLoss, candidateGradient, candidateResidual)
-      stepNorm += BLAS.nrm2(refinement)
-      steps += 1
-    }
-    if !batchPath && maxSteps > 1 && steps == maxSteps && residual > target {
-      // Steps that each lower the residual a little are a stall too: the cached Hessian is off.
-      notes.append("refinement stopped after \(steps) steps above the target \(target)")
-      stalled = true
-    }
-    var refreshed = false
-    // Ski rental (Karlin et al. 1988): conjugate-gradient steps until what stalled requests spent
-    // on them since the last factorization reaches that factorization's cost, then a refactoring.
-    // Either way the stalls cost at most twice the cheaper of the two.
-    if certification == nil && !batchPath && stalled && residual > target
-      && next.conjugateGradientSeconds < next.factorizationSeconds
-    {
-      // The cached Hessian cannot finish this request: the loss is far from quadratic over the
-      // step (on mnist5k, removing a sample that alone carries a rare pixel moves the weights of
-      // the samples sharing it across their sigmoids). Left there, θ stays off the optimum with a
-      // residual 10⁴ times the usual and every later request's step overshoots in turn. So Newton
-      // steps continue with the Hessian at the current θ, first without building it.
-      let conjugateStart = clock.now
-      defer { next.conjugateGradientSeconds += (clock.now - conjugateStart).seconds }
-      let outcome = newtonConjugateGradientSteps(from: &updated, in: &next, target: target, maxSteps: maxSteps)
-      residual = BLAS.nrm2(next.gradient)
-      stepNorm += outcome.stepNorm
-      steps += outcome.steps
-      let (conjugateSteps, products) = (outcome.steps, outcome.products)
-      if conjugateSteps > 0 {
-        figures["conjugate_gradient_steps"] = Double(conjugateSteps)
-        figures["hessian_vector_products"] = Double(products)
-        notes.append(
-          "the cached Hessian stalled; took \(conjugateSteps) Newton steps with the Hessian at the current parameters "
-            + "(conjugate gradients, \(products) Hessian-vector products, preconditioned by the cached factor)")
-      }
-    }
-    if certification == nil && stalled && residual > target {
-      // Conjugate gradients did not reach the target either: rebuild and refactor the Hessian at
-      // the current θ (as much as a retraining or more) and take damped Newton steps with it.
-      try next.refactor(at: updated)
-      refreshed = true
-      notes.append(
-        "refactored the Hessian at the current parameters: the residual stalled at "
-          + "\(residual), above this request's target \(target)")
-      var refreshedSteps = 0
-      while refreshedSteps < maxSteps && residual > target {
-        let direction = next.factorization.solve(next.gradient)
-        let before = (head: updated, loss: next.loss, gradient: next.gradient)
-        let t = next.descend(&updated, along: direction, alwaysFull: false)
-        guard next.loss < before.loss else {
-          (updated, next.loss, next.gradient) = before
-          notes.append("damped Newton stopped after \(refreshedSteps) steps with the new Hessian: no step lowers L'")
-          break
-        }
-        residual = BLAS.nrm2(next.gradient)
-        stepNorm += t * BLAS.nrm2(direction)
-        refreshedSteps += 1
-        steps += 1
-      }
-    }
-    next.setHead(updated)
-    var parametersRetrained = head.parameterCount
-    var samplesRetrained = 0
-    if finetuneEpochs > 0, case .mlp(let network) = next.model.classifier {
-      // A few epochs on the remaining data move the hidden layers too, so the head's Hessian is
-      // rebuilt on the new hidden activations afterwards.
-      var generator = SeededGenerator(seed: configuration.seed &+ UInt64(state.trainingSet.forgotten.count + 1))
-      let data = next.trainingSet.data  // compacted above: no copy
-      let remaining = LabelledBatch(
-        features: next.model.prepared(data.features), labels: data.labels, classCount: data.classCount)
-      let tuned = AdamTrainer(
-        epochs: finetuneEpochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate
-      ).fit(network, on: remaining, using: &generator).model
-      var deployed = next.model
-      deployed.classifier = .mlp(tuned)
-      try next.setModel(deployed)
-      next.batch = NewtonState.batch(data, model: next.model)
-      try next.refactor(at: next.head)
-      (next.loss, next.gradient) = next.objective(of: next.head)
-      residual = BLAS.nrm2(next.gradient)
-      parametersRetrained = tuned.parameterCount
-      samplesRetrained = data.count
-      figures["finetune_epochs"] = Double(finetuneEpochs)
-      notes.append(
-        "fine-tuned the whole network for \(finetuneEpochs) epochs, then refactored the output layer's Hessian")
-    }
+    try finishStall(&removal)
+    removal.next.setHead(removal.head)
+    let retrained = try fineTune(&removal, requestNumber: state.trainingSet.forgotten.count + 1)
 
-    figures["gradient_residual"] = residual
-    if let noise = next.head.linearTerm {
+    removal.report.gradientResidual = removal.residual
+    if let noise = removal.next.head.linearTerm {
       // The true residual without the noise term bᵀθ, reported apart from the bound.
-      var withoutNoise = next.gradient
+      var withoutNoise = removal.next.gradient
       BLAS.axpy(-1, noise, &withoutNoise)
-      figures["gradient_residual_without_noise"] = BLAS.nrm2(withoutNoise)
+      removal.report.gradientResidualWithoutNoise = BLAS.nrm2(withoutNoise)
     }
-    figures["downdate_rank"] = Double(next.factorization.rank)
-    figures["batch_path"] = batchPath ? 1 : 0
-    figures["unapplied_downdate_rank"] = Double(next.unappliedRank)
-    figures["refactored"] = refactored || refreshed ? 1 : 0
-    figures["newton_steps"] = Double(steps)
-    figures["step_norm"] = stepNorm
+    removal.report.downdateRank = removal.next.factorization.rank
+    removal.report.unappliedDowndateRank = removal.next.unappliedRank
     return (
-      next,
+      removal.next,
       report(
-        exact: false, samplesRetrained: samplesRetrained, parameters: parametersRetrained, figures: figures,
-        notes: notes)
+        of: removal, exact: false, samplesRetrained: retrained?.samples ?? 0,
+        parameters: retrained?.parameters ?? removal.start.parameterCount)
     )
+  }
+
+  /// MLP with `finetuneEpochs`: a few epochs on the remaining data move the hidden layers too, so
+  /// the head's Hessian is rebuilt on the new hidden activations afterwards. Returns the samples
+  /// and parameters retrained; nil without fine-tuning.
+  func fineTune(_ removal: inout Removal, requestNumber: Int) throws -> (samples: Int, parameters: Int)? {
+    guard finetuneEpochs > 0, case .mlp(let network) = removal.next.model.classifier else { return nil }
+    var generator = SeededGenerator(seed: configuration.seed &+ UInt64(requestNumber))
+    let data = removal.next.trainingSet.data  // compacted by `begin`: no copy
+    let remaining = LabelledBatch(
+      features: removal.next.model.prepared(data.features), labels: data.labels, classCount: data.classCount)
+    let tuned = AdamTrainer(
+      epochs: finetuneEpochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate
+    ).fit(network, on: remaining, using: &generator).model
+    var deployed = removal.next.model
+    deployed.classifier = .mlp(tuned)
+    try removal.next.setModel(deployed)
+    removal.next.batch = NewtonState.batch(data, model: removal.next.model)
+    try removal.next.refactor(at: removal.next.head)
+    (removal.next.loss, removal.next.gradient) = removal.next.objective(of: removal.next.head)
+    removal.residual = BLAS.nrm2(removal.next.gradient)
+    removal.report.finetuneEpochs = finetuneEpochs
+    removal.notes.append(
+      "fine-tuned the whole network for \(finetuneEpochs) epochs, then refactored the output layer's Hessian")
+    return (data.count, tuned.parameterCount)
   }
 }

@@ -170,6 +170,18 @@ public struct NewtonState: SingleModelState {
     }
   }
 
+  /// `descend` kept only if it lowers the objective: returns t, or nil with `head`, `loss` and
+  /// `gradient` as they were.
+  mutating func dampedStep(_ head: inout LogisticRegression, along direction: [Double]) -> Double? {
+    let before = (head: head, loss: loss, gradient: gradient)
+    let t = descend(&head, along: direction, alwaysFull: false)
+    guard loss < before.loss else {
+      (head, loss, gradient) = before
+      return nil
+    }
+    return t
+  }
+
   /// Sets the head, writes it into the deployed model, and evaluates the objective there.
   mutating func move(to newHead: LogisticRegression) {
     setHead(newHead)
