@@ -1,8 +1,8 @@
 #include "CUnlearnKernels.h"
 #include "CPUFeatures.h"
+#include "FanOut.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,7 +131,7 @@ static void *run_share(void *argument) {
 }
 
 // Below this many rows one thread reads the triangle faster than a second one starts.
-enum { threaded_rows = 2048, most_threads = 8 };
+enum { threaded_rows = 2048, most_threads = unlearn_most_shares };
 
 // The first row group at or after row r.
 static long group_at(long r, long k, long p) {
@@ -143,7 +143,7 @@ static long group_at(long r, long k, long p) {
 // Zeroes h and y, then runs the row groups on `threads` threads, each with an equal share of the
 // triangle: rows [0, r) hold n² − (n − r)² of its 2·area, so share t ends at r = n(1 − √(1 − t/T)).
 // Every thread but the first adds into buffers of its own, summed into h and y at the end (rows
-// of different shares reach the same columns); a thread that cannot start runs in this one.
+// of different shares reach the same columns; `unlearn_fan_out`).
 static void run(
     range_kernel kernel, const double *a, long k, long p, const double *b, const double *vectors, long s, double *h,
     double *y, long threads) {
@@ -157,8 +157,6 @@ static void run(
     return;
   }
   struct share shares[most_threads];
-  pthread_t workers[most_threads];
-  int started[most_threads] = {0};
   long first = 0;
   for (long t = 0; t < threads; t++) {
     double fraction = (double)(t + 1) / (double)threads;
@@ -168,14 +166,8 @@ static void run(
     shares[t] = (struct share){kernel, a, b, vectors, k, p, s, first, last, hs, t == 0 ? y : hs + n};
     first = last;
   }
-  for (long t = 1; t < threads; t++) started[t] = pthread_create(&workers[t], 0, run_share, &shares[t]) == 0;
-  run_share(&shares[0]);
+  unlearn_fan_out(run_share, shares, sizeof(struct share), threads);
   for (long t = 1; t < threads; t++) {
-    if (started[t]) {
-      pthread_join(workers[t], 0);
-    } else {
-      run_share(&shares[t]);
-    }
     const double *hs = shares[t].h, *ys = shares[t].y;
     for (long i = 0; i < n; i++) h[i] += hs[i];
     for (long i = 0; i < n * k * s; i++) y[i] += ys[i];

@@ -1,7 +1,7 @@
 #include "CUnlearnKernels.h"
 #include "CPUFeatures.h"
+#include "FanOut.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,7 +380,7 @@ static void *run_objective_share(void *argument) {
 }
 
 // Threads pay for their start (tens of µs) from about this many multiply-adds per pass.
-enum { threaded_work = 1 << 21, most_objective_threads = 8 };
+enum { threaded_work = 1 << 21, most_objective_threads = unlearn_most_shares };
 
 // Pads Θ to `width` columns, splits the rows over the threads (each with its own gradient), sums
 // their losses and gradients in thread order, and writes the p × k gradient. With `curvature`, the
@@ -399,24 +399,16 @@ static double run_objective(
   double *padded = memory;
   for (long j = 0; j < p; j++) memcpy(padded + j * width, theta + j * k, (size_t)k * sizeof(double));
   struct objective_share shares[most_objective_threads];
-  pthread_t workers[most_objective_threads];
-  int started[most_objective_threads] = {0};
   for (long t = 0; t < threads; t++) {
     double *own = memory + p * width + t * scratch;
     shares[t] = (struct objective_share){
         kernel, x, padded, p, n * t / threads, n * (t + 1) / threads, k, width, labels, curvature, excluded,
         own, own + objective_tile * width, 0};
   }
-  for (long t = 1; t < threads; t++) started[t] = pthread_create(&workers[t], 0, run_objective_share, &shares[t]) == 0;
-  run_objective_share(&shares[0]);
+  unlearn_fan_out(run_objective_share, shares, sizeof(struct objective_share), threads);
   double loss = shares[0].loss;
   const double *g = shares[0].g;
   for (long t = 1; t < threads; t++) {
-    if (started[t]) {
-      pthread_join(workers[t], 0);
-    } else {
-      run_objective_share(&shares[t]);  // no thread to be had: this one does the share
-    }
     loss += shares[t].loss;
     for (long i = 0; i < p * width; i++) shares[0].g[i] += shares[t].g[i];
   }

@@ -97,7 +97,7 @@ public struct Dataset: Sendable, Equatable {
   /// binary set: `restricted(toClasses: ["3", "8"])`). Throws `unknownClass` for a name that is not
   /// one of the dataset's classes.
   public func restricted(toClasses names: [String]) throws -> Dataset {
-    let position = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
+    let position = classNames.offsets()
     let kept = try names.map { name in
       guard let index = position[name] else {
         throw DataError(
@@ -106,7 +106,7 @@ public struct Dataset: Sendable, Equatable {
       }
       return index
     }
-    let label = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+    let label = kept.offsets()
     let rows = labels.indices.filter { label[labels[$0]] != nil }
     return Dataset(
       unchecked: name, ids: rows.map { ids[$0] }, features: features.selectingRows(rows),
@@ -127,7 +127,7 @@ public struct Dataset: Sendable, Equatable {
   /// Throws `unknownClass` for a class the reference does not have.
   public func aligningClasses(to reference: [String]) throws -> Dataset {
     guard reference != classNames else { return self }
-    let position = Dictionary(uniqueKeysWithValues: reference.enumerated().map { ($1, $0) })
+    let position = reference.offsets()
     let mapping = try classNames.map { name in
       guard let index = position[name] else {
         throw DataError(

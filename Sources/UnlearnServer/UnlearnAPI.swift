@@ -147,7 +147,7 @@ public enum UnlearnAPI {
     } catch let error as StoreError {
       switch error.code {
       case .unknownModel, .unknownRequest: throw HTTPError(.notFound, message: error.message)
-      case .invalidRequest, .unknownIDs: throw HTTPError(.badRequest, message: error.message)
+      case .invalidRequest: throw HTTPError(.badRequest, message: error.message)
       case .requestIDReused, .modelExists, .conflict: throw HTTPError(.conflict, message: error.message)
       case .corrupted, .missingStore, .missingKey: throw HTTPError(.serviceUnavailable, message: error.message)
       }

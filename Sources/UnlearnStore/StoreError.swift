@@ -8,7 +8,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case unknownRequest = "unknown request"
     case invalidRequest = "invalid request"
     case requestIDReused = "request id reused"
-    case unknownIDs = "unknown sample ids"
     case corrupted = "corrupted store"
     case missingKey = "missing key"
     /// Another executor's work changed the model, or this executor's lease ran out: run again.

@@ -22,7 +22,7 @@ struct ClassLabels {
   }
 
   private init<Key: Hashable>(names: [String], keys: [Key], values: [Key]) {
-    let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+    let position = keys.offsets()
     self.names = names
     self.indices = values.map { position[$0]! }
   }

@@ -68,11 +68,6 @@ public struct LogisticRegression: ConvexClassifier, Codable, Equatable {
     Matrix(rows: featureCount + 1, columns: outputCount, elements: parameters)
   }
 
-  /// Whether parameter `index` is an L2-regularized weight (not a bias).
-  public func isRegularized(_ index: Int) -> Bool {
-    index < featureCount * outputCount
-  }
-
   // MARK: Prediction
 
   public func probabilities(for features: Matrix) -> Matrix {

@@ -22,8 +22,7 @@ public struct ForgottenSampleLedger: Sendable, Equatable, Codable {
   /// An empty ledger with a fresh random salt.
   public init() {
     var generator = SystemRandomNumberGenerator()
-    self.init(
-      salt: (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined())
+    self.init(salt: FileDigest.hexadecimal((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }))
   }
 
   /// An empty ledger with the given salt (hex).

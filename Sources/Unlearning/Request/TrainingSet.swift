@@ -32,7 +32,7 @@ public struct TrainingSet: Sendable {
   }
 
   private static func rows(of data: Dataset) -> [SampleID: Int] {
-    Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    data.ids.offsets()
   }
 
   /// The remaining samples, raw (unscaled) features, in their original order. Free when no

@@ -66,7 +66,7 @@ public struct ARCANE: UnlearningStrategy {
     var strategy = self
     let trainingIDs = Set(training.ids)
     strategy.likelihood = DeletionLikelihood(likelihood.given.filter { trainingIDs.contains($0.key) })
-    let rowOf = Dictionary(uniqueKeysWithValues: training.ids.enumerated().map { ($1, $0) })
+    let rowOf = training.ids.offsets()
     let orders = orders(of: training)
     let classes = try ParallelWork.map(Array(0..<training.classCount), workers: workers) { [strategy] c in
       var model = ClassModel(
@@ -97,7 +97,7 @@ public struct ARCANE: UnlearningStrategy {
     next.trainingSet.remove(resolution)
     next.strategy.likelihood.remove(resolution.ids)
     let data = next.trainingSet.data
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let rowOf = data.ids.offsets()
     let strategy = next.strategy
     let sourceSHA256 = next.trainingSet.sourceSHA256
     let before = state.classes

@@ -112,7 +112,7 @@ public struct ARCANEState: StrategyState {
       likelihood: DeletionLikelihood(
         Dictionary(uniqueKeysWithValues: settings.likelihoods.map { (SampleID($0.key), $0.value) })))
     strategy.selectionFloor = settings.selectionFloor
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let rowOf = data.ids.offsets()
     var classes: [ClassModel] = []
     for (c, order) in strategy.orders(of: data).enumerated() {
       var model = ClassModel(

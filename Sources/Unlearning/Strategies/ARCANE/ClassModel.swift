@@ -116,7 +116,7 @@ public struct ClassModel: Sendable, Equatable {
       labels: [Int](repeating: 1, count: members.count) + [Int](repeating: 0, count: members.count),
       featureNames: data.featureNames, classNames: Self.contrastClasses, idOrigin: data.idOrigin)
     learner.sliceIDs = sliceIDs
-    return (contrast, Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) }))
+    return (contrast, ids.offsets())
   }
 
   /// log q_c(x) + f_c(x) for each raw feature row; nil when the class has no samples left.

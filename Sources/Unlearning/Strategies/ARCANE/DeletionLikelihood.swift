@@ -43,10 +43,8 @@ public struct DeletionLikelihood: Sendable, Equatable {
     for id in ids { given[id] = nil }
   }
 
-  /// Bytes 16…23 of SHA-256(id) as a fraction of 2⁶⁴ (SISA's shard and slice use bytes 0…15).
+  /// Word 2 of the id's SHA-256 as a fraction in [0, 1) (`SampleIDHash`).
   static func uniform(_ id: SampleID) -> Double {
-    let digest = Array(SHA256.hash(data: Array(id.rawValue.utf8)))
-    let bits = digest[16..<24].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    return Double(bits >> 11) * 0x1p-53
+    SampleIDHash(id).fraction(2)
   }
 }

@@ -90,7 +90,7 @@ public struct Hybrid: UnlearningStrategy {
       let slice = shard.sliceIDs.lastIndex(where: { !$0.isEmpty })
     else { return nil }
     let data = state.trainingSet.data
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let rowOf = data.ids.offsets()
     var copy = shard
     copy.sliceIDs[slice].removeLast()
     let clock = ContinuousClock()
@@ -147,7 +147,7 @@ public struct Hybrid: UnlearningStrategy {
       figures["shards_retrained"] = Double(affected.count)
       figures["slices_retrained"] = Double(affected.reduce(0) { $0 + sisa.assignment.slices - restart[$1]! })
     } else {
-      let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+      let rowOf = data.ids.offsets()
       let update = ApproximateShardUpdate(configuration: configuration, amendment: amendment)
       let shards = next.shards
       let sourceSHA256 = next.trainingSet.sourceSHA256

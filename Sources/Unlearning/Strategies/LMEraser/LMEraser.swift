@@ -139,7 +139,7 @@ public struct LMEraser: UnlearningStrategy {
       }
     }
     if clusters.count == 1 && clusters[0].members.isEmpty { clusters = [] }
-    let order = Dictionary(uniqueKeysWithValues: next.trainingSet.data.ids.enumerated().map { ($1, $0) })
+    let order = next.trainingSet.data.ids.offsets()
     for index in affected where index < clusters.count {
       clusters[index].members.sort { order[$0]! < order[$1]! }
     }
@@ -177,7 +177,7 @@ public struct LMEraser: UnlearningStrategy {
   /// cluster's own stream: seed ⊕ id, so retraining one cluster replays exactly.
   func train(_ groups: [(id: Int, members: [SampleID])], in state: LMEraserState) throws -> [PrivateCluster] {
     let data = state.trainingSet.data
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let rowOf = data.ids.offsets()
     let frozen = state.frozen
     let backbone = state.backbone
     let settings = headTraining

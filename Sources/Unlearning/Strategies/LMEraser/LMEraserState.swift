@@ -48,7 +48,7 @@ public struct LMEraserState: StrategyState {
   /// Un-prompted embeddings of samples by id.
   func embeddings(of ids: [SampleID]) -> Matrix {
     let data = trainingSet.data
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let rowOf = data.ids.offsets()
     return frozen.embedding(of: backbone.prepared(data.features.selectingRows(ids.map { rowOf[$0]! })))
   }
 

@@ -24,9 +24,7 @@ public struct PublicSplit: Sendable, Codable, Equatable {
 
   public func isPublic(_ id: SampleID) -> Bool {
     if let ids { return ids.contains(id) }
-    let digest = Array(SHA256.hash(data: Array(id.rawValue.utf8)))
-    let bits = digest[24..<32].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    return Double(bits >> 11) * 0x1p-53 < fraction!
+    return SampleIDHash(id).fraction(3) < fraction!
   }
 
   /// (public rows, private rows) of `data`, ascending.

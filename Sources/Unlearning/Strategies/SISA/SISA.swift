@@ -104,7 +104,7 @@ public struct SISA: UnlearningStrategy {
   func train(
     _ indices: [Int], from start: [Int: Int], shards: [ShardModel], data: Dataset, sourceSHA256: [String]
   ) throws -> [(shard: ShardModel, passes: Double, seconds: Double)] {
-    let rowOf = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+    let rowOf = data.ids.offsets()
     let configuration = configuration
     return try ParallelWork.map(indices, workers: workers) { index in
       let clock = ContinuousClock()

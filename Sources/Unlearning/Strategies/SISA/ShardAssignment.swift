@@ -15,9 +15,7 @@ public struct ShardAssignment: Sendable, Equatable, Codable {
 
   /// (shard, slice) of `id`: the first 8 bytes of SHA-256(id) modulo S, the next 8 modulo R.
   public func place(_ id: SampleID) -> (shard: Int, slice: Int) {
-    let digest = Array(SHA256.hash(data: Array(id.rawValue.utf8)))
-    let first = digest[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    let second = digest[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    return (Int(first % UInt64(shards)), Int(second % UInt64(slices)))
+    let hash = SampleIDHash(id)
+    return (Int(hash.word(0) % UInt64(shards)), Int(hash.word(1) % UInt64(slices)))
   }
 }
