@@ -176,6 +176,7 @@ let package = Package(
         "UnlearnModels",
         "UnlearnData",
         "_UnlearnTestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),
     .testTarget(
@@ -211,11 +212,15 @@ let package = Package(
         "UnlearnModels",
         "UnlearnData",
         "_UnlearnTestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),
     .testTarget(
       name: "unlearnCLITests",
-      dependencies: ["unlearn", "UnlearnCore", "UnlearnStore", "_UnlearnTestSupport"]
+      dependencies: [
+        "unlearn", "UnlearnCore", "UnlearnStore", "_UnlearnTestSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Numerics
 import Testing
 import UnlearnCore
 import _UnlearnTestSupport
@@ -83,8 +84,10 @@ struct BLASTests {
     let x = RandomMatrices.vector(count: count, using: &generator)
     let y = RandomMatrices.vector(count: count, using: &generator)
     let dot = NaiveLinearAlgebra.dot(x, y)
-    #expect(abs(BLAS.dot(x, y) - dot) <= Self.tolerance * NaiveLinearAlgebra.dot(x.map(abs), y.map(abs)))
-    #expect(abs(BLAS.nrm2(x) - NaiveLinearAlgebra.norm(x)) <= Self.tolerance * NaiveLinearAlgebra.norm(x))
+    #expect(
+      BLAS.dot(x, y).isApproximatelyEqual(
+        to: dot, absoluteTolerance: Self.tolerance * NaiveLinearAlgebra.dot(x.map(abs), y.map(abs))))
+    #expect(BLAS.nrm2(x).isApproximatelyEqual(to: NaiveLinearAlgebra.norm(x), relativeTolerance: Self.tolerance))
     var z = y
     BLAS.axpy(-1.5, x, &z)
     #expect(RandomMatrices.relativeDifference(z, zip(x, y).map { -1.5 * $0 + $1 }) <= Self.tolerance)

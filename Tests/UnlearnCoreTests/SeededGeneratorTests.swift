@@ -1,3 +1,4 @@
+import Numerics
 import Testing
 import UnlearnCore
 
@@ -36,7 +37,7 @@ struct SeededGeneratorTests {
     let draws = (0..<100_000).map { _ in generator.nextUnitInterval() }
     #expect(draws.allSatisfy { $0 >= 0 && $0 < 1 })
     let mean = draws.reduce(0, +) / Double(draws.count)
-    #expect(abs(mean - 0.5) < 0.005)  // 5.5 standard errors
+    #expect(mean.isApproximatelyEqual(to: 0.5, absoluteTolerance: 0.005))  // 5.5 standard errors
   }
 
   @Test func boundedIntegersAreUniform() {
@@ -54,7 +55,7 @@ struct SeededGeneratorTests {
     let mean = draws.reduce(0, +) / Double(draws.count)
     let variance = draws.reduce(0) { $0 + pow2($1 - mean) } / Double(draws.count - 1)
     #expect(abs(mean) < 0.02)
-    #expect(abs(variance - 1) < 0.02)
+    #expect(variance.isApproximatelyEqual(to: 1, absoluteTolerance: 0.02))
   }
 
   @Test func shuffleIsAPermutationAndReproducible() {

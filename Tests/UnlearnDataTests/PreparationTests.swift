@@ -1,3 +1,4 @@
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -18,12 +19,14 @@ struct PreparationTests {
     for j in 0..<3 {
       let column = z.column(j)
       #expect(abs(column.reduce(0, +)) < 1e-15)
-      if j != 1 { #expect(abs(column.reduce(0) { $0 + $1 * $1 } / 3 - 1) < 1e-14) }
+      if j != 1 {
+        #expect((column.reduce(0) { $0 + $1 * $1 } / 3).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-14))
+      }
     }
     #expect(z.column(1) == [0, 0, 0])  // constant column maps to 0, not NaN
     let test = standardizer.transform(Matrix([[3, 6, 5]]))
     #expect(test[0, 0] == 0)
-    #expect(abs(test[0, 0] - (3 - 3) / (8.0 / 3).squareRoot()) < 1e-15)
+    #expect(test[0, 0].isApproximatelyEqual(to: (3 - 3) / (8.0 / 3).squareRoot(), absoluteTolerance: 1e-15))
     #expect(test[0, 1] == 1)
   }
 

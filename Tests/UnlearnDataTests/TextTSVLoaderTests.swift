@@ -1,3 +1,4 @@
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -27,7 +28,7 @@ struct TextTSVLoaderTests {
     #expect(raw[0, spam] == (spam == eggs ? 3 : 2))
     #expect(raw.row(1).allSatisfy { $0 == 0 })
     let normalized = HashingVectorizer(featureCount: 64).transform(["spam spam eggs", ""])
-    #expect(abs(BLAS.nrm2(normalized.row(0)) - 1) < 1e-15)
+    #expect(BLAS.nrm2(normalized.row(0)).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-15))
     #expect(normalized.row(1).allSatisfy { $0 == 0 })
   }
 
@@ -70,11 +71,11 @@ struct TextTSVLoaderTests {
     let weighting = TFIDFWeighting(fitting: counts)
     let idf1 = Double.log(4.0 / 2.0) + 1
     #expect(weighting.inverseDocumentFrequencies[0] == 1)
-    #expect(abs(weighting.inverseDocumentFrequencies[1] - idf1) < 1e-15)
+    #expect(weighting.inverseDocumentFrequencies[1].isApproximatelyEqual(to: idf1, absoluteTolerance: 1e-15))
     let weighted = weighting.transform(counts)
     let norm = (4 + idf1 * idf1).squareRoot()
-    #expect(abs(weighted[1, 0] - 2 / norm) < 1e-15)
-    #expect(abs(weighted[1, 1] - idf1 / norm) < 1e-15)
+    #expect(weighted[1, 0].isApproximatelyEqual(to: 2 / norm, absoluteTolerance: 1e-15))
+    #expect(weighted[1, 1].isApproximatelyEqual(to: idf1 / norm, absoluteTolerance: 1e-15))
     #expect(weighted[0, 0] == 1)
   }
 }

@@ -1,3 +1,4 @@
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnEvaluation
@@ -25,6 +26,8 @@ struct AreaUnderCurveTests {
       for n in negatives { wins += p > n ? 1 : (p == n ? 0.5 : 0) }
     }
     let bruteForce = wins / Double(positives.count * negatives.count)
-    #expect(abs(AreaUnderCurve.compute(positives: positives, negatives: negatives) - bruteForce) < 1e-12)
+    #expect(
+      AreaUnderCurve.compute(positives: positives, negatives: negatives).isApproximatelyEqual(
+        to: bruteForce, absoluteTolerance: 1e-12))
   }
 }

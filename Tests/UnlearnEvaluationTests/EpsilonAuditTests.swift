@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Testing
 import UnlearnEvaluation
 
@@ -16,11 +17,14 @@ struct EpsilonAuditTests {
     }
     let epsilons = EpsilonAudit.perExample(unlearned: unlearned, retrained: retrained)
     let ceiling = log(2 * 9.0 + 1)
-    #expect(abs(epsilons[0] - ceiling) < 1e-12)
+    #expect(epsilons[0].isApproximatelyEqual(to: ceiling, absoluteTolerance: 1e-12))
     #expect(abs(epsilons[1]) < 1e-12)
-    #expect(abs(epsilons[2] - ceiling) < 1e-12, "an attacker may call 'unlearned' below a threshold too")
+    #expect(
+      epsilons[2].isApproximatelyEqual(to: ceiling, absoluteTolerance: 1e-12),
+      "an attacker may call 'unlearned' below a threshold too")
     let summary = EpsilonAuditResult(perExample: epsilons, models: 9)
-    #expect(summary.median == epsilons[0] && abs(summary.ceiling - ceiling) < 1e-12)
+    #expect(
+      summary.median == epsilons[0] && summary.ceiling.isApproximatelyEqual(to: ceiling, absoluteTolerance: 1e-12))
   }
 
   /// Overlapping samples give something in between.

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -46,14 +47,14 @@ struct MembershipInferenceAttackTests {
       members: (model.probabilities(for: a.features), a.labels),
       nonMembers: (model.probabilities(for: b.features), b.labels))
     // With ~700 samples per side the AUC's standard error is about 0.015.
-    #expect(abs(auc - 0.5) < 0.06, "\(attack) AUC \(auc)")
+    #expect(auc.isApproximatelyEqual(to: 0.5, absoluteTolerance: 0.06), "\(attack) AUC \(auc)")
   }
 
   @Test func lossScoreIsLogProbabilityOfTheTrueClass() {
     let probabilities = Matrix([[0.7, 0.3], [0.2, 0.8]])
     let scores = MembershipInferenceAttack.loss.scores(probabilities: probabilities, labels: [0, 0])
-    #expect(abs(scores[0] - log(0.7)) < 1e-15)
-    #expect(abs(scores[1] - log(0.2)) < 1e-15)
+    #expect(scores[0].isApproximatelyEqual(to: log(0.7), absoluteTolerance: 1e-15))
+    #expect(scores[1].isApproximatelyEqual(to: log(0.2), absoluteTolerance: 1e-15))
     #expect(MembershipInferenceAttack.confidence.scores(probabilities: probabilities, labels: [0, 0]) == [0.7, 0.8])
   }
 }
@@ -65,7 +66,7 @@ struct ModelAgreementTests {
     #expect(ModelAgreement.meanKullbackLeibler(p, p) == 0)
     let q = Matrix([[0.25, 0.75], [0.5, 0.5]])
     let expected = (0.5 * log(2) + 0.5 * log(0.5 / 0.75) + log(2)) / 2
-    #expect(abs(ModelAgreement.meanKullbackLeibler(p, q) - expected) < 1e-15)
+    #expect(ModelAgreement.meanKullbackLeibler(p, q).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-15))
     #expect(ModelAgreement.relativeParameterDistance([3, 4], reference: [0, 0]) == 5)
     #expect(ModelAgreement.relativeParameterDistance([1, 1], reference: [1, 0]) == 1)
   }

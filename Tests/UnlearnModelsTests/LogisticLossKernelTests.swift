@@ -1,5 +1,6 @@
 import CUnlearnKernels
 import Foundation
+import Numerics
 import Testing
 import UnlearnCore
 import _UnlearnTestSupport
@@ -18,7 +19,9 @@ struct LogisticLossKernelTests {
     var y = x
     unlearn_exp(&y, y.count)
     for (input, value) in zip(x, y) {
-      #expect(abs(value - exp(input)) <= 2 * exp(input).ulp, "e^\(input): \(value) against \(exp(input))")
+      #expect(
+        value.isApproximatelyEqual(to: exp(input), absoluteTolerance: 2 * exp(input).ulp),
+        "e^\(input): \(value) against \(exp(input))")
     }
   }
 
@@ -46,10 +49,12 @@ struct LogisticLossKernelTests {
         ? unlearn_logistic_rows_baseline(buffer.baseAddress, n, labels, excluded)
         : unlearn_logistic_rows(buffer.baseAddress, n, labels, excluded)
     }
-    #expect(abs(loss - expected) <= 1e-14 * expected)
+    #expect(loss.isApproximatelyEqual(to: expected, relativeTolerance: 1e-14))
     for i in 0..<n {
       // e^(−800) is 0 in libm and the clamped 2⁻¹⁰²¹ here: both far below any residual's rounding.
-      #expect(abs(computed[i] - residuals[i]) <= 4 * max(abs(residuals[i]).ulp, 1e-300), "row \(i)")
+      #expect(
+        computed[i].isApproximatelyEqual(to: residuals[i], absoluteTolerance: 4 * max(abs(residuals[i]).ulp, 1e-300)),
+        "row \(i)")
     }
   }
 
@@ -89,7 +94,9 @@ struct LogisticLossKernelTests {
             : unlearn_softmax_rows(buffer.baseAddress, n, k, y, excluded)
         }
       }
-      #expect(abs(loss - expected) <= 1e-13 * max(expected, 1), "K = \(k), labelled: \(labelled)")
+      #expect(
+        loss.isApproximatelyEqual(to: expected, absoluteTolerance: 1e-13, relativeTolerance: 1e-13),
+        "K = \(k), labelled: \(labelled)")
       let worst = zip(computed.elements, probabilities.elements).map { abs($0 - $1) }.max()!
       #expect(worst <= 1e-15, "K = \(k), labelled: \(labelled)")
     }
@@ -109,6 +116,7 @@ struct LogisticLossKernelTests {
     #expect(loss == directLoss && viaSwift == direct)
     var column = Matrix(rows: 5, columns: 1, elements: [-3, -1, 0, 2, 4])
     let binaryLoss = StableFunctions.logisticRows(&column, labels: [1, 0, 1, 1, 0])
-    #expect(abs(binaryLoss - (log1p(exp(3)) + log1p(exp(-1)) + log(2) + log1p(exp(-2)) + log1p(exp(4)))) < 1e-13)
+    let expected: Double = log1p(exp(3)) + log1p(exp(-1)) + log(2) + log1p(exp(-2)) + log1p(exp(4))
+    #expect(binaryLoss.isApproximatelyEqual(to: expected, absoluteTolerance: 1e-13))
   }
 }

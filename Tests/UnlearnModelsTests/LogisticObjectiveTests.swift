@@ -1,4 +1,5 @@
 import CUnlearnKernels
+import Numerics
 import Testing
 import UnlearnCore
 import _UnlearnTestSupport
@@ -53,7 +54,7 @@ struct LogisticObjectiveTests {
               &gradient, shape.threads)
           }
         }
-        #expect(abs(loss - expected.loss) <= 1e-13 * expected.loss)
+        #expect(loss.isApproximatelyEqual(to: expected.loss, relativeTolerance: 1e-13))
         let scale = expected.gradient.map(abs).max()!
         let error = zip(gradient, expected.gradient).map { abs($0 - $1) }.max()!
         #expect(error <= 1e-13 * scale, "K = \(shape.classes), \(shape.threads) threads: error \(error) of \(scale)")
@@ -67,9 +68,12 @@ struct LogisticObjectiveTests {
     let (batch, model) = Self.problem(rows: shape.rows, features: shape.features, classes: shape.classes, seed: 5)
     let expected = Self.reference(model, batch, excluding: nil)
     let computed = model.dataLossAndGradient(on: batch)
-    #expect(abs(computed.loss - expected.loss) <= 1e-13 * expected.loss)
+    #expect(computed.loss.isApproximatelyEqual(to: expected.loss, relativeTolerance: 1e-13))
     let scale = expected.gradient.map(abs).max()!
-    #expect(zip(computed.gradient, expected.gradient).allSatisfy { abs($0 - $1) <= 1e-13 * scale })
+    #expect(
+      zip(computed.gradient, expected.gradient).allSatisfy {
+        $0.isApproximatelyEqual(to: $1, absoluteTolerance: 1e-13 * scale)
+      })
   }
 
   /// Excluded rows count for nothing: the same as the pass over the other rows alone.
@@ -79,8 +83,11 @@ struct LogisticObjectiveTests {
     let kept = batch.subset((0..<batch.count).filter { !excluded[$0] })
     let masked = model.lossAndGradient(on: batch, excluding: excluded)
     let dropped = model.lossAndGradient(on: kept)
-    #expect(abs(masked.loss - dropped.loss) <= 1e-12 * dropped.loss)
-    #expect(zip(masked.gradient, dropped.gradient).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
+    #expect(masked.loss.isApproximatelyEqual(to: dropped.loss, relativeTolerance: 1e-12))
+    #expect(
+      zip(masked.gradient, dropped.gradient).allSatisfy {
+        $0.isApproximatelyEqual(to: $1, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+      })
   }
 
   /// The one-pass Hessian-vector product (every compiled variant and thread count) against the two

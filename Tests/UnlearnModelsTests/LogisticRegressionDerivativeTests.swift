@@ -1,3 +1,4 @@
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnModels
@@ -115,11 +116,11 @@ struct LogisticRegressionDerivativeTests {
     let kept = batch.subset((0..<batch.count).filter { !excluded[$0] })
     let masked = model.lossAndGradient(on: batch, excluding: excluded)
     let direct = model.lossAndGradient(on: kept)
-    #expect(abs(masked.loss - direct.loss) <= 1e-12 * abs(direct.loss))
+    #expect(masked.loss.isApproximatelyEqual(to: direct.loss, relativeTolerance: 1e-12))
     #expect(RandomMatrices.relativeDifference(masked.gradient, direct.gradient) < 1e-12)
     let whole = model.lossAndGradient(on: batch)
     let terms = model.dataLossAndGradient(on: batch.subset(removed))
-    #expect(abs(whole.loss - terms.loss - direct.loss) <= 1e-12 * abs(direct.loss))
+    #expect((whole.loss - terms.loss).isApproximatelyEqual(to: direct.loss, relativeTolerance: 1e-12))
     let difference = zip(whole.gradient, terms.gradient).map { $0 - $1 }
     #expect(RandomMatrices.relativeDifference(difference, direct.gradient) < 1e-12)
   }
@@ -164,9 +165,10 @@ struct LogisticRegressionDerivativeTests {
       plus.parameters[index] += h
       minus.parameters[index] -= h
       let difference = (plus.lossAndGradient(on: batch).loss - minus.lossAndGradient(on: batch).loss) / (2 * h)
-      #expect(abs(difference - gradient[index]) < 1e-6 * max(1, abs(gradient[index])))
+      #expect(difference.isApproximatelyEqual(to: gradient[index], absoluteTolerance: 1e-6, relativeTolerance: 1e-6))
+      let withoutNoise = plain.lossAndGradient(on: batch).gradient[index]
       #expect(
-        abs(gradient[index] - plain.lossAndGradient(on: batch).gradient[index] - model.linearTerm![index]) < 1e-12)
+        (gradient[index] - withoutNoise).isApproximatelyEqual(to: model.linearTerm![index], absoluteTolerance: 1e-12))
     }
     #expect(model.hessian(on: batch) == plain.hessian(on: batch))
   }
@@ -181,7 +183,7 @@ struct LogisticRegressionDerivativeTests {
     binary.parameters = [800, 0]
     let batch = LabelledBatch(features: Matrix([[1], [-1]]), labels: [0, 1], classCount: 2)
     let (loss, gradient) = binary.lossAndGradient(on: batch)
-    #expect(loss.isFinite && abs(loss - (1600 + 800 * 800 / 2)) < 1e-9)
+    #expect(loss.isFinite && loss.isApproximatelyEqual(to: 1600 + 800 * 800 / 2, absoluteTolerance: 1e-9))
     #expect(gradient.allSatisfy { $0.isFinite })
   }
 }
@@ -215,6 +217,6 @@ struct PerSampleGradientProductTests {
     minus.parameters[0] -= h
     let numeric =
       (plus.meanDataLossAndGradient(on: batch).loss - minus.meanDataLossAndGradient(on: batch).loss) / (2 * h)
-    #expect(abs(numeric - gradient[0]) < 1e-7 * max(1, abs(loss)))
+    #expect(numeric.isApproximatelyEqual(to: gradient[0], absoluteTolerance: 1e-7 * max(1, abs(loss))))
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -165,13 +166,15 @@ struct ARCANETests {
       [1, 1, 0.6, 10],
     ])
     let gaussian = try ReferenceGaussian(fitting: x)
-    #expect(abs(gaussian.shrinkage - 0.2060222325329559) < 1e-12)
+    #expect(gaussian.shrinkage.isApproximatelyEqual(to: 0.2060222325329559, absoluteTolerance: 1e-12))
     let density = gaussian.logDensity(of: Matrix([[1.2, 1.8, 0.6, 11.0]]))[0]
-    #expect(abs(density - -2.455967623024037) < 1e-10)
+    #expect(density.isApproximatelyEqual(to: -2.455967623024037, absoluteTolerance: 1e-10))
     var generator = SeededGenerator(seed: 4)
     let draws = gaussian.samples(count: 20_000, using: &generator)
     let mean = (0..<4).map { j in (0..<draws.rows).reduce(0) { $0 + draws[$1, j] } / Double(draws.rows) }
-    for j in 0..<4 { #expect(abs(mean[j] - gaussian.mean[j]) < 0.05 * gaussian.scales[j]) }
+    for j in 0..<4 {
+      #expect(mean[j].isApproximatelyEqual(to: gaussian.mean[j], absoluteTolerance: 0.05 * gaussian.scales[j]))
+    }
   }
 
   @Test func likelihoodFileErrorsNameTheLine() throws {

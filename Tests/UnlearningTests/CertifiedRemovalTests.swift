@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -33,7 +34,8 @@ struct CertifiedRemovalTests {
     #expect(report.figures["newton_steps"] == 1 && !report.exact)
     #expect(next.certificate?.budgetSpent == bound)
     #expect(
-      abs(try #require(report.figures["budget_remaining"]) - (state.strategy.certification!.budget - bound)) < 1e-15)
+      (try #require(report.figures["budget_remaining"])).isApproximatelyEqual(
+        to: state.strategy.certification!.budget - bound, absoluteTolerance: 1e-15))
     // The reported residual without the noise term differs from the true one by the noise.
     #expect(report.figures["gradient_residual_without_noise"] != nil)
   }
@@ -118,7 +120,7 @@ struct CertifiedSequenceTests {
         let charge = try #require(report.figures["budget_charged"])
         #expect(charge == max(bound, residual))
         #expect(residual <= spent, "the released model's residual \(residual) above the charged \(spent)")
-        #expect(abs(spent - (state.certificate!.budgetSpent + charge)) <= 1e-12 * spent)
+        #expect(spent.isApproximatelyEqual(to: state.certificate!.budgetSpent + charge, relativeTolerance: 1e-12))
       }
       state = next
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -125,7 +126,7 @@ struct NewtonRemovalTests {
         on: LabelledBatch(
           features: state.model.standardizer.transform(data.features), labels: data.labels,
           classCount: data.classCount))
-      #expect(abs(state.loss - fresh.loss) <= 1e-10 * fresh.loss)
+      #expect(state.loss.isApproximatelyEqual(to: fresh.loss, relativeTolerance: 1e-10))
       // ∇L is near zero here: its error is measured against ‖∇L(0; D)‖.
       #expect(
         Self.relativeDistance(state.gradient, fresh.gradient) * BLAS.nrm2(fresh.gradient) < 1e-12 * state.gradientScale)
@@ -190,9 +191,9 @@ struct NewtonRemovalTests {
     #expect(Self.relativeDistance(next.head.parameters, retrained) * 100 <= moved)
   }
 
-  /// Refinement stops at the target: 1% of the removal's gradient, or the residual the state had
-  /// before the request, or the training tolerance — whichever is largest — unless it reports
-  /// that it stopped early or took every step it may.
+  /// Every request ends at its target: 1% of the removal's gradient, or the residual the state had
+  /// before the request, or the training tolerance — whichever is largest. Refinement with the
+  /// cached factor gets there, or the stall handling after it does; a request is never left above.
   @Test func refinementStopsAtTheRequestsTarget() throws {
     var state = try Self.fitted("digits.csv")
     let strategy = state.strategy
@@ -205,8 +206,8 @@ struct NewtonRemovalTests {
       let target = max(
         strategy.residualTarget * before, carried,
         strategy.configuration.relativeTolerance * state.gradientScale)
-      let stoppedEarly = report.notes.contains { $0.hasPrefix("refinement stopped") }
-      #expect(residual <= target || stoppedEarly || Int(steps) == strategy.maxSteps, "\(report.notes)")
+      #expect(residual <= target, "\(report.notes)")
+      #expect(steps >= 1)
       #expect(residual == BLAS.nrm2(next.gradient))
       state = next
     }
@@ -290,7 +291,10 @@ struct MLPNewtonRemovalTests {
     let tuned = try NewtonRemoval(configuration: Self.configuration, finetuneEpochs: 1).forget(
       try ForgetRequest(ids: ids), from: state
     ) { _ in }
-    guard case .mlp(let tunedNetwork) = tuned.state.model.classifier else { return }
+    guard case .mlp(let tunedNetwork) = tuned.state.model.classifier else {
+      Issue.record("the fine-tuned model is not an MLP")
+      return
+    }
     #expect(Array(tunedNetwork.parameters[..<lastLayer]) != Array(before.parameters[..<lastLayer]))
     #expect(tuned.report.parametersRetrained == before.parameterCount && tuned.report.samplesRetrained == 495)
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -32,13 +33,13 @@ struct PUMATests {
     let newtonLoss = validationLoss(removed.model)
     let pumaLoss = validationLoss(unlearned.model)
     #expect(pumaLoss <= newtonLoss, "\(file): puma \(pumaLoss), newton \(newtonLoss)")
-    #expect(abs(report.figures["validation_loss_newton"]! - newtonLoss) < 1e-6 * newtonLoss)
-    #expect(abs(report.figures["validation_loss_after"]! - pumaLoss) < 1e-9 * pumaLoss)
+    #expect(report.figures["validation_loss_newton"]!.isApproximatelyEqual(to: newtonLoss, relativeTolerance: 1e-6))
+    #expect(report.figures["validation_loss_after"]!.isApproximatelyEqual(to: pumaLoss, relativeTolerance: 1e-9))
     #expect(report.figures["weight_norm"]! <= 1 + 1e-12 && report.figures["weights_changed"]! > 0)
     // The first-order prediction of the reweighting's effect has the right sign and size.
     let predicted = report.figures["reweighting_change_predicted"]!
     let measured = report.figures["reweighting_change_measured"]!
-    #expect(predicted < 0 && measured < 0 && abs(measured - predicted) < 0.5 * abs(predicted))
+    #expect(predicted < 0 && measured < 0 && measured.isApproximatelyEqual(to: predicted, relativeTolerance: 0.5))
     #expect(unlearned.trainingSet.data.count == state.trainingSet.data.count - ids.count)
 
     let reloaded = try PUMAState(

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Testing
 import UnlearnCore
 
@@ -84,7 +85,7 @@ struct CommandLineTests {
     #expect(lines.count == 570)
     let first = lines[1].split(separator: ",")
     #expect(first[0] == "0")
-    #expect(abs(Double(first[2])! + Double(first[3])! - 1) < 1e-12)
+    #expect((Double(first[2])! + Double(first[3])!).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-12))
 
     let evaluate = try run(["evaluate", "--model", model, "--data", "data/breast_cancer.csv", "--format", "json"])
     #expect(evaluate.status == 0)
