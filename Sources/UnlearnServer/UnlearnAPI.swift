@@ -35,6 +35,9 @@ public enum UnlearnAPI {
   /// Largest request body accepted (1 MiB); larger is 413.
   public static let maxBodyBytes = 1 << 20
 
+  /// The API's router and the worker that executes accepted requests. One function on purpose: the
+  /// route table reads top to bottom as the API it serves (`OpenAPIDocumentTests` checks that it
+  /// holds exactly the routes `openapi.json` documents).
   public static func router(
     store: Store, token: String, health: ServiceHealth = ServiceHealth(), metrics: ServiceMetrics = ServiceMetrics(),
     logger: Logger = Logger(label: "unlearn.server")

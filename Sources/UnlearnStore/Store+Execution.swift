@@ -301,85 +301,106 @@ extension Store {
     }
     let versionAfter = versionBefore + 1
     try pool.write { db in
-      let current = try Int.fetchOne(db, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])
-      guard current == versionBefore else {
-        throw StoreError(
-          .conflict, "model \(model) moved from version \(versionBefore) to \(current ?? -1) while executing")
-      }
-      let held = try Int.fetchOne(
-        db,
-        sql: """
-          SELECT COUNT(*) FROM deletion_request WHERE status = 'running' AND owner = ? AND receipt IS NULL
-            AND id IN (\(batch.map { _ in "?" }.joined(separator: ",")))
-          """, arguments: StatementArguments([owner] + batch.map(\.id)))
-      guard held == batch.count else { throw LeaseLost() }
+      try checkStillHeld(batch, model: model, version: versionBefore, db: db)
       let at = self.now
-      let wasExact =
-        try Bool.fetchOne(
-          db, sql: "SELECT exact FROM model_version WHERE model_name = ? AND version = ?",
-          arguments: [model, versionBefore]) ?? true
-      let exact = report.exact && wasExact
-      let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
-      let deleteSample = try db.makeStatement(sql: "DELETE FROM sample WHERE dataset_id = ? AND sample_id = ?")
-      let deleteRows = try db.makeStatement(sql: "DELETE FROM sample_row WHERE dataset_id = ? AND sample_id = ?")
-      for request in batch {
-        for id in request.ids {
-          try deleteSample.execute(arguments: [datasetID, id.rawValue])
-          try deleteRows.execute(arguments: [datasetID, id.rawValue])
-        }
-      }
-      try db.execute(
-        sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, ?, X'', ?, ?)",
-        arguments: [model, versionAfter, exact, at])
-      try StateParts.write(archive, model: model, version: versionAfter, datasetID: datasetID, key: key, db: db)
-      try db.execute(sql: "UPDATE model SET current_version = ? WHERE name = ?", arguments: [versionAfter, model])
-      // Serving the old and new versions side by side would leak the erased membership.
-      try StateParts.retireVersions(of: model, before: versionAfter, db: db)
-      try db.execute(
-        sql: "DELETE FROM model_version WHERE model_name = ? AND version < ?", arguments: [model, versionAfter])
-      let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
-      let decision = report.exact ? "exact" : "approximate"
-      let reason =
-        strategyNotes.isEmpty
-        ? (report.exact
-          ? "\(report.strategy) retrained every part of the model the samples touched"
-          : "\(report.strategy) updated the parameters without retraining")
-        : strategyNotes.joined(separator: "; ")
-      var finished: [(request: ClaimedRequest, receipt: DeletionReceipt, entry: AuditEntry)] = []
-      for request in batch {
-        let entry = try AuditLog.append(
-          db, at: at, event: "request done", model: model, requestID: request.id,
-          details: [
-            "decision": decision, "version_before": String(versionBefore), "version_after": String(versionAfter),
-            "ids": String(request.ids.count + request.alreadyErased), "already_erased": String(request.alreadyErased),
-            "batch_ids": String(report.forgotten),
-          ])
-        let receipt = DeletionReceipt(
-          requestID: request.id, model: model, decision: decision, reason: reason, versionBefore: versionBefore,
-          versionAfter: versionAfter, finishedAt: at, auditEntryHash: entry.hash,
-          featureScaling: report.featureScaling?.rawValue)
-        finished.append((request, receipt, entry))
-      }
-      // Every receipt of the batch signs the chain's head at this commit: the last entry above.
-      let head = finished.last!.entry
-      for (request, unsigned, entry) in finished {
-        var receipt = unsigned
-        receipt.signed = signed(
-          receipt, strategy: report.strategy, figures: report.figures, entry: entry, head: head, ids: request.ids)
-        // Still `running`: it is reported done once the WAL no longer holds the erased pages.
-        try db.execute(
-          sql: """
-            UPDATE deletion_request SET finished_at = ?, report = ?, receipt = ?, sample_ids = NULL,
-              lease_expires_at = NULL
-            WHERE id = ?
-            """,
-          arguments: [
-            at, reportJSON, try StoredReceipt.text(of: receipt, key: key), request.id,
-          ])
-      }
+      try writeVersion(
+        versionAfter, of: model, erasing: batch, exact: report.exact, archive: archive, key: key, at: at, db: db)
+      try recordDone(
+        batch, model: model, versions: (versionBefore, versionAfter), report: report, strategyNotes: strategyNotes,
+        key: key, at: at, db: db)
     }
     live.put(state, of: model, version: versionAfter)
     try finish(batch.map(\.id))
+  }
+
+  /// Throws unless `model` is still at `version` and this executor still holds every request of
+  /// `batch` (another executor's work, or a lost lease, means running again).
+  private func checkStillHeld(_ batch: [ClaimedRequest], model: String, version: Int, db: Database) throws {
+    let current = try Int.fetchOne(db, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])
+    guard current == version else {
+      throw StoreError(.conflict, "model \(model) moved from version \(version) to \(current ?? -1) while executing")
+    }
+    let held = try Int.fetchOne(
+      db,
+      sql: """
+        SELECT COUNT(*) FROM deletion_request WHERE status = 'running' AND owner = ? AND receipt IS NULL
+          AND id IN (\(batch.map { _ in "?" }.joined(separator: ",")))
+        """, arguments: StatementArguments([owner] + batch.map(\.id)))
+    guard held == batch.count else { throw LeaseLost() }
+  }
+
+  /// Deletes the batch's samples, writes `version` of `model` from `archive` (exact if the removal
+  /// was and the version before it was), makes it current and retires every earlier version.
+  private func writeVersion(
+    _ version: Int, of model: String, erasing batch: [ClaimedRequest], exact removalExact: Bool,
+    archive: StateArchive, key: StoreKey, at: String, db: Database
+  ) throws {
+    let wasExact =
+      try Bool.fetchOne(
+        db, sql: "SELECT exact FROM model_version WHERE model_name = ? AND version = ?",
+        arguments: [model, version - 1]) ?? true
+    let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
+    let deleteSample = try db.makeStatement(sql: "DELETE FROM sample WHERE dataset_id = ? AND sample_id = ?")
+    let deleteRows = try db.makeStatement(sql: "DELETE FROM sample_row WHERE dataset_id = ? AND sample_id = ?")
+    for request in batch {
+      for id in request.ids {
+        try deleteSample.execute(arguments: [datasetID, id.rawValue])
+        try deleteRows.execute(arguments: [datasetID, id.rawValue])
+      }
+    }
+    try db.execute(
+      sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, ?, X'', ?, ?)",
+      arguments: [model, version, removalExact && wasExact, at])
+    try StateParts.write(archive, model: model, version: version, datasetID: datasetID, key: key, db: db)
+    try db.execute(sql: "UPDATE model SET current_version = ? WHERE name = ?", arguments: [version, model])
+    // Serving the old and new versions side by side would leak the erased membership.
+    try StateParts.retireVersions(of: model, before: version, db: db)
+    try db.execute(sql: "DELETE FROM model_version WHERE model_name = ? AND version < ?", arguments: [model, version])
+  }
+
+  /// Appends each request's "request done" audit entry and stores its report and signed receipt;
+  /// the requests stay `running` until `finish` has checkpointed the WAL.
+  private func recordDone(
+    _ batch: [ClaimedRequest], model: String, versions: (before: Int, after: Int), report: ForgetReport,
+    strategyNotes: [String], key: StoreKey, at: String, db: Database
+  ) throws {
+    let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+    let decision = report.exact ? "exact" : "approximate"
+    let reason =
+      strategyNotes.isEmpty
+      ? (report.exact
+        ? "\(report.strategy) retrained every part of the model the samples touched"
+        : "\(report.strategy) updated the parameters without retraining")
+      : strategyNotes.joined(separator: "; ")
+    var finished: [(request: ClaimedRequest, receipt: DeletionReceipt, entry: AuditEntry)] = []
+    for request in batch {
+      let entry = try AuditLog.append(
+        db, at: at, event: "request done", model: model, requestID: request.id,
+        details: [
+          "decision": decision, "version_before": String(versions.before), "version_after": String(versions.after),
+          "ids": String(request.ids.count + request.alreadyErased), "already_erased": String(request.alreadyErased),
+          "batch_ids": String(report.forgotten),
+        ])
+      let receipt = DeletionReceipt(
+        requestID: request.id, model: model, decision: decision, reason: reason, versionBefore: versions.before,
+        versionAfter: versions.after, finishedAt: at, auditEntryHash: entry.hash,
+        featureScaling: report.featureScaling?.rawValue)
+      finished.append((request, receipt, entry))
+    }
+    // Every receipt of the batch signs the chain's head at this commit: the last entry above.
+    let head = finished.last!.entry
+    for (request, unsigned, entry) in finished {
+      var receipt = unsigned
+      receipt.signed = signed(
+        receipt, strategy: report.strategy, figures: report.figures, entry: entry, head: head, ids: request.ids)
+      try db.execute(
+        sql: """
+          UPDATE deletion_request SET finished_at = ?, report = ?, receipt = ?, sample_ids = NULL,
+            lease_expires_at = NULL
+          WHERE id = ?
+          """,
+        arguments: [at, reportJSON, try StoredReceipt.text(of: receipt, key: key), request.id])
+    }
   }
 
   /// Checkpoints the WAL into the database and truncates it (with `secure_delete`, the erased

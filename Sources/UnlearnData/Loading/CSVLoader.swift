@@ -53,46 +53,8 @@ public struct CSVLoader: Sendable {
 
   private func parse(buffer: UnsafeBufferPointer<UInt8>, file: String) throws -> Dataset {
     var lines = LineCursor(buffer)
-    var header: [String] = []
-    var headerLine = 0
-    while let (number, line) = lines.next() {
-      if isBlank(line) { continue }
-      header = try splitFields(line, file: file, line: number).map { text(line, $0) }
-      headerLine = number
-      break
-    }
-    guard !header.isEmpty else {
-      throw DataError.emptyFile(file, expected: "a header row naming the columns, then one row per sample")
-    }
-    for (column, name) in header.enumerated() {
-      let visible = Self.withoutInvisibleCharacters(name)
-      if visible != name, visible == idColumn || visible == (labelColumn ?? "label") {
-        throw DataError(
-          .badHeader, file: file, line: headerLine, column: column + 1, expected: "'\(visible)'",
-          found: "'\(visible)' with invisible characters (\(Self.scalarList(name, minus: visible)))",
-          hint: "Remove them from the header (a spreadsheet may have added them), then load the file again")
-      }
-    }
-    if let duplicate = firstDuplicate(header) {
-      throw DataError(
-        .badHeader, file: file, line: headerLine, expected: "distinct column names",
-        found: "'\(duplicate)' twice", hint: "Rename one of the columns")
-    }
-    let idIndex = header.firstIndex(of: idColumn)
-    let labelIndex: Int
-    if let labelColumn {
-      guard let index = header.firstIndex(of: labelColumn) else {
-        throw DataError.unknownLabelColumn(file, name: labelColumn, available: header)
-      }
-      labelIndex = index
-    } else {
-      guard let index = header.indices.last(where: { $0 != idIndex }) else {
-        throw DataError(
-          .badHeader, file: file, line: headerLine, expected: "a label column besides '\(idColumn)'",
-          found: "only '\(idColumn)'")
-      }
-      labelIndex = index
-    }
+    let (header, headerLine) = try readHeader(&lines, file: file)
+    let (idIndex, labelIndex) = try roles(in: header, line: headerLine, file: file)
     let featureIndices = header.indices.filter { $0 != labelIndex && $0 != idIndex }
     let isFeature = header.indices.map { $0 != labelIndex && $0 != idIndex }
 
@@ -158,6 +120,58 @@ public struct CSVLoader: Sendable {
       featureNames: featureIndices.map { header[$0] },
       classNames: classes.names,
       idOrigin: idIndex == nil ? .rowNumber : .column)
+  }
+
+  /// The header: the first line that is not blank, its names checked (distinct, and the id and
+  /// label columns free of invisible characters a spreadsheet may add), and its line number.
+  private func readHeader(_ lines: inout LineCursor, file: String) throws -> (names: [String], line: Int) {
+    var header: [String] = []
+    var headerLine = 0
+    while let (number, line) = lines.next() {
+      if isBlank(line) { continue }
+      header = try splitFields(line, file: file, line: number).map { text(line, $0) }
+      headerLine = number
+      break
+    }
+    guard !header.isEmpty else {
+      throw DataError.emptyFile(file, expected: "a header row naming the columns, then one row per sample")
+    }
+    for (column, name) in header.enumerated() {
+      let visible = Self.withoutInvisibleCharacters(name)
+      if visible != name, visible == idColumn || visible == (labelColumn ?? "label") {
+        throw DataError(
+          .badHeader, file: file, line: headerLine, column: column + 1, expected: "'\(visible)'",
+          found: "'\(visible)' with invisible characters (\(Self.scalarList(name, minus: visible)))",
+          hint: "Remove them from the header (a spreadsheet may have added them), then load the file again")
+      }
+    }
+    if let duplicate = firstDuplicate(header) {
+      throw DataError(
+        .badHeader, file: file, line: headerLine, expected: "distinct column names",
+        found: "'\(duplicate)' twice", hint: "Rename one of the columns")
+    }
+    return (header, headerLine)
+  }
+
+  /// The id column's index (none: ids are row numbers) and the label column's (by name, or the
+  /// last column that is not the id).
+  private func roles(in header: [String], line headerLine: Int, file: String) throws -> (id: Int?, label: Int) {
+    let idIndex = header.firstIndex(of: idColumn)
+    let labelIndex: Int
+    if let labelColumn {
+      guard let index = header.firstIndex(of: labelColumn) else {
+        throw DataError.unknownLabelColumn(file, name: labelColumn, available: header)
+      }
+      labelIndex = index
+    } else {
+      guard let index = header.indices.last(where: { $0 != idIndex }) else {
+        throw DataError(
+          .badHeader, file: file, line: headerLine, expected: "a label column besides '\(idColumn)'",
+          found: "only '\(idColumn)'")
+      }
+      labelIndex = index
+    }
+    return (idIndex, labelIndex)
   }
 
   // MARK: Fields

@@ -142,41 +142,47 @@ public enum ModelFile {
       let start = parametersStart + 8 * index
       return Double(bitPattern: UInt64(littleEndianBytes: bytes[start..<(start + 8)]))
     }
-    let classifier: TrainedClassifier
-    switch metadata.classifier.kind {
+    let classifier = try Self.classifier(metadata.classifier, parameters: parameters, path: path)
+    return TrainedModel(
+      configuration: metadata.configuration, standardizer: metadata.standardizer, classNames: metadata.classNames,
+      featureNames: metadata.featureNames, fingerprint: metadata.fingerprint, classifier: classifier,
+      summary: metadata.summary)
+  }
+
+  /// The classifier of shape `description`, holding `parameters`, once the shape is checked.
+  private static func classifier(_ description: ClassifierShape, parameters: [Double], path: String) throws
+    -> TrainedClassifier
+  {
+    switch description.kind {
     case .logistic:
-      guard let regularization = metadata.classifier.regularization, regularization > 0,
-        metadata.classifier.classCount >= 2, metadata.classifier.featureCount >= 0
+      guard let regularization = description.regularization, regularization > 0,
+        description.classCount >= 2, description.featureCount >= 0
       else { throw ModelFileError.corrupted(path, "the logistic model's shape is invalid") }
       var model = LogisticRegression(
-        featureCount: metadata.classifier.featureCount, classCount: metadata.classifier.classCount,
+        featureCount: description.featureCount, classCount: description.classCount,
         inverseRegularization: 1 / regularization)
       guard model.parameterCount == parameters.count else {
         throw ModelFileError.corrupted(
           path, "\(parameters.count) parameters for a model that has \(model.parameterCount)")
       }
       model.parameters = parameters
-      classifier = .logistic(model)
+      return .logistic(model)
     case .mlp:
-      guard let regularization = metadata.classifier.regularization, regularization > 0,
-        let hidden = metadata.classifier.hiddenLayers, hidden.allSatisfy({ $0 > 0 }),
-        metadata.classifier.classCount >= 2, metadata.classifier.featureCount > 0
+      guard let regularization = description.regularization, regularization > 0,
+        let hidden = description.hiddenLayers, hidden.allSatisfy({ $0 > 0 }),
+        description.classCount >= 2, description.featureCount > 0
       else { throw ModelFileError.corrupted(path, "the MLP's shape is invalid") }
       var generator = SeededGenerator(seed: 0)
       var network = MLP(
-        featureCount: metadata.classifier.featureCount, hiddenLayers: hidden,
-        classCount: metadata.classifier.classCount, inverseRegularization: 1 / regularization, using: &generator)
+        featureCount: description.featureCount, hiddenLayers: hidden,
+        classCount: description.classCount, inverseRegularization: 1 / regularization, using: &generator)
       guard network.parameterCount == parameters.count else {
         throw ModelFileError.corrupted(
           path, "\(parameters.count) parameters for a network that has \(network.parameterCount)")
       }
       network.parameters = parameters
-      classifier = .mlp(network)
+      return .mlp(network)
     }
-    return TrainedModel(
-      configuration: metadata.configuration, standardizer: metadata.standardizer, classNames: metadata.classNames,
-      featureNames: metadata.featureNames, fingerprint: metadata.fingerprint, classifier: classifier,
-      summary: metadata.summary)
   }
 
   /// Reads the model file at `path`.

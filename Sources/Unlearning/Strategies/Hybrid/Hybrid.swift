@@ -135,9 +135,7 @@ public struct Hybrid: UnlearningStrategy {
       uniqueKeysWithValues: affected.map { ($0, Self.probe(excluding: next.shards[$0], in: data)) })
     let correctBefore = affected.map { Self.correct(state.shards[$0].model, on: probes[$0]!) }
 
-    var workSeconds = 0.0
-    var samples = 0
-    var parameters = 0
+    var (workSeconds, samples, parameters) = (0.0, 0, 0)
     var figures: [String: Double] = [:]
     var notes = [decision.reason]
     if decision.exact {
@@ -147,34 +145,13 @@ public struct Hybrid: UnlearningStrategy {
       figures["shards_retrained"] = Double(affected.count)
       figures["slices_retrained"] = Double(affected.reduce(0) { $0 + sisa.assignment.slices - restart[$1]! })
     } else {
-      let rowOf = data.ids.offsets()
-      let update = ApproximateShardUpdate(configuration: configuration, amendment: amendment)
-      let shards = next.shards
-      let sourceSHA256 = next.trainingSet.sourceSHA256
-      let seed = configuration.seed &+ 0x5EED_0000 &+ UInt64(state.trainingSet.forgotten.count) &* 7919
-      let firstSlice = earliest
-      let outcomes = try ParallelWork.map(affected, workers: sisa.workers) { index in
-        let clock = ContinuousClock()
-        let begin = clock.now
-        let outcome = try update.apply(
-          to: shards[index], earliestAffectedSlice: firstSlice[index]!,
-          remaining: data.subset(rows: shards[index].sliceIDs.flatMap { $0 }.map { rowOf[$0]! }),
-          sourceSHA256: sourceSHA256, seed: seed &+ UInt64(index))
-        return (outcome, (clock.now - begin).seconds)
-      }
-      var products = 0
-      for (outcome, seconds) in outcomes {
-        next.sharded.shards[outcome.shard.index] = outcome.shard
-        workSeconds += seconds
-        products += outcome.conjugateGradientIterations
-        if !outcome.tookNewtonStep {
-          notes.append("shard \(outcome.shard.index): no convex head (binary MLP), amendment only")
-        }
-        parameters += outcome.parametersChanged
-      }
+      let updated = try updateApproximately(
+        affected, firstSlice: earliest, in: &next, requestNumber: state.trainingSet.forgotten.count)
+      (workSeconds, parameters) = (updated.seconds, updated.parameters)
+      notes += updated.notes
+      figures["hessian_vector_products"] = Double(updated.products)
       samples = amendment > 0 ? Int(approximateWorkload) : 0
       figures["shards_updated"] = Double(affected.count)
-      figures["hessian_vector_products"] = Double(products)
       figures["amendment"] = Double(amendment)
     }
     let change = ProbeChange(
@@ -184,12 +161,7 @@ public struct Hybrid: UnlearningStrategy {
       accuracyLoss: change.loss, standardError: change.standardError, tolerance: accuracyTolerance)
     progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
 
-    figures["path_exact"] = decision.exact ? 1 : 0
-    figures["exact_workload"] = exactWorkload
-    figures["approximate_workload"] = approximateWorkload
-    figures["estimated_exact_seconds"] = decision.estimatedExactSeconds
-    figures["estimated_approximate_seconds"] = decision.estimatedApproximateSeconds
-    figures["boundary"] = decision.boundary
+    figures.merge(decision.figures) { $1 }
     figures["boundary_next"] = next.costs.boundary
     figures["work_seconds"] = workSeconds
     if change.loss.isFinite {  // no probe with a single shard (it has no other shards' samples)
@@ -208,6 +180,40 @@ public struct Hybrid: UnlearningStrategy {
         request: request, resolution: resolution, state: next, exact: decision.exact, samples: samples,
         parameters: parameters, seconds: (clock.now - start).seconds, figures: figures, notes: notes)
     )
+  }
+
+  /// The approximate path on each affected shard, in parallel (`ApproximateShardUpdate`): the
+  /// shards replaced in `next`; the work-seconds, parameters changed and Hessian-vector products
+  /// summed over them.
+  private func updateApproximately(
+    _ affected: [Int], firstSlice: [Int: Int], in next: inout HybridState, requestNumber: Int
+  ) throws -> (seconds: Double, parameters: Int, products: Int, notes: [String]) {
+    let data = next.trainingSet.data
+    let rowOf = data.ids.offsets()
+    let update = ApproximateShardUpdate(configuration: configuration, amendment: amendment)
+    let shards = next.shards
+    let sourceSHA256 = next.trainingSet.sourceSHA256
+    let seed = configuration.seed &+ 0x5EED_0000 &+ UInt64(requestNumber) &* 7919
+    let outcomes = try ParallelWork.map(affected, workers: sisa.workers) { index in
+      let clock = ContinuousClock()
+      let begin = clock.now
+      let outcome = try update.apply(
+        to: shards[index], earliestAffectedSlice: firstSlice[index]!,
+        remaining: data.subset(rows: shards[index].sliceIDs.flatMap { $0 }.map { rowOf[$0]! }),
+        sourceSHA256: sourceSHA256, seed: seed &+ UInt64(index))
+      return (outcome, (clock.now - begin).seconds)
+    }
+    var (seconds, parameters, products, notes) = (0.0, 0, 0, [String]())
+    for (outcome, elapsed) in outcomes {
+      next.sharded.shards[outcome.shard.index] = outcome.shard
+      seconds += elapsed
+      products += outcome.conjugateGradientIterations
+      if !outcome.tookNewtonStep {
+        notes.append("shard \(outcome.shard.index): no convex head (binary MLP), amendment only")
+      }
+      parameters += outcome.parametersChanged
+    }
+    return (seconds, parameters, products, notes)
   }
 
   /// Retrains every approximate shard from its first missing checkpoint, leaving the state what

@@ -105,64 +105,80 @@ public struct ShardModel: Sendable, Equatable {
         normalizingRows: configuration.normalizesRows)
       let batch = LabelledBatch(
         features: features, labels: prefixRows.map { data.labels[$0] }, classCount: data.classCount)
-      let clock = ContinuousClock()
-      let begin = clock.now
-      switch configuration.kind {
-      case .logistic:
-        let initial = LogisticRegression(
-          featureCount: data.featureCount, classCount: data.classCount,
-          inverseRegularization: configuration.inverseRegularization)
-        let (trained, report) = try LogisticRegressionTrainer(
-          method: configuration.solver, relativeTolerance: configuration.relativeTolerance
-        ).fit(initial, on: batch, from: parameters.flatMap { $0.isEmpty ? nil : $0 })
-        parameters = trained.parameters
-        passes += Double(prefixRows.count)
-        summary = TrainingSummary(report, seconds: (clock.now - begin).seconds)
-      case .mlp:
-        // Each (shard, slice) has its own seeded stream, so resuming at slice r replays exactly.
-        var generator = SeededGenerator(seed: configuration.seed &+ UInt64(index) &* 1_000_003 &+ UInt64(r))
-        var network = MLP(
-          featureCount: data.featureCount, hiddenLayers: configuration.hiddenLayers, classCount: data.classCount,
-          inverseRegularization: configuration.inverseRegularization, using: &generator)
-        if let parameters, !parameters.isEmpty { network.parameters = parameters }
-        let epochs = Self.epochs(ofSlice: r, slices: slices, epochs: configuration.epochs)
-        var finalLoss = summary?.finalLoss ?? 0
-        if epochs > 0 {
-          let (trained, records) = AdamTrainer(
-            epochs: epochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate
-          ).fit(network, on: batch, using: &generator)
-          network = trained
-          finalLoss = records.last?.meanLoss ?? finalLoss
-        }
-        parameters = network.parameters
-        passes += Double(prefixRows.count * epochs) / Double(configuration.epochs)
-        summary = TrainingSummary(
-          method: "adam", iterations: epochs, finalLoss: finalLoss, relativeGradientNorm: nil, isConverged: true,
-          seconds: (clock.now - begin).seconds)
-      }
+      let fitted = try fitSlice(
+        r, of: slices, on: batch, from: parameters, data: data, configuration: configuration, summary: summary)
+      (parameters, summary) = (fitted.parameters, fitted.summary)
+      passes += fitted.passes
       checkpoints.append(Checkpoint(parameters: parameters ?? [], prefixSHA256: prefixHash(through: r)))
     }
-    let classifier: TrainedClassifier
-    switch configuration.kind {
-    case .logistic:
-      var logistic = LogisticRegression(
-        featureCount: data.featureCount, classCount: data.classCount,
-        inverseRegularization: configuration.inverseRegularization)
-      logistic.parameters = parameters!
-      classifier = .logistic(logistic)
-    case .mlp:
-      var generator = SeededGenerator(seed: 0)
-      var network = MLP(
-        featureCount: data.featureCount, hiddenLayers: configuration.hiddenLayers, classCount: data.classCount,
-        inverseRegularization: configuration.inverseRegularization, using: &generator)
-      network.parameters = parameters!
-      classifier = .mlp(network)
-    }
+    let classifier = Self.classifier(parameters!, data: data, configuration: configuration)
     let ids = sliceIDs.flatMap { $0 }
     model = TrainedModel(
       configuration: configuration, standardizer: standardizer, classNames: data.classNames,
       featureNames: data.featureNames, fingerprint: DataFingerprint(fileSHA256: sourceSHA256, trainingIDs: ids),
       classifier: classifier, summary: summary!)
     return passes
+  }
+
+  /// Fits slice `r` of `slices` on `batch` (the samples of slices 0…r), warm-started from the
+  /// previous checkpoint's `parameters`: the logistic model to its tolerance, the MLP for the
+  /// slice's share of the epochs on its own seeded stream (so resuming at slice r replays exactly).
+  /// Returns the parameters, the sample passes made and the summary (`summary`: the one so far).
+  private func fitSlice(
+    _ r: Int, of slices: Int, on batch: LabelledBatch, from parameters: [Double]?, data: Dataset,
+    configuration: ModelConfiguration, summary: TrainingSummary?
+  ) throws -> (parameters: [Double], passes: Double, summary: TrainingSummary) {
+    let clock = ContinuousClock()
+    let begin = clock.now
+    switch configuration.kind {
+    case .logistic:
+      let initial = LogisticRegression(
+        featureCount: data.featureCount, classCount: data.classCount,
+        inverseRegularization: configuration.inverseRegularization)
+      let (trained, report) = try LogisticRegressionTrainer(
+        method: configuration.solver, relativeTolerance: configuration.relativeTolerance
+      ).fit(initial, on: batch, from: parameters.flatMap { $0.isEmpty ? nil : $0 })
+      return (trained.parameters, Double(batch.count), TrainingSummary(report, seconds: (clock.now - begin).seconds))
+    case .mlp:
+      var generator = SeededGenerator(seed: configuration.seed &+ UInt64(index) &* 1_000_003 &+ UInt64(r))
+      var network = MLP(
+        featureCount: data.featureCount, hiddenLayers: configuration.hiddenLayers, classCount: data.classCount,
+        inverseRegularization: configuration.inverseRegularization, using: &generator)
+      if let parameters, !parameters.isEmpty { network.parameters = parameters }
+      let epochs = Self.epochs(ofSlice: r, slices: slices, epochs: configuration.epochs)
+      var finalLoss = summary?.finalLoss ?? 0
+      if epochs > 0 {
+        let (trained, records) = AdamTrainer(
+          epochs: epochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate
+        ).fit(network, on: batch, using: &generator)
+        network = trained
+        finalLoss = records.last?.meanLoss ?? finalLoss
+      }
+      let summary = TrainingSummary(
+        method: "adam", iterations: epochs, finalLoss: finalLoss, relativeGradientNorm: nil, isConverged: true,
+        seconds: (clock.now - begin).seconds)
+      return (network.parameters, Double(batch.count * epochs) / Double(configuration.epochs), summary)
+    }
+  }
+
+  /// The classifier `configuration` names, holding `parameters`.
+  private static func classifier(_ parameters: [Double], data: Dataset, configuration: ModelConfiguration)
+    -> TrainedClassifier
+  {
+    switch configuration.kind {
+    case .logistic:
+      var logistic = LogisticRegression(
+        featureCount: data.featureCount, classCount: data.classCount,
+        inverseRegularization: configuration.inverseRegularization)
+      logistic.parameters = parameters
+      return .logistic(logistic)
+    case .mlp:
+      var generator = SeededGenerator(seed: 0)
+      var network = MLP(
+        featureCount: data.featureCount, hiddenLayers: configuration.hiddenLayers, classCount: data.classCount,
+        inverseRegularization: configuration.inverseRegularization, using: &generator)
+      network.parameters = parameters
+      return .mlp(network)
+    }
   }
 }
