@@ -47,15 +47,3 @@ struct ArmijoBacktracking {
     return nil
   }
 }
-
-extension ConvergenceCriterion {
-  /// ‖∇f(0)‖, the scale `relativeTolerance` is measured against.
-  func referenceGradientNorm(of objective: some SmoothObjective) -> Double {
-    BLAS.nrm2(objective.valueAndGradient(at: [Double](repeating: 0, count: objective.parameterCount)).gradient)
-  }
-
-  /// Whether ‖∇f‖ ≤ relativeTolerance · ‖∇f(0)‖.
-  func isMet(gradientNorm: Double, reference: Double) -> Bool {
-    gradientNorm <= relativeTolerance * reference
-  }
-}

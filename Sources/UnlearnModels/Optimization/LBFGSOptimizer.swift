@@ -43,18 +43,11 @@ public struct LBFGSOptimizer: Sendable {
     var failedLineSearches = 0
     while true {
       let gradientNorm = BLAS.nrm2(gradient)
-      let isConverged = criterion.isMet(gradientNorm: gradientNorm, reference: reference)
-      if iteration.isMultiple(of: 10) || isConverged {
-        progress(
-          OptimizationProgress(
-            iteration: iteration, maximumIterations: criterion.maximumIterations, value: value,
-            relativeGradientNorm: reference > 0 ? gradientNorm / reference : 0))
-      }
-      if isConverged {
-        return (theta, report(true, "gradient norm below tolerance"))
-      }
-      if iteration == criterion.maximumIterations {
-        return (theta, report(false, "iteration limit \(criterion.maximumIterations) reached"))
+      if let stop = criterion.stop(
+        at: iteration, value: value, gradientNorm: gradientNorm, reference: reference,
+        reportsProgress: iteration.isMultiple(of: 10), progress: progress)
+      {
+        return (theta, report(stop.converged, stop.reason))
       }
       var direction = twoLoopDirection(gradient, steps, gradientChanges, curvatures)
       var slope = BLAS.dot(gradient, direction)

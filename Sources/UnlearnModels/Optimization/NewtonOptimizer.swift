@@ -34,15 +34,10 @@ public struct NewtonOptimizer: Sendable {
     }
     while true {
       let gradientNorm = BLAS.nrm2(gradient)
-      progress(
-        OptimizationProgress(
-          iteration: iteration, maximumIterations: criterion.maximumIterations, value: value,
-          relativeGradientNorm: reference > 0 ? gradientNorm / reference : 0))
-      if criterion.isMet(gradientNorm: gradientNorm, reference: reference) {
-        return (theta, report(true, "gradient norm below tolerance"))
-      }
-      if iteration == criterion.maximumIterations {
-        return (theta, report(false, "iteration limit \(criterion.maximumIterations) reached"))
+      if let stop = criterion.stop(
+        at: iteration, value: value, gradientNorm: gradientNorm, reference: reference, progress: progress)
+      {
+        return (theta, report(stop.converged, stop.reason))
       }
       let factor = try LAPACK.cholesky(objective.hessian(at: theta))
       var step = factor.solve(gradient)

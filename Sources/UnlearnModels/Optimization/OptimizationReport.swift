@@ -64,17 +64,3 @@ public struct OptimizationProgress: Sendable {
   /// ‖∇L(θ)‖ / ‖∇L(0)‖.
   public let relativeGradientNorm: Double
 }
-
-/// When an optimizer stops: ‖∇L(θ)‖ ≤ `relativeTolerance` · ‖∇L(0)‖ (docs/architecture.md: influence
-/// methods are only as good as the optimum they start from), or after `maximumIterations`.
-public struct ConvergenceCriterion: Sendable, Codable, Equatable {
-  public var relativeTolerance: Double
-  public var maximumIterations: Int
-
-  public init(relativeTolerance: Double = 1e-8, maximumIterations: Int) {
-    precondition(relativeTolerance > 0, "relativeTolerance must be positive")
-    precondition(maximumIterations > 0, "maximumIterations must be positive")
-    self.relativeTolerance = relativeTolerance
-    self.maximumIterations = maximumIterations
-  }
-}

@@ -55,15 +55,10 @@ public struct TrustRegionNewtonOptimizer: Sendable {
     var radius = BLAS.dot(gradient, objective.preconditioned(gradient, curvature: curvature)).squareRoot()
     while true {
       let gradientNorm = BLAS.nrm2(gradient)
-      progress(
-        OptimizationProgress(
-          iteration: iteration, maximumIterations: criterion.maximumIterations, value: value,
-          relativeGradientNorm: reference > 0 ? gradientNorm / reference : 0))
-      if criterion.isMet(gradientNorm: gradientNorm, reference: reference) {
-        return (theta, report(true, "gradient norm below tolerance"))
-      }
-      if iteration == criterion.maximumIterations {
-        return (theta, report(false, "iteration limit \(criterion.maximumIterations) reached"))
+      if let stop = criterion.stop(
+        at: iteration, value: value, gradientNorm: gradientNorm, reference: reference, progress: progress)
+      {
+        return (theta, report(stop.converged, stop.reason))
       }
       let forcing = min(0.1, (gradientNorm / max(reference, .leastNormalMagnitude)).squareRoot())
       let inner = Self.steihaug(
