@@ -218,7 +218,7 @@ let package = Package(
     .testTarget(
       name: "unlearnCLITests",
       dependencies: [
-        "unlearn", "UnlearnCore", "UnlearnStore", "_UnlearnTestSupport",
+        "unlearn", "UnlearnCore", "UnlearnStore", "Unlearning", "_UnlearnTestSupport",
         .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import Testing
 import UnlearnCore
+import Unlearning
 
 /// The `unlearn` executable as a user runs it: exit codes, stdout, stderr.
 struct CommandLineTests {
@@ -54,6 +55,23 @@ struct CommandLineTests {
     let help = try run(["--help"])
     #expect(help.status == 0)
     for command in ["data", "train", "evaluate", "predict"] { #expect(help.standardOutput.contains(command)) }
+  }
+
+  /// `train` and `compare` take exactly the options the strategies describe
+  /// (`StrategyCatalog.descriptions`), each under its flag with the strategies' own help.
+  @Test(arguments: ["train", "compare"]) func strategyOptionsAreTheDescribedOnes(command: String) throws {
+    let help = try run([command, "--help"])
+    #expect(help.status == 0, "\(help.standardError)")
+    // ArgumentParser may wrap a long help line: compare with whitespace collapsed.
+    let text = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    let listed = Set(
+      text.matches(of: /(--[a-z][a-z-]*)/).map { String($0.output.1) })
+    let described = Set(StrategyCatalog.options.map(\.flag))
+    #expect(described.isSubset(of: listed), "not offered: \(described.subtracting(listed).sorted())")
+    #expect(text.contains(StrategyCatalog.help(for: "--shards")))
+    #expect(StrategyCatalog.help(for: "--shards") == "sisa, hybrid: the number of shards S. (default: 5)")
+    // Every strategy option the CLI declares is described: one without a description would have
+    // stopped `--help` above (`StrategyCatalog.help(for:)`).
   }
 
   @Test func inspectReportsShapeClassesAndChecksum() throws {

@@ -5,26 +5,41 @@ import UnlearnModels
 
 /// The strategies this build implements, by the names the CLI, state files and reports use.
 public enum StrategyCatalog {
-  /// Every strategy's name, in the order `unlearn compare` lists them.
-  public static let names = [
-    Retrain.name, NewtonRemoval.name, SISA.name, ARCANE.name, PUMA.name, Hybrid.name, LMEraser.name,
+  /// Every strategy this build implements, in the order `unlearn compare` lists them: adding one
+  /// is its folder (with its `StrategyDescription`) and a line here.
+  public static let descriptions = [
+    Retrain.catalogEntry, NewtonRemoval.catalogEntry, SISA.catalogEntry, ARCANE.catalogEntry, PUMA.catalogEntry,
+    Hybrid.catalogEntry, LMEraser.catalogEntry,
   ]
+
+  /// Every strategy's name, in the order `unlearn compare` lists them.
+  public static let names = descriptions.map(\.name)
+
+  /// The description of strategy `name`, if this build has it.
+  public static func description(of name: String) -> StrategyDescription? {
+    descriptions.first { $0.name == name }
+  }
 
   /// The command-line options each strategy uses.
   public static func optionsUsed(by name: String) -> Set<String> {
-    switch name {
-    case NewtonRemoval.name: return ["--certified", "--epsilon", "--delta", "--sigma", "--finetune-epochs"]
-    case SISA.name: return ["--shards", "--slices", "--aggregation"]
-    case Hybrid.name:
-      return [
-        "--shards", "--slices", "--aggregation", "--policy", "--amendment", "--initial-boundary",
-        "--accuracy-tolerance",
-      ]
-    case ARCANE.name: return ["--blocks", "--redundancy", "--deletion-likelihood"]
-    case PUMA.name: return ["--validation-fraction", "--validation", "--eta", "--weight-bound"]
-    case LMEraser.name: return ["--public-fraction", "--public", "--min-cluster", "--max-cluster", "--head-epochs"]
-    default: return []
+    Set(description(of: name)?.options.map(\.flag) ?? [])
+  }
+
+  /// Every strategy option, once each, in the order the strategies list them.
+  public static var options: [StrategyDescription.Option] {
+    var seen: Set<String> = []
+    return descriptions.flatMap(\.options).filter { seen.insert($0.flag).inserted }
+  }
+
+  /// `--help` for the strategy option `flag`: the strategies that use it, what it sets, and its
+  /// default ("sisa, hybrid: the number of shards S. (default: 5)"). `flag` must be one a strategy
+  /// describes: an option the CLI declares without a description is a programming error.
+  public static func help(for flag: String) -> String {
+    guard let option = options.first(where: { $0.flag == flag }) else {
+      preconditionFailure("no strategy describes the option \(flag)")
     }
+    let users = descriptions.filter { $0.options.contains { $0.flag == flag } }.map(\.name)
+    return "\(users.joined(separator: ", ")): \(option.help)." + (option.defaultValue.map { " (default: \($0))" } ?? "")
   }
 
   /// Throws `StrategyError` naming the given options that none of `strategies` uses.
@@ -64,143 +79,21 @@ public enum StrategyCatalog {
   public static func strategy(
     named name: String, configuration: ModelConfiguration, options: StrategyOptions = StrategyOptions()
   ) throws -> any UnlearningStrategy {
-    switch name {
-    case Retrain.name: return Retrain(configuration: configuration)
-    case NewtonRemoval.name:
-      let certification = try options.certification()
-      if certification != nil && configuration.kind != .logistic {
-        throw StrategyError("--certified applies to --model logistic (binary) only")
-      }
-      if certification != nil && configuration.scaling.dependsOnTrainingData {
-        throw StrategyError(NewtonRemoval.certifiedScalingMessage)
-      }
-      if let epochs = options.finetuneEpochs {
-        guard configuration.kind == .mlp else { throw StrategyError("--finetune-epochs applies to --model mlp only") }
-        guard epochs >= 0 else { throw StrategyError("--finetune-epochs must be 0 or more, got \(epochs)") }
-      }
-      return NewtonRemoval(
-        configuration: configuration, certification: certification, finetuneEpochs: options.finetuneEpochs ?? 0)
-    case SISA.name:
-      let shards = options.shards ?? 5
-      let slices = options.slices ?? 4
-      guard shards >= 1, slices >= 1 else { throw StrategyError("--shards and --slices must be at least 1") }
-      return SISA(
-        configuration: configuration, shards: shards, slices: slices, aggregation: options.aggregation ?? .vote,
-        workers: workers)
-    case Hybrid.name:
-      return try hybrid(configuration: configuration, options: options)
-    case ARCANE.name:
-      let blocks = options.blocks ?? 4
-      guard blocks >= 1 else { throw StrategyError("--blocks must be at least 1, got \(blocks)") }
-      let redundancy = options.redundancy ?? 0.95
-      guard redundancy > 0, redundancy.isFinite else {
-        throw StrategyError(
-          "--redundancy is a cosine threshold above 0 (1 or more keeps every sample), got \(redundancy)")
-      }
-      let likelihood = try options.deletionLikelihoodPath.map { try DeletionLikelihood.load(path: $0) }
-      return ARCANE(
-        configuration: configuration, blocks: blocks, redundancy: redundancy,
-        likelihood: likelihood ?? DeletionLikelihood(), workers: workers)
-    case LMEraser.name:
-      return try lmeraser(configuration: configuration, options: options)
-    case PUMA.name:
-      return try puma(configuration: configuration, options: options)
-    default:
+    guard let description = description(of: name) else {
       throw StrategyError("unknown strategy '\(name)'; this build has \(names.joined(separator: ", "))")
     }
-  }
-
-  private static func hybrid(configuration: ModelConfiguration, options: StrategyOptions) throws -> Hybrid {
-    let shards = options.shards ?? 5
-    let slices = options.slices ?? 4
-    guard shards >= 1, slices >= 1 else { throw StrategyError("--shards and --slices must be at least 1") }
-    let amendment = options.amendment ?? 1
-    guard amendment >= 0 else {
-      throw StrategyError(
-        "--amendment must be 0 or more (epochs for an MLP, Newton steps for logistic), got \(amendment)")
-    }
-    let boundary = options.initialBoundary ?? 2
-    guard boundary >= 1, boundary <= HybridCostModel.maximumBoundary else {
-      throw StrategyError(
-        "--initial-boundary is how many times the approximate path's cost exact retraining may take, "
-          + "between 1 and \(Int(HybridCostModel.maximumBoundary)); got \(boundary)")
-    }
-    let tolerance = options.accuracyTolerance ?? 0.01
-    guard tolerance >= 0, tolerance < 1 else {
-      throw StrategyError("--accuracy-tolerance is a fraction of accuracy in [0, 1), got \(tolerance)")
-    }
-    return Hybrid(
-      configuration: configuration, shards: shards, slices: slices, aggregation: options.aggregation ?? .vote,
-      policy: options.policy ?? .adaptive, amendment: amendment, initialBoundary: boundary,
-      accuracyTolerance: tolerance, workers: workers)
-  }
-
-  private static func puma(configuration: ModelConfiguration, options: StrategyOptions) throws -> PUMA {
-    let fraction = options.validationFraction ?? 0.1
-    guard fraction > 0, fraction < 1 else {
-      throw StrategyError("--validation-fraction must be strictly between 0 and 1, got \(fraction)")
-    }
-    if options.validationPath != nil && options.validationFraction != nil {
-      throw StrategyError("give either --validation FILE or --validation-fraction F, not both")
-    }
-    let eta = options.eta ?? 1
-    let bound = options.weightBound ?? 1
-    guard eta > 0, eta.isFinite, bound > 0, bound.isFinite else {
-      throw StrategyError("--eta and --weight-bound must be positive numbers, got \(eta) and \(bound)")
-    }
-    let validation = try options.validationPath.map { try DatasetFile(path: $0).load() }
-    return PUMA(
-      configuration: configuration, validationFraction: fraction, validation: validation, weightBound: bound, eta: eta)
-  }
-
-  private static func lmeraser(configuration: ModelConfiguration, options: StrategyOptions) throws -> LMEraser {
-    guard configuration.kind == .mlp, !configuration.hiddenLayers.isEmpty else {
-      throw StrategyError("lmeraser needs --model mlp (its hidden layers are the frozen backbone)")
-    }
-    let split: PublicSplit
-    if let path = options.publicIDsPath {
-      guard options.publicFraction == nil else {
-        throw StrategyError("give either --public FILE or --public-fraction F, not both")
-      }
-      split = PublicSplit(ids: Set(try SampleIDList.load(path: path)))
-    } else {
-      let fraction = options.publicFraction ?? 0.2
-      guard fraction > 0, fraction < 1 else {
-        throw StrategyError(
-          "--public-fraction is the share of public samples, strictly between 0 and 1; got \(fraction)")
-      }
-      split = PublicSplit(fraction: fraction)
-    }
-    let minimum = options.minimumClusterSize ?? 100
-    let maximum = options.maximumClusterSize ?? max(1000, 2 * minimum)
-    guard minimum >= 1, 2 * minimum <= maximum else {
-      throw StrategyError(
-        "cluster bounds need 1 ≤ --min-cluster ≤ --max-cluster / 2 (so a split cluster stays above the minimum); "
-          + "got \(minimum) and \(maximum)")
-    }
-    let epochs = options.headEpochs ?? 20
-    guard epochs >= 1 else { throw StrategyError("--head-epochs must be at least 1, got \(epochs)") }
-    return LMEraser(
-      configuration: configuration, split: split, minimumClusterSize: minimum, maximumClusterSize: maximum,
-      headEpochs: epochs, workers: workers)
+    return try description.make(configuration, options)
   }
 
   /// The state stored in `archive`, of whichever strategy wrote it.
   public static func state(from archive: StateArchive, path: String) throws -> any StrategyState {
-    switch archive.strategy {
-    case Retrain.name: return try RetrainState(archive: archive, path: path)
-    case NewtonRemoval.name: return try NewtonState(archive: archive, path: path)
-    case SISA.name: return try SISAState(archive: archive, path: path)
-    case ARCANE.name: return try ARCANEState(archive: archive, path: path)
-    case LMEraser.name: return try LMEraserState(archive: archive, path: path)
-    case PUMA.name: return try PUMAState(archive: archive, path: path)
-    case Hybrid.name: return try HybridState(archive: archive, path: path)
-    default:
+    guard let description = description(of: archive.strategy) else {
       throw ModelFileError.unsupportedVersion(
         path,
         "it holds the state of strategy '\(archive.strategy)', which this build does not know "
           + "(it knows \(names.joined(separator: ", ")))")
     }
+    return try description.readState(archive, path)
   }
 
   /// Reads the state file at `path`.

@@ -3,101 +3,88 @@ import UnlearnModels
 import Unlearning
 
 /// Every strategy's own options, on `train` and `compare`. Each goes to the strategies that use
-/// it; one that no chosen strategy uses is a usage error rather than silently ignored.
+/// it; one that no chosen strategy uses is a usage error rather than silently ignored. The
+/// strategies describe their options (`StrategyCatalog.descriptions`); ArgumentParser needs each
+/// declared here, and a test checks the two list the same flags.
 struct StrategyOptionGroup: ParsableArguments {
-  @Flag(help: "newton: certified (ε, δ) removal (binary models; needs --epsilon and --delta).")
+  @Flag(help: help("--certified"))
   var certified = false
 
-  @Option(help: "newton --certified: the privacy parameter ε.")
+  @Option(help: help("--epsilon"))
   var epsilon: Double?
 
-  @Option(help: "newton --certified: the privacy parameter δ.")
+  @Option(help: help("--delta"))
   var delta: Double?
 
-  @Option(help: "newton --certified: the objective-perturbation noise scale σ. (default: 1)")
+  @Option(help: help("--sigma"))
   var sigma: Double?
 
-  @Option(help: "newton, --model mlp: epochs of fine-tuning on the remaining data after the step. (default: 0)")
+  @Option(help: help("--finetune-epochs"))
   var finetuneEpochs: Int?
 
-  @Option(help: "sisa, hybrid: the number of shards S. (default: 5)")
+  @Option(help: help("--shards"))
   var shards: Int?
 
-  @Option(help: "sisa, hybrid: slices per shard R. (default: 4)")
+  @Option(help: help("--slices"))
   var slices: Int?
 
-  @Option(help: "sisa, hybrid: how shard models are combined: vote or mean. (default: vote)")
+  @Option(help: help("--aggregation"))
   var aggregation: SISA.Aggregation?
 
-  @Option(
-    help:
-      "hybrid: exact (always retrain the affected slices), approximate (always Newton step + amendment) or adaptive (choose by estimated cost). (default: adaptive)"
-  )
+  @Option(help: help("--policy"))
   var policy: Hybrid.Policy?
 
-  @Option(
-    help:
-      "hybrid: the amendment after the approximate step: fine-tuning epochs (MLP) or Newton steps (logistic) on the shard's remaining samples. (default: 1)"
-  )
+  @Option(help: help("--amendment"))
   var amendment: Int?
 
-  @Option(
-    help:
-      "hybrid: retrain while the estimated exact cost is at most this many times the approximate one; adapts from measured accuracy. (default: 2)"
-  )
+  @Option(help: help("--initial-boundary"))
   var initialBoundary: Double?
 
-  @Option(
-    help:
-      "hybrid: accuracy (fraction) an approximate update may lose beyond retraining's before exact retraining is favoured more. (default: 0.01)"
-  )
+  @Option(help: help("--accuracy-tolerance"))
   var accuracyTolerance: Double?
 
-  @Option(help: "arcane: blocks (checkpointed training stages) per class. (default: 4)")
+  @Option(help: help("--blocks"))
   var blocks: Int?
 
-  @Option(
-    help:
-      "arcane: cosine similarity, on features standardized by the kept samples, at which a sample past the first 50 of its class counts as repeating a kept one and is left out of training; 1 or more keeps every sample. (default: 0.95)"
-  )
+  @Option(help: help("--redundancy"))
   var redundancy: Double?
 
-  @Option(
-    help: ArgumentHelp(
-      "arcane: a CSV of id,likelihood (0–1) deletion likelihoods; likely deletions train in later blocks. (default: uniform)",
-      valueName: "file"))
+  @Option(help: help("--deletion-likelihood"))
   var deletionLikelihood: String?
 
-  @Option(help: "lmeraser: the share of samples that are public (backbone data, never erased). (default: 0.2)")
+  @Option(help: help("--public-fraction"))
   var publicFraction: Double?
 
-  @Option(
-    name: .customLong("public"),
-    help: ArgumentHelp(
-      "lmeraser: a file of public sample ids, one per line (instead of --public-fraction).", valueName: "file"))
+  @Option(name: .customLong("public"), help: help("--public"))
   var publicIDs: String?
 
-  @Option(help: "lmeraser: the smallest private cluster. (default: 100)")
+  @Option(help: help("--min-cluster"))
   var minCluster: Int?
 
-  @Option(help: "lmeraser: the largest private cluster (at least twice --min-cluster). (default: 1000)")
+  @Option(help: help("--max-cluster"))
   var maxCluster: Int?
 
-  @Option(help: "lmeraser: epochs for each cluster's prompt and head. (default: 20)")
+  @Option(help: help("--head-epochs"))
   var headEpochs: Int?
 
-  @Option(help: "puma: the share of training samples held out as the validation set. (default: 0.1)")
+  @Option(help: help("--validation-fraction"))
   var validationFraction: Double?
 
-  @Option(
-    help: ArgumentHelp("puma: a separate validation data file (instead of --validation-fraction).", valueName: "file"))
+  @Option(help: help("--validation"))
   var validation: String?
 
-  @Option(help: "puma: the step size η of the projected gradient steps on the sample weights. (default: 1)")
+  @Option(help: help("--eta"))
   var eta: Double?
 
-  @Option(help: "puma: the bound on the L2 norm of the sample weight changes. (default: 1)")
+  @Option(help: help("--weight-bound"))
   var weightBound: Double?
+
+  /// The strategies' own description of option `flag` (`StrategyDescription`), as `--help` shows it.
+  static func help(_ flag: String) -> ArgumentHelp {
+    ArgumentHelp(
+      StrategyCatalog.help(for: flag),
+      valueName: StrategyCatalog.options.first { $0.flag == flag }?.valueName)
+  }
 
   var options: StrategyOptions {
     StrategyOptions(
