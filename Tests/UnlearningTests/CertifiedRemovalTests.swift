@@ -28,16 +28,16 @@ struct CertifiedRemovalTests {
     #expect(state.model.configuration.normalizesRows)
     let ids = RetrainTests.randomIDs(removed, of: data, seed: UInt64(removed))
     let (next, report) = try state.forgetting(try ForgetRequest(ids: ids))
-    let bound = try #require(report.figures["residual_bound"])
-    let residual = try #require(report.figures["gradient_residual"])
+    let bound = try #require(report.newton?.charge).residualBound
+    let residual = try #require(report.newton).gradientResidual
     #expect(residual <= bound, "true residual \(residual) above the bound \(bound)")
-    #expect(report.figures["newton_steps"] == 1 && !report.exact)
+    #expect(report.newton?.newtonSteps == 1 && !report.exact)
     #expect(next.certificate?.budgetSpent == bound)
     #expect(
-      (try #require(report.figures["budget_remaining"])).isApproximatelyEqual(
+      try #require(report.newton?.charge).remaining.isApproximatelyEqual(
         to: state.strategy.certification!.budget - bound, absoluteTolerance: 1e-15))
     // The reported residual without the noise term differs from the true one by the noise.
-    #expect(report.figures["gradient_residual_without_noise"] != nil)
+    #expect(report.newton?.gradientResidualWithoutNoise != nil)
   }
 
   /// With a budget too small for any removal, forgetting retrains from scratch with fresh noise.
@@ -75,10 +75,10 @@ struct CertifiedRemovalTests {
     // design, no larger than the bound kept in memory since training.
     #expect(
       NewtonRemovalTests.relativeDistance(fromFile.state.head.parameters, fromMemory.state.head.parameters) < 1e-9)
-    let boundFromFile = try #require(fromFile.report.figures["residual_bound"])
-    let boundFromMemory = try #require(fromMemory.report.figures["residual_bound"])
+    let boundFromFile = try #require(fromFile.report.newton?.charge).residualBound
+    let boundFromMemory = try #require(fromMemory.report.newton?.charge).residualBound
     #expect(boundFromFile <= boundFromMemory * (1 + 1e-12))
-    #expect(try #require(fromFile.report.figures["gradient_residual"]) <= boundFromFile)
+    #expect(try #require(fromFile.report.newton).gradientResidual <= boundFromFile)
   }
 
   @Test func refusesSoftmaxAndBadParameters() throws {
@@ -113,15 +113,16 @@ struct CertifiedSequenceTests {
       #expect(spent <= certification.budget, "spent \(spent) past the budget \(certification.budget)")
       if report.exact {
         retrainings += 1
-        #expect(spent == 0 && report.notes.contains { $0.hasPrefix("retrained from scratch") })
+        #expect(spent == 0 && report.newton?.retrainedFromScratch == true)
       } else {
-        let residual = try #require(report.figures["gradient_residual"])
-        let bound = try #require(report.figures["residual_bound"])
-        let charge = try #require(report.figures["budget_charged"])
+        let residual = try #require(report.newton).gradientResidual
+        let bound = try #require(report.newton?.charge).residualBound
+        let charge = try #require(report.newton?.charge).charged
         #expect(charge == max(bound, residual))
         #expect(residual <= spent, "the released model's residual \(residual) above the charged \(spent)")
         #expect(spent.isApproximatelyEqual(to: state.certificate!.budgetSpent + charge, relativeTolerance: 1e-12))
       }
+      #expect(try #require(report.newton).figures == report.figures)
       state = next
     }
     return retrainings

@@ -58,11 +58,11 @@ struct NewtonRemovalTests {
     let before = Self.relativeDistance(state.head.parameters, retrained)
     let after = Self.relativeDistance(unlearned.head.parameters, retrained)
     #expect(after * 10 <= before, "θ* is \(before) from θ_r, θ⁻ is \(after)")
-    let gradientBefore = try #require(report.figures["gradient_norm_before"])
-    let residual = try #require(report.figures["gradient_residual"])
+    let gradientBefore = try #require(report.newton).gradientNormBefore
+    let residual = try #require(report.newton).gradientResidual
     #expect(residual * 100 <= gradientBefore, "‖∇L'(θ*)‖ \(gradientBefore), residual \(residual)")
     #expect(!report.exact && report.samplesRetrained == 0 && report.forgotten == setting.removed)
-    #expect(report.figures["refactored"] == 0)
+    #expect(report.newton?.refactored == false)
   }
 
   /// The Woodbury path and the refactor-from-scratch path solve the same system.
@@ -73,7 +73,7 @@ struct NewtonRemovalTests {
     let ids = RetrainTests.randomIDs(12, of: woodbury.trainingSet.data, seed: 9)
     let (a, reportA) = try woodbury.forgetting(try ForgetRequest(ids: ids))
     let (b, reportB) = try refactoring.forgetting(try ForgetRequest(ids: ids))
-    #expect(reportA.figures["refactored"] == 0 && reportB.figures["refactored"] == 1)
+    #expect(reportA.newton?.refactored == false && reportB.newton?.refactored == true)
     #expect(Self.relativeDistance(a.head.parameters, b.head.parameters) < 1e-9)
   }
 
@@ -113,11 +113,11 @@ struct NewtonRemovalTests {
       state = next
       (pending, rank) = (pending + 1, rank + 1)
       let pastFraction = Double(pending) > Double(stored) / 16
-      if pastFraction || report.figures["refactored"] == 1 {
+      if pastFraction || report.newton?.refactored == true {
         (stored, pending) = (569 - (k + 1), 0)
         if pastFraction { compactionsByCount += 1 }
       }
-      if report.figures["refactored"] == 1 { rank = 0 }
+      if report.newton?.refactored == true { rank = 0 }
       #expect(state.trainingSet.pendingRemovalCount == pending && state.trainingSet.storage.count == stored)
       #expect(state.factorization.rank == rank)
       let data = state.trainingSet.data
@@ -151,11 +151,11 @@ struct NewtonRemovalTests {
       (state, reports) = (next, reports + [report])
     }
     let stalled = try #require(reports.last)
-    #expect(stalled.figures["refactored"] == 0)
-    #expect((stalled.figures["conjugate_gradient_steps"] ?? 0) >= 1)
-    #expect(stalled.notes.contains { $0.hasPrefix("the cached Hessian stalled") })
-    let residual = try #require(stalled.figures["gradient_residual"])
-    let before = try #require(stalled.figures["gradient_norm_before"])
+    #expect(stalled.newton?.refactored == false)
+    #expect((stalled.newton?.conjugateGradientSteps ?? 0) >= 1)
+    #expect(stalled.newton?.batchPath == false, "conjugate gradients after a stall, not the batch path")
+    let residual = try #require(stalled.newton).gradientResidual
+    let before = try #require(stalled.newton).gradientNormBefore
     #expect(residual <= fitted.strategy.residualTarget * before, "\(stalled.notes)")
     #expect(state.factorization.rank == 2 && residual == BLAS.nrm2(state.gradient))
     #expect(state.conjugateGradientSeconds > 0)
@@ -180,10 +180,9 @@ struct NewtonRemovalTests {
     var state = try fitted.forgetting(try ForgetRequest(ids: [ids[0]])).state
     state.factorizationSeconds = 0
     let (next, stalled) = try state.forgetting(try ForgetRequest(ids: [ids[1]]))
-    #expect(stalled.figures["refactored"] == 1 && stalled.figures["conjugate_gradient_steps"] == nil)
-    #expect(stalled.notes.contains { $0.hasPrefix("refactored the Hessian at the current parameters") })
-    let residual = try #require(stalled.figures["gradient_residual"])
-    let before = try #require(stalled.figures["gradient_norm_before"])
+    #expect(stalled.newton?.refactored == true && stalled.newton?.conjugateGradientSteps == nil)
+    let residual = try #require(stalled.newton).gradientResidual
+    let before = try #require(stalled.newton).gradientNormBefore
     #expect(residual <= fitted.strategy.residualTarget * before, "\(stalled.notes)")
     #expect(next.factorization.rank == 0 && next.factorizationSeconds > 0 && next.conjugateGradientSeconds == 0)
     let retrained = try Self.exactOptimum(fitted, removing: Set(ids))
@@ -200,14 +199,16 @@ struct NewtonRemovalTests {
     for id in RetrainTests.randomIDs(12, of: state.trainingSet.data, seed: 13) {
       let carried = BLAS.nrm2(state.gradient)
       let (next, report) = try state.forgetting(try ForgetRequest(ids: [id]))
-      let before = try #require(report.figures["gradient_norm_before"])
-      let residual = try #require(report.figures["gradient_residual"])
-      let steps = try #require(report.figures["newton_steps"])
+      let before = try #require(report.newton).gradientNormBefore
+      let residual = try #require(report.newton).gradientResidual
+      let steps = try #require(report.newton).newtonSteps
       let target = max(
         strategy.residualTarget * before, carried,
         strategy.configuration.relativeTolerance * state.gradientScale)
       #expect(residual <= target, "\(report.notes)")
       #expect(steps >= 1)
+      // The typed report reads back from the figures it writes.
+      #expect(try #require(report.newton).figures == report.figures)
       #expect(residual == BLAS.nrm2(next.gradient))
       state = next
     }
@@ -222,10 +223,10 @@ struct NewtonRemovalTests {
     let state = try Self.fitted("digits.csv")
     let ids = RetrainTests.randomIDs(90, of: state.trainingSet.data, seed: 12)
     let (unlearned, report) = try state.forgetting(try ForgetRequest(ids: ids))
-    #expect(report.figures["batch_path"] == 1 && report.figures["refactored"] == 0, "\(report.notes)")
-    #expect(report.notes.contains { $0.hasPrefix("batch path") })
-    let gradientBefore = try #require(report.figures["gradient_norm_before"])
-    let residual = try #require(report.figures["gradient_residual"])
+    #expect(report.newton?.batchPath == true && report.newton?.refactored == false, "\(report.notes)")
+    #expect(try #require(report.newton).figures == report.figures)
+    let gradientBefore = try #require(report.newton).gradientNormBefore
+    let residual = try #require(report.newton).gradientResidual
     #expect(residual * 100 <= gradientBefore, "‖∇L'(θ*)‖ \(gradientBefore), residual \(residual)")
 
     var retrained = unlearned.head
@@ -283,9 +284,9 @@ struct MLPNewtonRemovalTests {
     #expect(Array(after.parameters[lastLayer...]) != Array(before.parameters[lastLayer...]))
     #expect(Array(after.parameters[lastLayer...]) == next.head.parameters)
     #expect(report.parametersRetrained == next.head.parameterCount && report.samplesRetrained == 0)
-    let residual = try #require(report.figures["gradient_residual"])
+    let residual = try #require(report.newton).gradientResidual
     #expect(
-      residual < report.figures["gradient_norm_before"]!,
+      residual < report.newton!.gradientNormBefore,
       "the steps must lower ‖∇L'‖ of the output layer: \(report.notes)")
 
     let tuned = try NewtonRemoval(configuration: Self.configuration, finetuneEpochs: 1).forget(

@@ -116,7 +116,7 @@ extension NewtonRemoval {
   /// the step with it.
   private func refactorForStep(removal: inout Removal, reason: RefactorReason) throws -> [Double] {
     removal.notes.append(reason.description)
-    removal.report.refactorReasons.append(reason)
+    removal.report.refactored = true
     try removal.next.refactor(at: removal.start)
     return removal.next.factorization.solve(removal.next.gradient)
   }

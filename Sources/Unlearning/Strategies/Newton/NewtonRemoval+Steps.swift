@@ -98,7 +98,7 @@ extension NewtonRemoval {
     }
     let reason = RefactorReason.stalled(residual: removal.residual, target: removal.target)
     try removal.next.refactor(at: removal.head)
-    removal.report.refactorReasons.append(reason)
+    removal.report.refactored = true
     removal.notes.append(reason.description)
     var steps = 0
     while steps < maxSteps && removal.residual > removal.target {

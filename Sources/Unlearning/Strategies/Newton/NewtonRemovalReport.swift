@@ -1,43 +1,49 @@
-/// What one Newton removal did, typed; `figures` gives it under the report keys of DESIGN.md §6
-/// (`ForgetReport.figures`), booleans as 0 and 1.
-struct NewtonRemovalReport: Equatable {
+/// What one Newton removal did, typed: `ForgetReport.figures` holds it under the keys of DESIGN.md
+/// §6 (booleans as 0 and 1), and `ForgetReport.newton` reads it back from them.
+public struct NewtonRemovalReport: Sendable, Equatable {
   /// Certified mode's accounting for one removal (`Certification`).
-  struct Charge: Equatable {
+  public struct Charge: Sendable, Equatable {
     /// Guo et al.'s data-dependent bound on the gradient residual.
-    var residualBound: Double
+    public var residualBound: Double
     /// What was charged: the larger of the bound and the measured residual.
-    var charged: Double
+    public var charged: Double
     /// σε/c.
-    var limit: Double
-    var spent: Double
-    var remaining: Double { limit - spent }
+    public var limit: Double
+    public var spent: Double
+    public var remaining: Double { limit - spent }
   }
 
   /// ‖∇L'(θ)‖ at the parameters the request started from.
-  var gradientNormBefore: Double
+  public var gradientNormBefore: Double
   /// ‖∇L'(θ⁻)‖ after the steps (for a certified retraining, ‖∇L‖ of the new fit).
-  var gradientResidual = 0.0
+  public var gradientResidual = 0.0
   /// Certified mode: the residual without the noise term bᵀθ.
-  var gradientResidualWithoutNoise: Double?
-  var batchPath = false
-  /// Every rebuild of the factor, in order: `refactored` when there is one.
-  var refactorReasons: [NewtonRemoval.RefactorReason] = []
-  var newtonSteps = 0
+  public var gradientResidualWithoutNoise: Double?
+  /// The request stepped around its downdate (`NewtonRemoval.DowndatePath.batch`).
+  public var batchPath = false
+  /// The factor was rebuilt (`NewtonRemoval.RefactorReason` says why, in the notes).
+  public var refactored = false
+  public var newtonSteps = 0
   /// Σ t·‖d‖ over the steps taken.
-  var stepNorm = 0.0
+  public var stepNorm = 0.0
   /// The damping of the influence step, when the full step raised L'.
-  var stepScale: Double?
-  var conjugateGradientSteps: Int?
-  var hessianVectorProducts: Int?
-  var charge: Charge?
-  var finetuneEpochs: Int?
+  public var stepScale: Double?
+  public var conjugateGradientSteps: Int?
+  public var hessianVectorProducts: Int?
+  public var charge: Charge?
+  public var finetuneEpochs: Int?
   /// Columns of Woodbury terms the factor carries, and of downdates set aside by the batch path.
-  var downdateRank = 0
-  var unappliedDowndateRank = 0
-  /// Certified mode: the removal would have exceeded the budget, and the model was retrained.
-  var retrainedFromScratch = false
+  public var downdateRank = 0
+  public var unappliedDowndateRank = 0
+  /// Certified mode: the removal would have exceeded the budget, and the model was retrained
+  /// (the report is then exact, and gives the charge and the new fit's residual only).
+  public var retrainedFromScratch = false
 
-  var figures: [String: Double] {
+  init(gradientNormBefore: Double) {
+    self.gradientNormBefore = gradientNormBefore
+  }
+
+  public var figures: [String: Double] {
     var figures = ["gradient_norm_before": gradientNormBefore, "gradient_residual": gradientResidual]
     if let stepScale { figures["step_scale"] = stepScale }
     if let charge {
@@ -55,9 +61,46 @@ struct NewtonRemovalReport: Equatable {
     figures["downdate_rank"] = Double(downdateRank)
     figures["batch_path"] = batchPath ? 1 : 0
     figures["unapplied_downdate_rank"] = Double(unappliedDowndateRank)
-    figures["refactored"] = refactorReasons.isEmpty ? 0 : 1
+    figures["refactored"] = refactored ? 1 : 0
     figures["newton_steps"] = Double(newtonSteps)
     figures["step_norm"] = stepNorm
     return figures
+  }
+
+  /// The report `figures` holds; nil when they are not a Newton removal's (`retrainedFromScratch`
+  /// is the forget report's `exact`).
+  init?(figures: [String: Double], retrainedFromScratch: Bool) {
+    guard let before = figures["gradient_norm_before"], let residual = figures["gradient_residual"] else {
+      return nil
+    }
+    func integer(_ key: String) -> Int? { figures[key].map { Int($0) } }
+    gradientNormBefore = before
+    gradientResidual = residual
+    gradientResidualWithoutNoise = figures["gradient_residual_without_noise"]
+    stepScale = figures["step_scale"]
+    if let bound = figures["residual_bound"], let charged = figures["budget_charged"],
+      let limit = figures["budget_limit"], let spent = figures["budget_spent"]
+    {
+      charge = Charge(residualBound: bound, charged: charged, limit: limit, spent: spent)
+    }
+    self.retrainedFromScratch = retrainedFromScratch
+    if retrainedFromScratch { return }
+    guard let steps = integer("newton_steps") else { return nil }
+    newtonSteps = steps
+    batchPath = figures["batch_path"] == 1
+    refactored = figures["refactored"] == 1
+    stepNorm = figures["step_norm"] ?? 0
+    conjugateGradientSteps = integer("conjugate_gradient_steps")
+    hessianVectorProducts = integer("hessian_vector_products")
+    finetuneEpochs = integer("finetune_epochs")
+    downdateRank = integer("downdate_rank") ?? 0
+    unappliedDowndateRank = integer("unapplied_downdate_rank") ?? 0
+  }
+}
+
+extension ForgetReport {
+  /// The Newton removal's own report, typed; nil for other strategies.
+  public var newton: NewtonRemovalReport? {
+    strategy == NewtonRemoval.name ? NewtonRemovalReport(figures: figures, retrainedFromScratch: exact) : nil
   }
 }
