@@ -48,7 +48,7 @@ struct ARCANETests {
     for c in 0..<data.classCount where !affected.contains(c) {
       #expect(unlearned.classes[c] == state.classes[c], "untouched class \(c) changed")
     }
-    #expect(report.figures["classes_affected"] == Double(affected.count))
+    #expect(report.report(ARCANEReport.self)?.classesAffected == affected.count)
     #expect(unlearned.probabilities(for: data.features) == scratch.probabilities(for: data.features))
   }
 
@@ -62,7 +62,7 @@ struct ARCANETests {
     #expect(state.classes.allSatisfy { $0.blocks.joined().count >= 5 }, "the floor is kept")
     let skipped = try #require(data.ids.first { !kept.contains($0) })
     let (unlearned, report) = try state.forgetting(try ForgetRequest(ids: [skipped]))
-    #expect(report.samplesRetrained == 0 && report.figures["classes_retrained"] == 0)
+    #expect(report.samplesRetrained == 0 && report.report(ARCANEReport.self)?.classesRetrained == 0)
     #expect(report.notes.contains { $0.contains("nothing retrained") })
     let scratch = try strategy.fit(
       data.subset(rows: data.ids.indices.filter { data.ids[$0] != skipped }), sourceSHA256: []
@@ -72,7 +72,9 @@ struct ARCANETests {
     // A kept sample costs a retraining of its class from its block on.
     let keptID = state.classes[3].blocks[1].first!
     let keptReport = try state.forgetting(try ForgetRequest(ids: [keptID])).report
-    #expect(keptReport.figures["classes_retrained"] == 1 && keptReport.figures["blocks_retrained"] == 1)
+    #expect(
+      keptReport.report(ARCANEReport.self)?.classesRetrained == 1
+        && keptReport.report(ARCANEReport.self)?.blocksRetrained == 1)
     #expect(keptReport.samplesRetrained > 0)
   }
 
@@ -88,7 +90,7 @@ struct ARCANETests {
       #expect(model.order.suffix(likely.filter { model.order.contains($0) }.count).allSatisfy { likely.contains($0) })
     }
     let report = try state.forgetting(try ForgetRequest(ids: [likely[0]])).report
-    #expect(report.figures["blocks_retrained"] == 1)
+    #expect(report.report(ARCANEReport.self)?.blocksRetrained == 1)
   }
 
   @Test func persistedStateRoundTripsAndHoldsNoDeletedSample() throws {

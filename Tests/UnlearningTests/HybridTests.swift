@@ -43,7 +43,7 @@ struct HybridTests {
       try ForgetRequest(ids: ids), from: try hybrid.fit(data, sourceSHA256: []) { _ in }
     ) { _ in }
     Self.expectSameShards(state.shards, expected.state.shards)
-    #expect(report.exact && report.figures["path_exact"] == 1 && state.approximateShards.isEmpty)
+    #expect(report.exact && report.report(HybridReport.self)?.pathExact == true && state.approximateShards.isEmpty)
     #expect(report.samplesRetrained == expected.report.samplesRetrained)
     #expect(state.predictedLabels(for: data.features) == expected.state.predictedLabels(for: data.features))
   }
@@ -74,10 +74,10 @@ struct HybridTests {
     Self.fixedRates(&state)
     let id = try #require(data.ids.first { hybrid.sisa.assignment.place($0).slice == 3 })
     let (after, report) = try hybrid.forget(try ForgetRequest(ids: [id]), from: state) { _ in }
-    #expect(report.exact && report.figures["path_exact"] == 1, "\(report.notes)")
-    #expect(report.figures["slices_retrained"] == 1 && after.approximateShards.isEmpty)
-    let estimatedExact = try #require(report.figures["estimated_exact_seconds"])
-    let estimatedApproximate = try #require(report.figures["estimated_approximate_seconds"])
+    #expect(report.exact && report.report(HybridReport.self)?.pathExact == true, "\(report.notes)")
+    #expect(report.report(HybridReport.self)?.slicesRetrained == 1 && after.approximateShards.isEmpty)
+    let estimatedExact = try #require(report.report(HybridReport.self)?.estimatedExactSeconds)
+    let estimatedApproximate = try #require(report.report(HybridReport.self)?.estimatedApproximateSeconds)
     #expect(estimatedExact <= 2 * estimatedApproximate && estimatedExact > estimatedApproximate)
     // The same as SISA's forget.
     let sisa = hybrid.sisa
@@ -96,10 +96,12 @@ struct HybridTests {
     let places = ids.map { hybrid.sisa.assignment.place($0) }
     #expect(Set(places.map(\.shard)) == [0, 1, 2] && places.contains { $0.slice == 0 })
     let (after, report) = try hybrid.forget(try ForgetRequest(ids: ids), from: state) { _ in }
-    #expect(!report.exact && report.figures["path_exact"] == 0, "\(report.notes)")
-    #expect(report.figures["estimated_exact_seconds"]! > 2 * report.figures["estimated_approximate_seconds"]!)
-    #expect(after.approximateShards == [0, 1, 2] && report.figures["approximate_shards"] == 3)
-    #expect(report.figures["hessian_vector_products"]! > 0)
+    let typed = try #require(report.report(HybridReport.self))
+    #expect(!report.exact && typed.pathExact == false, "\(report.notes)")
+    #expect(typed.figures == report.figures, "the typed report reads back from the figures it writes")
+    #expect(typed.estimatedExactSeconds! > 2 * typed.estimatedApproximateSeconds!)
+    #expect(after.approximateShards == [0, 1, 2] && typed.approximateShards == 3)
+    #expect(typed.hessianVectorProducts! > 0)
     // Checkpoints from the earliest affected slice on were trained with the removed samples: gone.
     for (index, shard) in after.shards.enumerated() {
       let first = places.filter { $0.shard == index }.map(\.slice).min()!
@@ -120,7 +122,7 @@ struct HybridTests {
 
     // Re-exact: what SISA's forget of the same ids gives, bit for bit.
     let (exact, reExactReport) = try hybrid.reExact(read)
-    #expect(exact.approximateShards.isEmpty && reExactReport.figures["shards_retrained"] == 3)
+    #expect(exact.approximateShards.isEmpty && reExactReport.report(HybridReport.self)?.shardsRetrained == 3)
     let sisa = hybrid.sisa
     let expected = try sisa.forget(try ForgetRequest(ids: ids), from: try sisa.fit(data, sourceSHA256: []) { _ in }) {
       _ in

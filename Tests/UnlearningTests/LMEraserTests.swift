@@ -41,7 +41,7 @@ struct LMEraserTests {
     let target = state.clusters[1]
     let erased = Array(target.members.prefix(2))
     let (next, report) = try strategy.forget(try ForgetRequest(ids: erased), from: state) { _ in }
-    #expect(report.forgotten == 2 && !report.exact && report.figures["clusters_retrained"] == 1)
+    #expect(report.forgotten == 2 && !report.exact && report.report(LMEraserReport.self)?.clustersRetrained == 1)
     #expect(report.samplesRetrained == target.members.count - 2)
     #expect(report.parametersRetrained == target.part.parameterCount + target.centroid.count)
     #expect(next.backbone == state.backbone)
@@ -90,10 +90,14 @@ struct LMEraserTests {
     let (next, report) = try strategy.forget(try ForgetRequest(ids: erased), from: state) { _ in }
     #expect(next.clusters.count == state.clusters.count - 1)
     #expect(!next.clusters.contains { $0.id == target.id })
-    #expect(report.figures["clusters_merged"] == 1 && report.figures["merge_samples_moved"] == 38)
+    #expect(
+      report.report(LMEraserReport.self)?.clustersMerged == 1
+        && report.report(LMEraserReport.self)?.mergeSamplesMoved == 38)
     let survivors = Set(target.members.dropFirst(erased.count))
     #expect(Set(next.clusters.flatMap(\.members)).isSuperset(of: survivors))
     #expect(next.clusters.flatMap(\.members).count == state.clusters.flatMap(\.members).count - erased.count)
-    #expect(report.figures["clusters_retrained"]! >= 1 && report.notes.contains { $0.contains("merged") })
+    #expect(
+      report.report(LMEraserReport.self)!.clustersRetrained >= 1
+        && report.report(LMEraserReport.self)!.clustersMerged >= 1)
   }
 }

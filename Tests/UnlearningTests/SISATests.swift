@@ -37,10 +37,10 @@ struct SISATests {
       #expect(unlearned.shards[index].checkpoints == scratch.shards[index].checkpoints, "shard \(index)")
       if !affected.contains(index) {
         #expect(unlearned.shards[index] == state.shards[index], "untouched shard \(index) changed")
-        #expect(report.figures["shards"] == 3)
+        #expect(report.report(SISAReport.self)?.shards == 3)
       }
     }
-    #expect(Double(affected.count) == report.figures["shards_retrained"])
+    #expect(report.report(SISAReport.self)?.shardsRetrained == affected.count)
     #expect(unlearned.predictedLabels(for: data.features) == scratch.predictedLabels(for: data.features))
   }
 

@@ -144,11 +144,10 @@ public struct ARCANE: UnlearningStrategy {
       strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
       skipped: resolution.skippedCount, exact: true, samplesRetrained: Int(passes.rounded()),
       parametersRetrained: parameters, seconds: (clock.now - start).seconds, remaining: data.count,
-      figures: [
-        "classes_affected": Double(affected.count), "classes_retrained": Double(classesRetrained),
-        "blocks_retrained": Double(blocksRetrained), "blocks": Double(strategy.blocks),
-        "kept_fraction": next.keptFraction,
-      ],
+      figures: ARCANEReport(
+        blocks: strategy.blocks, classesAffected: affected.count, classesRetrained: classesRetrained,
+        blocksRetrained: blocksRetrained, keptFraction: next.keptFraction
+      ).figures,
       notes: notes)
     return (next, report)
   }

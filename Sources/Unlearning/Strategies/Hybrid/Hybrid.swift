@@ -117,7 +117,7 @@ public struct Hybrid: UnlearningStrategy {
         next,
         report(
           request: request, resolution: resolution, state: next, exact: true, samples: 0, parameters: 0,
-          seconds: (clock.now - start).seconds, figures: [:],
+          seconds: (clock.now - start).seconds, figures: HybridReport(),
           notes: ["nothing to forget: every id was absent and skipped"])
       )
     }
@@ -136,23 +136,25 @@ public struct Hybrid: UnlearningStrategy {
     let correctBefore = affected.map { Self.correct(state.shards[$0].model, on: probes[$0]!) }
 
     var (workSeconds, samples, parameters) = (0.0, 0, 0)
-    var figures: [String: Double] = [:]
+    var figures = HybridReport(
+      pathExact: decision.exact, exactWorkload: exactWorkload, approximateWorkload: approximateWorkload,
+      estimatedExactSeconds: decision.estimatedExactSeconds,
+      estimatedApproximateSeconds: decision.estimatedApproximateSeconds, boundary: decision.boundary)
     var notes = [decision.reason]
     if decision.exact {
       let retrained = try retrain(affected, from: restart, in: &next)
       (workSeconds, parameters) = (retrained.seconds, retrained.parameters)
       samples = Int(retrained.passes.rounded())
-      figures["shards_retrained"] = Double(affected.count)
-      figures["slices_retrained"] = Double(affected.reduce(0) { $0 + sisa.assignment.slices - restart[$1]! })
+      figures.shardsRetrained = affected.count
+      figures.slicesRetrained = affected.reduce(0) { $0 + sisa.assignment.slices - restart[$1]! }
     } else {
       let updated = try updateApproximately(
         affected, firstSlice: earliest, in: &next, requestNumber: state.trainingSet.forgotten.count)
       (workSeconds, parameters) = (updated.seconds, updated.parameters)
       notes += updated.notes
-      figures["hessian_vector_products"] = Double(updated.products)
       samples = amendment > 0 ? Int(approximateWorkload) : 0
-      figures["shards_updated"] = Double(affected.count)
-      figures["amendment"] = Double(amendment)
+      (figures.shardsUpdated, figures.hessianVectorProducts, figures.amendment) =
+        (affected.count, updated.products, amendment)
     }
     let change = ProbeChange(
       before: correctBefore, after: affected.map { Self.correct(next.shards[$0].model, on: probes[$0]!) })
@@ -161,12 +163,9 @@ public struct Hybrid: UnlearningStrategy {
       accuracyLoss: change.loss, standardError: change.standardError, tolerance: accuracyTolerance)
     progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
 
-    figures.merge(decision.figures) { $1 }
-    figures["boundary_next"] = next.costs.boundary
-    figures["work_seconds"] = workSeconds
+    (figures.boundaryNext, figures.workSeconds) = (next.costs.boundary, workSeconds)
     if change.loss.isFinite {  // no probe with a single shard (it has no other shards' samples)
-      figures["probe_accuracy_change"] = -change.loss
-      figures["probe_standard_error"] = change.standardError
+      (figures.probeAccuracyChange, figures.probeStandardError) = (-change.loss, change.standardError)
     }
     let stillApproximate = next.approximateShards
     if !stillApproximate.isEmpty {
@@ -235,7 +234,10 @@ public struct Hybrid: UnlearningStrategy {
     let report = ForgetReport(
       strategy: Self.name, requested: 0, forgotten: 0, skipped: 0, exact: true, samplesRetrained: Int(passes.rounded()),
       parametersRetrained: parameters, seconds: (clock.now - start).seconds, remaining: state.trainingSet.data.count,
-      figures: ["shards_retrained": Double(shards.count), "work_seconds": seconds],
+      figures: HybridReport(
+        shards: sisa.assignment.shards, slices: sisa.assignment.slices,
+        approximateShards: next.approximateShards.count, workSeconds: seconds, shardsRetrained: shards.count
+      ).figures,
       notes: [
         shards.isEmpty
           ? "every shard was already exact"
@@ -264,16 +266,15 @@ public struct Hybrid: UnlearningStrategy {
 
   private func report(
     request: ForgetRequest, resolution: TrainingSet.Resolution, state: HybridState, exact: Bool, samples: Int,
-    parameters: Int, seconds: Double, figures: [String: Double], notes: [String]
+    parameters: Int, seconds: Double, figures: HybridReport, notes: [String]
   ) -> ForgetReport {
     var figures = figures
-    figures["shards"] = Double(sisa.assignment.shards)
-    figures["slices"] = Double(sisa.assignment.slices)
-    figures["approximate_shards"] = Double(state.approximateShards.count)
+    (figures.shards, figures.slices) = (sisa.assignment.shards, sisa.assignment.slices)
+    figures.approximateShards = state.approximateShards.count
     return ForgetReport(
       strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
       skipped: resolution.skippedCount, exact: exact, samplesRetrained: samples, parametersRetrained: parameters,
-      seconds: seconds, remaining: state.trainingSet.data.count, figures: figures, notes: notes)
+      seconds: seconds, remaining: state.trainingSet.data.count, figures: figures.figures, notes: notes)
   }
 
   /// Up to 512 remaining samples outside `shard` (it never trained on them), evenly spaced in row

@@ -66,15 +66,6 @@ public struct HybridCostModel: Sendable, Codable, Equatable {
     public var boundary: Double
     /// Why, in words, for the report.
     public var reason: String
-
-    /// The decision under the report's keys (DESIGN.md §6).
-    var figures: [String: Double] {
-      [
-        "path_exact": exact ? 1 : 0, "exact_workload": exactWorkload, "approximate_workload": approximateWorkload,
-        "estimated_exact_seconds": estimatedExactSeconds,
-        "estimated_approximate_seconds": estimatedApproximateSeconds, "boundary": boundary,
-      ]
-    }
   }
 
   /// The decision for the given workloads under `policy`.

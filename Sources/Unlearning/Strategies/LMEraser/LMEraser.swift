@@ -159,12 +159,11 @@ public struct LMEraser: UnlearningStrategy {
       skipped: resolution.skippedCount, exact: false,
       samplesRetrained: retrained.reduce(0) { $0 + $1.members.count }, parametersRetrained: partParameters,
       seconds: (ContinuousClock.now - start).seconds, remaining: next.trainingSet.data.count,
-      figures: [
-        "clusters": Double(next.clusters.count), "clusters_retrained": Double(retrained.count),
-        "clusters_merged": Double(merged), "merge_samples_moved": Double(moved),
-        "model_parameters": Double(next.parameterCount),
-        "parameter_fraction_retrained": Double(partParameters) / Double(next.parameterCount),
-      ], notes: notes)
+      figures: LMEraserReport(
+        clusters: next.clusters.count, clustersRetrained: retrained.count, clustersMerged: merged,
+        mergeSamplesMoved: moved, modelParameters: next.parameterCount,
+        parameterFractionRetrained: Double(partParameters) / Double(next.parameterCount)
+      ).figures, notes: notes)
     return (next, report)
   }
 

@@ -79,10 +79,10 @@ public struct SISA: UnlearningStrategy {
       strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
       skipped: resolution.skippedCount, exact: true, samplesRetrained: Int(passes.rounded()),
       parametersRetrained: parameters, seconds: (clock.now - start).seconds, remaining: data.count,
-      figures: [
-        "shards_retrained": Double(earliest.count), "slices_retrained": Double(slicesRetrained),
-        "shards": Double(assignment.shards), "slices": Double(assignment.slices),
-      ],
+      figures: SISAReport(
+        shards: assignment.shards, slices: assignment.slices, shardsRetrained: earliest.count,
+        slicesRetrained: slicesRetrained
+      ).figures,
       notes: resolution.rows.isEmpty ? ["nothing to forget: every id was absent and skipped"] : [])
     return (next, report)
   }
