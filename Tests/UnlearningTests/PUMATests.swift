@@ -33,12 +33,13 @@ struct PUMATests {
     let newtonLoss = validationLoss(removed.model)
     let pumaLoss = validationLoss(unlearned.model)
     #expect(pumaLoss <= newtonLoss, "\(file): puma \(pumaLoss), newton \(newtonLoss)")
-    #expect(report.figures["validation_loss_newton"]!.isApproximatelyEqual(to: newtonLoss, relativeTolerance: 1e-6))
-    #expect(report.figures["validation_loss_after"]!.isApproximatelyEqual(to: pumaLoss, relativeTolerance: 1e-9))
-    #expect(report.figures["weight_norm"]! <= 1 + 1e-12 && report.figures["weights_changed"]! > 0)
+    let figures = try #require(report.report(PUMAReport.self))
+    #expect(figures.validationLossNewton!.isApproximatelyEqual(to: newtonLoss, relativeTolerance: 1e-6))
+    #expect(figures.validationLossAfter!.isApproximatelyEqual(to: pumaLoss, relativeTolerance: 1e-9))
+    #expect(figures.weightNorm! <= 1 + 1e-12 && figures.weightsChanged! > 0)
     // The first-order prediction of the reweighting's effect has the right sign and size.
-    let predicted = report.figures["reweighting_change_predicted"]!
-    let measured = report.figures["reweighting_change_measured"]!
+    let predicted = figures.reweightingChangePredicted!
+    let measured = figures.reweightingChangeMeasured!
     #expect(predicted < 0 && measured < 0 && measured.isApproximatelyEqual(to: predicted, relativeTolerance: 0.5))
     #expect(unlearned.trainingSet.data.count == state.trainingSet.data.count - ids.count)
 

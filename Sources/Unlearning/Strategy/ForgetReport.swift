@@ -23,7 +23,7 @@ public struct ForgetReport: Sendable, Codable, Equatable {
   public var remaining: Int
   /// Method-specific figures (residual norms, shards retrained, budget spent, ...), by the names of
   /// DESIGN.md §6. Strategies write them from a typed report, which readers get back with `newton`
-  /// or `report(_:)` (`SISAReport`, `ARCANEReport`, `HybridReport`, `LMEraserReport`).
+  /// or `report(_:)` (`SISAReport`, `ARCANEReport`, `HybridReport`, `LMEraserReport`, `PUMAReport`).
   public var figures: [String: Double]
   /// Method-specific remarks, e.g. why a path was taken.
   public var notes: [String]

@@ -111,8 +111,8 @@ public struct PUMA: UnlearningStrategy {
     report.requested = request.ids.count
     report.forgotten += inValidation.count
     let lossNewton = next.validationLoss()
-    report.figures["validation_loss_before"] = lossBefore.loss
-    report.figures["validation_loss_newton"] = lossNewton.loss
+    var puma = PUMAReport(validationLossBefore: lossBefore.loss, validationLossNewton: lossNewton.loss)
+    report.figures.merge(puma.figures) { $1 }
     guard next.validation.count > 0, newtonReport.forgotten > 0 else {
       report.notes.append("no validation samples left: the Newton removal only, no reweighting")
       report.seconds = (ContinuousClock.now - start).seconds
@@ -136,14 +136,14 @@ public struct PUMA: UnlearningStrategy {
     next.inner.move(to: updated)
     let lossAfter = next.validationLoss().loss
 
-    report.figures["validation_loss_after"] = lossAfter
-    report.figures["validation_loss_change_predicted"] = predictedRemoval + predictedReweighting
-    report.figures["validation_loss_change_measured"] = lossAfter - lossBefore.loss
-    report.figures["reweighting_change_predicted"] = predictedReweighting
-    report.figures["reweighting_change_measured"] = lossAfter - lossNewton.loss
-    report.figures["weight_norm"] = BLAS.nrm2(weights)
-    report.figures["weight_bound"] = reweighting.bound
-    report.figures["weights_changed"] = Double(weights.filter { $0 != 0 }.count)
+    puma.validationLossAfter = lossAfter
+    puma.validationLossChangePredicted = predictedRemoval + predictedReweighting
+    puma.validationLossChangeMeasured = lossAfter - lossBefore.loss
+    puma.reweightingChangePredicted = predictedReweighting
+    puma.reweightingChangeMeasured = lossAfter - lossNewton.loss
+    (puma.weightNorm, puma.weightBound) = (BLAS.nrm2(weights), reweighting.bound)
+    puma.weightsChanged = weights.filter { $0 != 0 }.count
+    report.figures.merge(puma.figures) { $1 }
     report.figures["gradient_residual"] = BLAS.nrm2(next.inner.gradient)
     report.notes.append(
       "reweighted \(weights.filter { $0 != 0 }.count) remaining samples (‖ε‖ = \(BLAS.nrm2(weights)) ≤ "
