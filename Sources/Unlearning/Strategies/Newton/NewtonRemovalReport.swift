@@ -1,5 +1,7 @@
 /// What one Newton removal did, typed: `ForgetReport.figures` holds it under the keys of DESIGN.md
-/// §6 (booleans as 0 and 1), and `ForgetReport.newton` reads it back from them.
+/// §6 (booleans as 0 and 1), and `ForgetReport.newton` reads it back from them. Written out by hand
+/// rather than through a `StrategyReport` field list: a certified retraining's report leaves the
+/// step figures out, and whether it is one comes from the forget report (`exact`).
 public struct NewtonRemovalReport: Sendable, Equatable {
   /// Certified mode's accounting for one removal (`Certification`).
   public struct Charge: Sendable, Equatable {
