@@ -1,7 +1,9 @@
 import UnlearnCore
 import UnlearnModels
 
-/// When a request downdates the factor, steps around it, or refactors: the whole policy.
+/// When a request downdates the factor, steps around it, or refactors. Every refactor has a
+/// `RefactorReason`: the ones decided before the steps are here; a stall after them refactors in
+/// `finishStall`.
 extension NewtonRemoval {
   /// How a request's downdate U_F (its samples' Hessian factors) reaches the factor.
   enum DowndatePath: Equatable {
