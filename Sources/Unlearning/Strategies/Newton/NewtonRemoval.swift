@@ -13,11 +13,12 @@ import UnlearnModels
 ///
 /// at the optimum the influence-function update θ* + H'⁻¹ Σ_F ∇ℓ_i(θ*). The Hessian is factored
 /// once, at fit; a request downdates the factor by its samples' curvature U_F·U_Fᵀ (Woodbury, O(P²)
-/// per column), or, when that costs more, steps around it (the batch path); `path(for:from:next:)`
-/// holds the whole refactor policy. Steps continue to `residualTarget`·‖∇L'(θ)‖ (`refine`,
-/// `finishStall`). Contract: the report's `gradient_residual` is the exact ‖∇L'(θ⁻)‖ (one pass);
-/// the result is approximate; no term of a forgotten sample survives in a written state (the
-/// factor is folded first). Certified mode: `Certification`. docs/methods.md gives the reasoning.
+/// per column), steps around it when that costs more (the batch path), or refactors
+/// (`path(for:from:next:)`; after a stall, `finishStall`). Steps continue to the request's target
+/// (`begin`). Contract: the report's `gradient_residual` is the exact ‖∇L'(θ⁻)‖ (one pass); the
+/// result is approximate (a certified retraining is exact); no term of a forgotten sample survives
+/// in a written state (the factor is folded first). Certified mode: `Certification`.
+/// docs/methods.md gives the reasoning.
 public struct NewtonRemoval: UnlearningStrategy {
   public static let name = "newton"
   /// The most conjugate-gradient iterations (each a Hessian-vector product and a solve with the
