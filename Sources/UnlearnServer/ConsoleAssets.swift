@@ -175,10 +175,15 @@ async function loadModels() {
   if (chosen) select.value = chosen;
 }
 
+// The receipts' download URLs of the rows on the page; revoked when the rows are replaced, so a
+// console left open does not keep every receipt it ever listed in memory.
+let receiptURLs = [];
+
 function receiptLink(request) {
   if (!request.receipt) return "–";
   const link = element("a", "receipt.json");
   link.href = URL.createObjectURL(new Blob([JSON.stringify(request.receipt, null, 2)], { type: "application/json" }));
+  receiptURLs.push(link.href);
   link.download = `receipt-${request.id}.json`;
   return link;
 }
@@ -214,10 +219,13 @@ function latencyChart(requests) {
 
 async function loadRequests() {
   const requests = await api("GET", "/v1/deletions?limit=50");
+  const stale = receiptURLs;
+  receiptURLs = [];
   replaceRows("requests", requests.map(r => row([
     r.request_id || r.id, r.model, element("span", r.status, "status-" + r.status), r.id_count,
     r.received_at, r.finished_at || "–", decision(r), receiptLink(r),
   ])));
+  stale.forEach(url => URL.revokeObjectURL(url));
   latencyChart(requests);
 }
 
