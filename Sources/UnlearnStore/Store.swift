@@ -102,9 +102,17 @@ public final class Store: Sendable {
     if let key { try sealClearReceipts(with: key) }
   }
 
+  /// The `meta` key recording that receipts written in the clear have been sealed.
+  static let receiptsSealedKey = "receipts_sealed"
+
   /// Seals the signed documents of receipts written in the clear (before `StoredReceipt` sealed
-  /// them), then checkpoints so the clear text is gone from the WAL as well.
+  /// them), then checkpoints so the clear text is gone from the WAL as well. Once per store: the
+  /// scan reads every request's row, so `meta` records that it ran rather than every open paying it.
   private func sealClearReceipts(with key: StoreKey) throws {
+    let done = try pool.read {
+      try Bool.fetchOne($0, sql: "SELECT 1 FROM meta WHERE key = ?", arguments: [Self.receiptsSealedKey]) ?? false
+    }
+    guard !done else { return }
     let sealed = try pool.write { db in
       let rows = try Row.fetchAll(
         db, sql: #"SELECT id, receipt FROM deletion_request WHERE receipt LIKE '%"signed":{%'"#)
@@ -114,6 +122,8 @@ public final class Store: Sendable {
           sql: "UPDATE deletion_request SET receipt = ? WHERE id = ?",
           arguments: [try StoredReceipt.text(of: receipt, key: key), row["id"] as String])
       }
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", arguments: [Self.receiptsSealedKey])
       return rows.count
     }
     if sealed > 0 { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }

@@ -88,11 +88,13 @@ struct SignedReceiptTests {
     }
     try expectNoFileHoldsTheDocument("after the request")
 
-    // A receipt stored in the clear (as stores before sealing did) is sealed when the store opens.
+    // A receipt stored in the clear, as stores before sealing held it (and without the mark that
+    // they were sealed), is sealed when the store opens.
     try store.pool.write { db in
       try db.execute(
         sql: "UPDATE deletion_request SET receipt = ? WHERE id = ?",
         arguments: [String(decoding: try JSONEncoder().encode(done.receipt), as: UTF8.self), done.id])
+      try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Store.receiptsSealedKey])
     }
     let reopened = try Store(path: store.path)
     try expectNoFileHoldsTheDocument("after reopening a store with a clear receipt")
