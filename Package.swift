@@ -2,15 +2,15 @@
 import PackageDescription
 
 // Module layout (docs/architecture.md): data flows one way, and the targets are ordered the same way.
-//   CUnlearnBLAS, CUnlearnCrypto, CUnlearnZlib
-//                               system C libraries (OpenBLAS + LAPACKE, libcrypto, zlib) found through pkg-config
+//   CUnlearnBLAS, CUnlearnCrypto, CUnlearnZlib, CUnlearnPQ
+//                               system C libraries (OpenBLAS + LAPACKE, libcrypto, zlib, libpq) found through pkg-config
 //   CUnlearnKernels             hand-vectorized C kernels, AVX2 + FMA chosen at run time
 //   UnlearnCore                 Matrix, BLAS/LAPACK wrappers, seeded randomness, SHA-256/HMAC/AES-GCM
 //   UnlearnData                 Dataset, CSV / IDX(.gz) / text-TSV loaders, scaling, splits
 //   UnlearnModels               logistic regression, MLP, their trainers, model files
 //   Unlearning                  forget requests, the Strategy protocol and the strategies, state files
 //   UnlearnEvaluation           metrics, membership inference, comparison against retraining
-//   UnlearnStore                SQLite (GRDB): datasets, model versions, deletion requests, audit log
+//   UnlearnStore                SQLite (GRDB) or PostgreSQL: datasets, model versions, deletion requests, audit log
 //   UnlearnServer               the HTTP API (Hummingbird) over the store
 //   unlearn                     the command-line tool: argument parsing only
 let package = Package(
@@ -55,6 +55,11 @@ let package = Package(
       name: "CUnlearnZlib",
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
+    ),
+    .systemLibrary(
+      name: "CUnlearnPQ",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"])]
     ),
     .target(name: "CUnlearnKernels"),
     .target(
@@ -106,6 +111,7 @@ let package = Package(
         "UnlearnData",
         "UnlearnModels",
         "Unlearning",
+        "CUnlearnPQ",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
@@ -187,7 +193,6 @@ let package = Package(
         "UnlearnModels",
         "UnlearnData",
         "_UnlearnTestSupport",
-        .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
     .testTarget(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import UnlearnCore
 import UnlearnData
 
@@ -34,15 +33,29 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     return FileDigest.hexadecimal(hasher.finalize())
   }
 
-  init(row: Row) {
-    seq = row["seq"]
-    at = row["at"]
-    event = row["event"]
-    model = row["model_name"]
-    requestID = row["request_id"]
-    details = row["details"]
-    previousHash = row["previous_hash"]
-    hash = row["hash"]
+  init(
+    seq: Int64, at: String, event: String, model: String?, requestID: String?, details: String, previousHash: String,
+    hash: String
+  ) {
+    self.seq = seq
+    self.at = at
+    self.event = event
+    self.model = model
+    self.requestID = requestID
+    self.details = details
+    self.previousHash = previousHash
+    self.hash = hash
+  }
+
+  init(row: StoreRow) throws {
+    seq = try row["seq"]
+    at = try row["at"]
+    event = try row["event"]
+    model = try row["model_name"]
+    requestID = try row["request_id"]
+    details = try row["details"]
+    previousHash = try row["previous_hash"]
+    hash = try row["hash"]
   }
 }
 
@@ -63,11 +76,11 @@ enum AuditLog {
   /// Appends an entry after the current last one, inside the caller's transaction.
   @discardableResult
   static func append(
-    _ db: Database, at: String, event: String, model: String?, requestID: String?, details: [String: String]
+    _ db: any StoreConnection, at: String, event: String, model: String?, requestID: String?, details: [String: String]
   ) throws -> AuditEntry {
-    let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-    let seq: Int64 = (last?["seq"] ?? 0) + 1
-    let previous: String = last?["hash"] ?? genesis
+    let last = try db.fetchOne(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    let seq: Int64 = (try last?["seq"] ?? 0) + 1
+    let previous: String = try last?["hash"] ?? genesis
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let json = String(decoding: try encoder.encode(details), as: UTF8.self)
@@ -80,40 +93,42 @@ enum AuditLog {
         """,
       arguments: [seq, at, event, model, requestID, json, previous, hash])
     return AuditEntry(
-      row: [
-        "seq": seq, "at": at, "event": event, "model_name": model, "request_id": requestID, "details": json,
-        "previous_hash": previous, "hash": hash,
-      ])
+      seq: seq, at: at, event: event, model: model, requestID: requestID, details: json, previousHash: previous,
+      hash: hash)
   }
 
   /// Walks the chain from the first entry: sequence numbers must run 1, 2, 3, …, each entry must
   /// name the previous entry's hash, and its own hash must match its fields.
-  static func verify(_ db: Database) throws -> AuditVerification {
+  static func verify(_ db: any StoreConnection) throws -> AuditVerification {
     var previous = genesis
     var expected: Int64 = 1
     var count = 0
-    let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
-    while let row = try cursor.next() {
-      let entry = AuditEntry(row: row)
+    var broken: AuditVerification?
+    try db.forEachRow(sql: "SELECT * FROM audit_log ORDER BY seq", arguments: []) { row in
+      guard broken == nil else { return }
+      let entry = try AuditEntry(row: row)
       count += 1
       if entry.seq != expected {
-        return AuditVerification(
+        broken = AuditVerification(
           entries: count, brokenAt: entry.seq, reason: "expected entry \(expected) here: entries were removed")
+        return
       }
       if entry.previousHash != previous {
-        return AuditVerification(
+        broken = AuditVerification(
           entries: count, brokenAt: entry.seq, reason: "its previous_hash does not match entry \(entry.seq - 1)")
+        return
       }
       let recomputed = AuditEntry.digest(
         seq: entry.seq, at: entry.at, event: entry.event, model: entry.model, requestID: entry.requestID,
         details: entry.details, previousHash: entry.previousHash)
       if recomputed != entry.hash {
-        return AuditVerification(
+        broken = AuditVerification(
           entries: count, brokenAt: entry.seq, reason: "its fields do not match its hash: the row was changed")
+        return
       }
       previous = entry.hash
       expected += 1
     }
-    return AuditVerification(entries: count, brokenAt: nil, reason: nil)
+    return broken ?? AuditVerification(entries: count, brokenAt: nil, reason: nil)
   }
 }

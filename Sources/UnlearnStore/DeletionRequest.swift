@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Unlearning
 
 /// A deletion request as the store keeps it: accepted (queued) before any work starts, then
@@ -32,24 +31,24 @@ public struct DeletionRequest: Sendable, Codable, Equatable {
   }
 
   /// The request in `row`; its receipt's signed document unsealed with `key` (`StoredReceipt`).
-  init(row: Row, key: StoreKey?) throws {
-    id = row["id"]
-    model = row["model_name"]
-    clientRequestID = row["client_request_id"]
-    idCount = row["id_count"]
-    requester = row["requester"]
-    let statusText: String = row["status"]
+  init(row: StoreRow, key: StoreKey?) throws {
+    id = try row["id"]
+    model = try row["model_name"]
+    clientRequestID = try row["client_request_id"]
+    idCount = try row["id_count"]
+    requester = try row["requester"]
+    let statusText: String = try row["status"]
     guard let status = Status(rawValue: statusText) else {
-      throw StoreError(.corrupted, "request \(row["id"] as String? ?? "?") has an unknown status '\(statusText)'")
+      throw StoreError(.corrupted, "request \(id) has an unknown status '\(statusText)'")
     }
     self.status = status
-    receivedAt = row["received_at"]
-    startedAt = row["started_at"]
-    finishedAt = row["finished_at"]
+    receivedAt = try row["received_at"]
+    startedAt = try row["started_at"]
+    finishedAt = try row["finished_at"]
     let decoder = JSONDecoder()
     report = try (row["report"] as String?).map { try decoder.decode(ForgetReport.self, from: Data($0.utf8)) }
     receipt = try (row["receipt"] as String?).map { try StoredReceipt.receipt(from: $0, key: key) }
-    error = row["error"]
+    error = try row["error"]
   }
 }
 

@@ -1,5 +1,3 @@
-import GRDB
-
 /// The store's tables, created and upgraded by migrations (never edited once shipped: a change is
 /// a new migration).
 ///
@@ -23,54 +21,100 @@ import GRDB
 /// - `deletion_request` gains the executor's lease (`owner`, `lease_expires_at`), the count of
 ///   attempts and the earliest time of the next one (`not_before`) after a transient failure.
 enum Schema {
-  static var migrator: DatabaseMigrator {
-    var migrator = DatabaseMigrator()
-    migrator.registerMigration("v1") { db in
-      try db.execute(
-        sql: """
-          CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-          CREATE TABLE dataset(
-            id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, source_sha256 TEXT NOT NULL,
-            sample_count INTEGER NOT NULL, created_at TEXT NOT NULL);
-          CREATE TABLE sample(
-            dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE, sample_id TEXT NOT NULL,
-            content_sha256 TEXT NOT NULL, PRIMARY KEY(dataset_id, sample_id)) WITHOUT ROWID;
-          CREATE TABLE model(
-            name TEXT PRIMARY KEY, strategy TEXT NOT NULL, dataset_id INTEGER NOT NULL REFERENCES dataset(id),
-            current_version INTEGER NOT NULL, created_at TEXT NOT NULL);
-          CREATE TABLE model_version(
-            model_name TEXT NOT NULL REFERENCES model(name) ON DELETE CASCADE, version INTEGER NOT NULL,
-            state BLOB NOT NULL, exact INTEGER NOT NULL, created_at TEXT NOT NULL,
-            PRIMARY KEY(model_name, version));
-          CREATE TABLE deletion_request(
-            id TEXT PRIMARY KEY, model_name TEXT NOT NULL REFERENCES model(name), client_request_id TEXT,
-            sample_ids TEXT, id_hashes TEXT NOT NULL, id_count INTEGER NOT NULL, requester TEXT,
-            status TEXT NOT NULL, received_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
-            report TEXT, receipt TEXT, error TEXT, UNIQUE(model_name, client_request_id));
-          CREATE INDEX deletion_request_status ON deletion_request(model_name, status);
-          CREATE TABLE audit_log(
-            seq INTEGER PRIMARY KEY, at TEXT NOT NULL, event TEXT NOT NULL, model_name TEXT, request_id TEXT,
-            details TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
-          """)
-    }
-    migrator.registerMigration("v2") { db in
-      try db.execute(
-        sql: """
-          CREATE TABLE part(digest TEXT PRIMARY KEY, bytes BLOB NOT NULL);
-          CREATE TABLE version_part(
-            model_name TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
-            kind TEXT NOT NULL, digest TEXT, PRIMARY KEY(model_name, version, name));
-          CREATE INDEX version_part_digest ON version_part(digest);
-          CREATE TABLE sample_row(
-            id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
-            part TEXT NOT NULL, sample_id TEXT NOT NULL, features BLOB NOT NULL);
-          CREATE UNIQUE INDEX sample_row_key ON sample_row(dataset_id, sample_id, part);
-          ALTER TABLE deletion_request ADD COLUMN owner TEXT;
-          ALTER TABLE deletion_request ADD COLUMN lease_expires_at REAL;
-          ALTER TABLE deletion_request ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-          ALTER TABLE deletion_request ADD COLUMN not_before REAL;
-          """)
-    }
-    return migrator
+  /// One migration: its name (the same on both backends) and its SQL for each.
+  struct Migration {
+    let name: String
+    let sqlite: String
+    let postgres: String
   }
+
+  /// PostgreSQL has no `rowid`: its `deletion_request` gains one as an identity column, so that the
+  /// store orders requests as received with the same SQL on both backends.
+  static let migrations = [
+    Migration(
+      name: "v1",
+      sqlite: """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE dataset(
+          id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, source_sha256 TEXT NOT NULL,
+          sample_count INTEGER NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE sample(
+          dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE, sample_id TEXT NOT NULL,
+          content_sha256 TEXT NOT NULL, PRIMARY KEY(dataset_id, sample_id)) WITHOUT ROWID;
+        CREATE TABLE model(
+          name TEXT PRIMARY KEY, strategy TEXT NOT NULL, dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+          current_version INTEGER NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE model_version(
+          model_name TEXT NOT NULL REFERENCES model(name) ON DELETE CASCADE, version INTEGER NOT NULL,
+          state BLOB NOT NULL, exact INTEGER NOT NULL, created_at TEXT NOT NULL,
+          PRIMARY KEY(model_name, version));
+        CREATE TABLE deletion_request(
+          id TEXT PRIMARY KEY, model_name TEXT NOT NULL REFERENCES model(name), client_request_id TEXT,
+          sample_ids TEXT, id_hashes TEXT NOT NULL, id_count INTEGER NOT NULL, requester TEXT,
+          status TEXT NOT NULL, received_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+          report TEXT, receipt TEXT, error TEXT, UNIQUE(model_name, client_request_id));
+        CREATE INDEX deletion_request_status ON deletion_request(model_name, status);
+        CREATE TABLE audit_log(
+          seq INTEGER PRIMARY KEY, at TEXT NOT NULL, event TEXT NOT NULL, model_name TEXT, request_id TEXT,
+          details TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        """,
+      postgres: """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE dataset(
+          id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, name TEXT NOT NULL, source_sha256 TEXT NOT NULL,
+          sample_count BIGINT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE sample(
+          dataset_id BIGINT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE, sample_id TEXT NOT NULL,
+          content_sha256 TEXT NOT NULL, PRIMARY KEY(dataset_id, sample_id));
+        CREATE TABLE model(
+          name TEXT PRIMARY KEY, strategy TEXT NOT NULL, dataset_id BIGINT NOT NULL REFERENCES dataset(id),
+          current_version BIGINT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE model_version(
+          model_name TEXT NOT NULL REFERENCES model(name) ON DELETE CASCADE, version BIGINT NOT NULL,
+          state BYTEA NOT NULL, exact BIGINT NOT NULL, created_at TEXT NOT NULL,
+          PRIMARY KEY(model_name, version));
+        CREATE TABLE deletion_request(
+          rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+          id TEXT PRIMARY KEY, model_name TEXT NOT NULL REFERENCES model(name), client_request_id TEXT,
+          sample_ids TEXT, id_hashes TEXT NOT NULL, id_count BIGINT NOT NULL, requester TEXT,
+          status TEXT NOT NULL, received_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+          report TEXT, receipt TEXT, error TEXT, UNIQUE(model_name, client_request_id));
+        CREATE INDEX deletion_request_status ON deletion_request(model_name, status);
+        CREATE TABLE audit_log(
+          seq BIGINT PRIMARY KEY, at TEXT NOT NULL, event TEXT NOT NULL, model_name TEXT, request_id TEXT,
+          details TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        """),
+    Migration(
+      name: "v2",
+      sqlite: """
+        CREATE TABLE part(digest TEXT PRIMARY KEY, bytes BLOB NOT NULL);
+        CREATE TABLE version_part(
+          model_name TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
+          kind TEXT NOT NULL, digest TEXT, PRIMARY KEY(model_name, version, name));
+        CREATE INDEX version_part_digest ON version_part(digest);
+        CREATE TABLE sample_row(
+          id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+          part TEXT NOT NULL, sample_id TEXT NOT NULL, features BLOB NOT NULL);
+        CREATE UNIQUE INDEX sample_row_key ON sample_row(dataset_id, sample_id, part);
+        ALTER TABLE deletion_request ADD COLUMN owner TEXT;
+        ALTER TABLE deletion_request ADD COLUMN lease_expires_at REAL;
+        ALTER TABLE deletion_request ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deletion_request ADD COLUMN not_before REAL;
+        """,
+      postgres: """
+        CREATE TABLE part(digest TEXT PRIMARY KEY, bytes BYTEA NOT NULL);
+        CREATE TABLE version_part(
+          model_name TEXT NOT NULL, version BIGINT NOT NULL, position BIGINT NOT NULL, name TEXT NOT NULL,
+          kind TEXT NOT NULL, digest TEXT, PRIMARY KEY(model_name, version, name));
+        CREATE INDEX version_part_digest ON version_part(digest);
+        CREATE TABLE sample_row(
+          id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, dataset_id BIGINT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+          part TEXT NOT NULL, sample_id TEXT NOT NULL, features BYTEA NOT NULL);
+        CREATE UNIQUE INDEX sample_row_key ON sample_row(dataset_id, sample_id, part);
+        ALTER TABLE deletion_request ADD COLUMN owner TEXT;
+        ALTER TABLE deletion_request ADD COLUMN lease_expires_at DOUBLE PRECISION;
+        ALTER TABLE deletion_request ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE deletion_request ADD COLUMN not_before DOUBLE PRECISION;
+        """),
+  ]
 }

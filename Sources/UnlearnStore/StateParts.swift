@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import UnlearnCore
 import UnlearnData
 import Unlearning
@@ -18,7 +17,7 @@ import Unlearning
 /// A new version writes only parts whose content is new; retiring a version deletes the parts no
 /// other version references, in the same transaction. Parts live in SQLite rows rather than files
 /// beside the store so that one transaction switches the version, deletes the erased samples and
-/// the retired parts, and `secure_delete` with the WAL checkpoint erases all of it; files would need
+/// the retired parts, and the backend's erasure (`StoreDatabase.eraseDeleted`) reaches all of it; files would need
 /// their own overwrite-and-sync protocol and could outlive a crash between the two. Ledger salts
 /// are sealed with the store key before they are written (`StoreKey`).
 enum StateParts {
@@ -28,13 +27,10 @@ enum StateParts {
 
   /// Writes `archive` as `version` of `model`; `datasetID` owns the sample rows.
   static func write(
-    _ archive: StateArchive, model: String, version: Int, datasetID: Int64, key: StoreKey, db: Database
+    _ archive: StateArchive, model: String, version: Int, datasetID: Int64, key: StoreKey, db: any StoreConnection
   ) throws {
     var archive = archive
     try archive.mapLedgerSalts { try key.seal($0, what: "a ledger salt") }
-    let insertPart = try db.cachedStatement(sql: "INSERT OR IGNORE INTO part(digest, bytes) VALUES (?, ?)")
-    let insertEntry = try db.cachedStatement(
-      sql: "INSERT INTO version_part(model_name, version, position, name, kind, digest) VALUES (?, ?, ?, ?, ?, ?)")
     for (position, name) in archive.names.enumerated() {
       let kind: Kind
       var digest: String?
@@ -49,10 +45,14 @@ enum StateParts {
         kind = .stored
         let bytes = try archive.requiredBlob(name, path: "the state")
         let hex = FileDigest.hexadecimal(SHA256.hash(data: bytes))
-        try insertPart.execute(arguments: [hex, Data(bytes)])
+        try db.execute(
+          sql: "INSERT INTO part(digest, bytes) VALUES (?, ?) ON CONFLICT(digest) DO NOTHING",
+          arguments: [hex, Data(bytes)])
         digest = hex
       }
-      try insertEntry.execute(arguments: [model, version, position, name, kind.rawValue, digest])
+      try db.execute(
+        sql: "INSERT INTO version_part(model_name, version, position, name, kind, digest) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [model, version, position, name, kind.rawValue, digest])
     }
   }
 
@@ -60,46 +60,46 @@ enum StateParts {
   /// them). The usual case after a deletion — the rows already match, the forgotten ones deleted —
   /// costs one count and does not make the dataset.
   static func writeRows(
-    count: Int, of makeDataset: () throws -> Dataset, part: String, datasetID: Int64, db: Database
+    count: Int, of makeDataset: () throws -> Dataset, part: String, datasetID: Int64, db: any StoreConnection
   ) throws {
-    let stored = try Int.fetchOne(
-      db, sql: "SELECT COUNT(*) FROM sample_row WHERE dataset_id = ? AND part = ?", arguments: [datasetID, part])
+    let stored = try db.fetchValue(
+      Int.self, sql: "SELECT COUNT(*) FROM sample_row WHERE dataset_id = ? AND part = ?", arguments: [datasetID, part])
     if stored == count { return }
     let dataset = try makeDataset()
     try db.execute(sql: "DELETE FROM sample_row WHERE dataset_id = ? AND part = ?", arguments: [datasetID, part])
-    let insert = try db.cachedStatement(
-      sql: "INSERT INTO sample_row(dataset_id, part, sample_id, features) VALUES (?, ?, ?, ?)")
     for row in 0..<dataset.count {
       let bytes = dataset.features.row(row).withUnsafeBytes { Data($0) }
-      try insert.execute(arguments: [datasetID, part, dataset.ids[row].rawValue, bytes])
+      try db.execute(
+        sql: "INSERT INTO sample_row(dataset_id, part, sample_id, features) VALUES (?, ?, ?, ?)",
+        arguments: [datasetID, part, dataset.ids[row].rawValue, bytes])
     }
   }
 
   /// Whether `version` of `model` is stored as parts (older stores keep a whole state file).
-  static func isStored(model: String, version: Int, db: Database) throws -> Bool {
-    try Bool.fetchOne(
-      db, sql: "SELECT 1 FROM version_part WHERE model_name = ? AND version = ? LIMIT 1", arguments: [model, version])
+  static func isStored(model: String, version: Int, db: any StoreConnection) throws -> Bool {
+    try db.fetchValue(
+      Bool.self, sql: "SELECT 1 FROM version_part WHERE model_name = ? AND version = ? LIMIT 1",
+      arguments: [model, version])
       ?? false
   }
 
   /// Reads `version` of `model` back into an archive (without its caches, which the state rebuilds).
   static func read(
-    model: String, strategy: String, version: Int, datasetID: Int64, key: StoreKey, db: Database
+    model: String, strategy: String, version: Int, datasetID: Int64, key: StoreKey, db: any StoreConnection
   ) throws -> (archive: StateArchive, rebuiltCaches: [String]) {
     var archive = StateArchive(strategy: strategy)
     var rowParts: [String] = []
     var caches: [String] = []
-    let entries = try Row.fetchAll(
-      db,
+    let entries = try db.fetchAll(
       sql: """
         SELECT v.name, v.kind, p.bytes FROM version_part v LEFT JOIN part p ON p.digest = v.digest
         WHERE v.model_name = ? AND v.version = ? ORDER BY v.position
         """, arguments: [model, version])
     for entry in entries {
-      let name: String = entry["name"]
-      switch Kind(rawValue: entry["kind"]) {
+      let name: String = try entry["name"]
+      switch Kind(rawValue: try entry["kind"]) {
       case .stored:
-        guard let bytes = entry["bytes"] as Data? else {
+        guard let bytes = try entry["bytes"] as Data? else {
           throw StoreError(.corrupted, "model \(model) version \(version) names a part '\(name)' that is not stored")
         }
         archive.setBlob(name, [UInt8](bytes))
@@ -117,10 +117,10 @@ enum StateParts {
         DatasetListing.self, from: Data(try archive.requiredBlob(part + ".json", path: "the store")))
       var features: [String: Data] = [:]
       features.reserveCapacity(listing.ids.count)
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT sample_id, features FROM sample_row WHERE dataset_id = ? AND part = ?",
-        arguments: [datasetID, part])
-      while let row = try rows.next() { features[row["sample_id"]] = row["features"] }
+      try db.forEachRow(
+        sql: "SELECT sample_id, features FROM sample_row WHERE dataset_id = ? AND part = ?",
+        arguments: [datasetID, part]
+      ) { row in features[try row["sample_id"]] = try row["features"] as Data }
       let rowBytes = 8 * listing.featureCount
       var bytes: [UInt8] = []
       bytes.reserveCapacity(rowBytes * listing.ids.count)
@@ -138,15 +138,18 @@ enum StateParts {
   }
 
   /// Deletes the manifests of `model`'s versions before `version` and every part only they used.
-  static func retireVersions(of model: String, before version: Int, db: Database) throws {
-    let digests = try String.fetchAll(
-      db, sql: "SELECT DISTINCT digest FROM version_part WHERE model_name = ? AND version < ? AND digest IS NOT NULL",
+  static func retireVersions(of model: String, before version: Int, db: any StoreConnection) throws {
+    let digests = try db.fetchValues(
+      String.self,
+      sql: "SELECT DISTINCT digest FROM version_part WHERE model_name = ? AND version < ? AND digest IS NOT NULL",
       arguments: [model, version])
     try db.execute(
       sql: "DELETE FROM version_part WHERE model_name = ? AND version < ?", arguments: [model, version])
-    let unreferenced = try db.cachedStatement(
-      sql: "DELETE FROM part WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM version_part WHERE digest = ?)")
-    for digest in digests { try unreferenced.execute(arguments: [digest, digest]) }
+    for digest in digests {
+      try db.execute(
+        sql: "DELETE FROM part WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM version_part WHERE digest = ?)",
+        arguments: [digest, digest])
+    }
   }
 
   /// The part of a stored dataset's JSON that the store needs: its ids in row order and its width.

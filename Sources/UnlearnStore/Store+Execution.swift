@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import UnlearnData
 import UnlearnModels
 import Unlearning
@@ -21,22 +20,21 @@ extension Store {
 
   /// Makes the store whole after executors stopped: a `running` request whose lease expired (its
   /// executor died or hung) goes back to the queue, or — when its version was committed before
-  /// the executor stopped — is finished as done after a WAL checkpoint. Runs at the start of every
+  /// the executor stopped — is finished as done after the backend erases what it deleted. Runs at the start of every
   /// execution pass; returns how many requests it requeued or finished.
   @discardableResult
   public func recoverInterrupted() throws -> Int {
     let now = clock().timeIntervalSince1970
-    let (requeued, committed) = try pool.write { db -> (Int, [String]) in
-      let rows = try Row.fetchAll(
-        db,
+    let (requeued, committed) = try database.write { db -> (Int, [String]) in
+      let rows = try db.fetchAll(
         sql: """
           SELECT id, model_name, receipt IS NOT NULL AS committed FROM deletion_request
           WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < ?)
           """, arguments: [now])
       var committed: [String] = []
       for row in rows {
-        let id: String = row["id"]
-        if row["committed"] as Bool {
+        let id: String = try row["id"]
+        if try row["committed"] as Bool {
           committed.append(id)
           continue
         }
@@ -46,7 +44,7 @@ extension Store {
             WHERE id = ?
             """, arguments: [id])
         try AuditLog.append(
-          db, at: self.now, event: "request requeued after interruption", model: row["model_name"], requestID: id,
+          db, at: self.now, event: "request requeued after interruption", model: try row["model_name"], requestID: id,
           details: [:])
       }
       return (rows.count - committed.count, committed)
@@ -57,9 +55,9 @@ extension Store {
 
   /// Models with requests ready to run (queued, and past any retry delay).
   public func modelsWithQueuedRequests() throws -> [String] {
-    try pool.read { db in
-      try String.fetchAll(
-        db,
+    try database.read { db in
+      try db.fetchValues(
+        String.self,
         sql: """
           SELECT DISTINCT model_name FROM deletion_request
           WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?) ORDER BY model_name
@@ -123,10 +121,7 @@ extension Store {
   /// Storage or configuration trouble that may pass (a full or read-only disk, a lock timeout, a
   /// missing key file): the request is not at fault, and an HTTP answer for it is a 503.
   public static func isTransient(_ error: any Error) -> Bool {
-    if let error = error as? DatabaseError {
-      return [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN]
-        .contains(error.resultCode)
-    }
+    if let error = error as? any StorageFailure { return error.isTransient }
     if let error = error as? StoreError { return error.code == .conflict || error.code == .missingKey }
     return false
   }
@@ -134,15 +129,8 @@ extension Store {
   /// A storage error in a few words that name no data ("disk full", "read-only", ...).
   public static func failureKind(of error: any Error) -> String {
     if let error = error as? StoreError { return error.code.rawValue }
-    guard let error = error as? DatabaseError else { return String(describing: type(of: error)) }
-    switch error.resultCode {
-    case .SQLITE_FULL: return "disk full"
-    case .SQLITE_READONLY: return "read-only"
-    case .SQLITE_IOERR: return "I/O error"
-    case .SQLITE_BUSY, .SQLITE_LOCKED: return "locked by another process"
-    case .SQLITE_CANTOPEN: return "cannot open the database file"
-    default: return "SQLite error \(error.resultCode.rawValue)"
-    }
+    if let error = error as? any StorageFailure { return error.kind }
+    return String(describing: type(of: error))
   }
 
   /// Claims `model`'s ready requests in one write transaction: unless another executor holds an
@@ -151,16 +139,15 @@ extension Store {
   func claim(model: String) throws -> (claimed: [ClaimedRequest], settled: [String]) {
     let now = clock()
     let seconds = now.timeIntervalSince1970
-    return try pool.write { db in
-      let busy = try Bool.fetchOne(
-        db,
+    return try database.write { db in
+      let busy = try db.fetchValue(
+        Bool.self,
         sql: """
-          SELECT 1 FROM deletion_request WHERE model_name = ? AND status = 'running' AND owner IS NOT ?
+          SELECT 1 FROM deletion_request WHERE model_name = ? AND status = 'running' AND (owner IS NULL OR owner <> ?)
             AND lease_expires_at >= ? LIMIT 1
           """, arguments: [model, owner, seconds])
       if busy == true { return ([], []) }
-      let rows = try Row.fetchAll(
-        db,
+      let rows = try db.fetchAll(
         sql: """
           SELECT id, sample_ids FROM deletion_request
           WHERE model_name = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?) ORDER BY rowid
@@ -170,8 +157,8 @@ extension Store {
       var claimed: [ClaimedRequest] = []
       var settled: [String] = []
       for row in rows {
-        let id: String = row["id"]
-        let raw: String = row["sample_ids"]
+        let id: String = try row["id"]
+        let raw: String = try row["sample_ids"]
         let ids = try JSONDecoder().decode([String].self, from: Data(raw.utf8)).map { SampleID($0) }
         let remaining = try self.remaining(ids, of: model, db: db)
         if remaining.isEmpty {
@@ -197,7 +184,7 @@ extension Store {
   /// `request` with the ids that are still to erase, or nil when none are (it is then settled as
   /// already erased).
   private func refreshed(_ request: ClaimedRequest, model: String) throws -> ClaimedRequest? {
-    try pool.write { db in
+    try database.write { db in
       let remaining = try self.remaining(request.ids, of: model, db: db)
       if remaining.isEmpty {
         try settleAlreadyErased(
@@ -210,8 +197,11 @@ extension Store {
   }
 
   /// A request whose every id an earlier request erased is done: nothing of it is left to erase.
-  private func settleAlreadyErased(_ id: String, model: String, idCount: Int, at: String, db: Database) throws {
-    let version = try Int.fetchOne(db, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])!
+  private func settleAlreadyErased(_ id: String, model: String, idCount: Int, at: String, db: any StoreConnection)
+    throws
+  {
+    let version = try db.fetchValue(
+      Int.self, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])!
     let entry = try AuditLog.append(
       db, at: at, event: "request done", model: model, requestID: id,
       details: [
@@ -251,7 +241,7 @@ extension Store {
     let interval = leaseSeconds / 3
     timer.schedule(deadline: .now() + interval, repeating: interval)
     timer.setEventHandler { [self] in
-      _ = try? pool.write { db in
+      _ = try? database.write { db in
         try db.execute(
           sql: """
             UPDATE deletion_request SET lease_expires_at = ? WHERE owner = ? AND status = 'running'
@@ -284,8 +274,8 @@ extension Store {
     }
   }
 
-  /// Commits a batch's new version and everything it erases in one transaction, checkpoints the
-  /// WAL, and then reports the requests done.
+  /// Commits a batch's new version and everything it erases in one transaction, has the backend
+  /// erase what it deleted (`eraseDeleted`), and then reports the requests done.
   private func commit(
     _ batch: [ClaimedRequest], model: String, versionBefore: Int, state: any StrategyState, report: ForgetReport
   ) throws {
@@ -300,7 +290,7 @@ extension Store {
           + "they are kept in memory only")
     }
     let versionAfter = versionBefore + 1
-    try pool.write { db in
+    try database.write { db in
       try checkStillHeld(batch, model: model, version: versionBefore, db: db)
       let at = self.now
       try writeVersion(
@@ -315,17 +305,18 @@ extension Store {
 
   /// Throws unless `model` is still at `version` and this executor still holds every request of
   /// `batch` (another executor's work, or a lost lease, means running again).
-  private func checkStillHeld(_ batch: [ClaimedRequest], model: String, version: Int, db: Database) throws {
-    let current = try Int.fetchOne(db, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])
+  private func checkStillHeld(_ batch: [ClaimedRequest], model: String, version: Int, db: any StoreConnection) throws {
+    let current = try db.fetchValue(
+      Int.self, sql: "SELECT current_version FROM model WHERE name = ?", arguments: [model])
     guard current == version else {
       throw StoreError(.conflict, "model \(model) moved from version \(version) to \(current ?? -1) while executing")
     }
-    let held = try Int.fetchOne(
-      db,
+    let held = try db.fetchValue(
+      Int.self,
       sql: """
         SELECT COUNT(*) FROM deletion_request WHERE status = 'running' AND owner = ? AND receipt IS NULL
           AND id IN (\(batch.map { _ in "?" }.joined(separator: ",")))
-        """, arguments: StatementArguments([owner] + batch.map(\.id)))
+        """, arguments: [owner] + batch.map(\.id))
     guard held == batch.count else { throw LeaseLost() }
   }
 
@@ -333,24 +324,25 @@ extension Store {
   /// was and the version before it was), makes it current and retires every earlier version.
   private func writeVersion(
     _ version: Int, of model: String, erasing batch: [ClaimedRequest], exact removalExact: Bool,
-    archive: StateArchive, key: StoreKey, at: String, db: Database
+    archive: StateArchive, key: StoreKey, at: String, db: any StoreConnection
   ) throws {
     let wasExact =
-      try Bool.fetchOne(
-        db, sql: "SELECT exact FROM model_version WHERE model_name = ? AND version = ?",
+      try db.fetchValue(
+        Bool.self, sql: "SELECT exact FROM model_version WHERE model_name = ? AND version = ?",
         arguments: [model, version - 1]) ?? true
-    let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
-    let deleteSample = try db.makeStatement(sql: "DELETE FROM sample WHERE dataset_id = ? AND sample_id = ?")
-    let deleteRows = try db.makeStatement(sql: "DELETE FROM sample_row WHERE dataset_id = ? AND sample_id = ?")
+    let datasetID = try db.fetchValue(
+      Int64.self, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
     for request in batch {
       for id in request.ids {
-        try deleteSample.execute(arguments: [datasetID, id.rawValue])
-        try deleteRows.execute(arguments: [datasetID, id.rawValue])
+        try db.execute(
+          sql: "DELETE FROM sample WHERE dataset_id = ? AND sample_id = ?", arguments: [datasetID, id.rawValue])
+        try db.execute(
+          sql: "DELETE FROM sample_row WHERE dataset_id = ? AND sample_id = ?", arguments: [datasetID, id.rawValue])
       }
     }
     try db.execute(
-      sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, ?, X'', ?, ?)",
-      arguments: [model, version, removalExact && wasExact, at])
+      sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, ?, ?, ?, ?)",
+      arguments: [model, version, Data(), removalExact && wasExact, at])
     try StateParts.write(archive, model: model, version: version, datasetID: datasetID, key: key, db: db)
     try db.execute(sql: "UPDATE model SET current_version = ? WHERE name = ?", arguments: [version, model])
     // Serving the old and new versions side by side would leak the erased membership.
@@ -359,10 +351,10 @@ extension Store {
   }
 
   /// Appends each request's "request done" audit entry and stores its report and signed receipt;
-  /// the requests stay `running` until `finish` has checkpointed the WAL.
+  /// the requests stay `running` until `finish` has erased what the commit deleted.
   private func recordDone(
     _ batch: [ClaimedRequest], model: String, versions: (before: Int, after: Int), report: ForgetReport,
-    strategyNotes: [String], key: StoreKey, at: String, db: Database
+    strategyNotes: [String], key: StoreKey, at: String, db: any StoreConnection
   ) throws {
     let reportJSON = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
     let decision = report.exact ? "exact" : "approximate"
@@ -403,11 +395,12 @@ extension Store {
     }
   }
 
-  /// Checkpoints the WAL into the database and truncates it (with `secure_delete`, the erased
-  /// content is then zeros in every file), then marks the committed requests done.
+  /// Has the backend erase what the commits deleted (SQLite: the WAL checkpointed and truncated,
+  /// with `secure_delete` the erased content is then zeros in every file), then marks the
+  /// committed requests done.
   func finish(_ ids: [String]) throws {
-    try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-    try pool.write { db in
+    try database.eraseDeleted()
+    try database.write { db in
       for id in ids {
         try db.execute(
           sql: "UPDATE deletion_request SET status = 'done', owner = NULL WHERE id = ? AND receipt IS NOT NULL",
@@ -418,7 +411,7 @@ extension Store {
 
   /// Marks requests failed with their error (ids redacted) and clears their raw ids.
   private func fail(_ batch: [ClaimedRequest], _ error: any Error, model: String) throws {
-    try pool.write { db in
+    try database.write { db in
       let at = self.now
       for request in batch {
         let message = Self.redacted(error, ids: request.ids)
@@ -437,12 +430,12 @@ extension Store {
   /// Puts requests back in the queue after a transient failure, to run again after 2^attempts
   /// seconds (at most five minutes).
   private func requeue(_ batch: [ClaimedRequest], model: String, after error: any Error) throws {
-    try pool.write { db in
+    try database.write { db in
       let now = self.clock().timeIntervalSince1970
       for request in batch {
         let attempts =
-          try Int.fetchOne(
-            db, sql: "SELECT attempts FROM deletion_request WHERE id = ?", arguments: [request.id]) ?? 1
+          try db.fetchValue(
+            Int.self, sql: "SELECT attempts FROM deletion_request WHERE id = ?", arguments: [request.id]) ?? 1
         try db.execute(
           sql: """
             UPDATE deletion_request SET status = 'queued', started_at = NULL, owner = NULL, lease_expires_at = NULL,

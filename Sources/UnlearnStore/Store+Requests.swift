@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import UnlearnData
 import UnlearnModels
 import Unlearning
@@ -31,16 +30,16 @@ extension Store {
     }
     let key = try requireKey()
     let hashes = ids.map { key.hash($0) }
-    return try pool.write { db in
-      guard try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE name = ?", arguments: [model]) == true else {
+    return try database.write { db in
+      guard try db.fetchValue(Bool.self, sql: "SELECT 1 FROM model WHERE name = ?", arguments: [model]) == true else {
         throw try self.unknownModel(db, model)
       }
       if let clientRequestID,
-        let existing = try Row.fetchOne(
-          db, sql: "SELECT * FROM deletion_request WHERE model_name = ? AND client_request_id = ?",
+        let existing = try db.fetchOne(
+          sql: "SELECT * FROM deletion_request WHERE model_name = ? AND client_request_id = ?",
           arguments: [model, clientRequestID])
       {
-        let earlier = try JSONDecoder().decode([String].self, from: Data((existing["id_hashes"] as String).utf8))
+        let earlier = try JSONDecoder().decode([String].self, from: Data((try existing["id_hashes"] as String).utf8))
         guard Set(earlier) == Set(hashes) else {
           throw StoreError(
             .requestIDReused,
@@ -98,10 +97,14 @@ extension Store {
   }
 
   /// The ids among `ids` that `model` still holds and can erase (its `sample` rows), in order.
-  func remaining(_ ids: [SampleID], of model: String, db: Database) throws -> [SampleID] {
-    let datasetID = try Int64.fetchOne(db, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
-    let present = try db.cachedStatement(sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?")
-    return try ids.filter { try Bool.fetchOne(present, arguments: [datasetID, $0.rawValue]) == true }
+  func remaining(_ ids: [SampleID], of model: String, db: any StoreConnection) throws -> [SampleID] {
+    let datasetID = try db.fetchValue(
+      Int64.self, sql: "SELECT dataset_id FROM model WHERE name = ?", arguments: [model])!
+    return try ids.filter {
+      try db.fetchValue(
+        Bool.self, sql: "SELECT 1 FROM sample WHERE dataset_id = ? AND sample_id = ?",
+        arguments: [datasetID, $0.rawValue]) == true
+    }
   }
 
   /// Why `id` cannot be a sample id in a request, or nil when it can.
@@ -134,23 +137,23 @@ extension Store {
     String(decoding: try JSONEncoder().encode(strings), as: UTF8.self)
   }
 
-  func request(_ db: Database, id: String) throws -> DeletionRequest {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deletion_request WHERE id = ?", arguments: [id]) else {
+  func request(_ db: any StoreConnection, id: String) throws -> DeletionRequest {
+    guard let row = try db.fetchOne(sql: "SELECT * FROM deletion_request WHERE id = ?", arguments: [id]) else {
       throw StoreError(.unknownRequest, "no deletion request '\(id)' in \(self.path)")
     }
     return try DeletionRequest(row: row, key: key)
   }
 
   public func request(id: String) throws -> DeletionRequest {
-    try pool.read { db in try self.request(db, id: id) }
+    try database.read { db in try self.request(db, id: id) }
   }
 
   /// How many requests the store holds in each status (all models).
   public func requestCounts() throws -> [DeletionRequest.Status: Int] {
-    try pool.read { db in
+    try database.read { db in
       var counts: [DeletionRequest.Status: Int] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM deletion_request GROUP BY status") {
-        if let status = DeletionRequest.Status(rawValue: row["status"]) { counts[status] = row["n"] }
+      for row in try db.fetchAll(sql: "SELECT status, COUNT(*) AS n FROM deletion_request GROUP BY status") {
+        if let status = DeletionRequest.Status(rawValue: try row["status"]) { counts[status] = try row["n"] }
       }
       return counts
     }
@@ -158,9 +161,9 @@ extension Store {
 
   /// The `limit` most recently received requests, newest first.
   public func recentRequests(limit: Int) throws -> [DeletionRequest] {
-    try pool.read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT * FROM deletion_request ORDER BY received_at DESC, rowid DESC LIMIT ?",
+    try database.read { db in
+      try db.fetchAll(
+        sql: "SELECT * FROM deletion_request ORDER BY received_at DESC, rowid DESC LIMIT ?",
         arguments: [max(limit, 0)]
       ).map { try DeletionRequest(row: $0, key: self.key) }
     }
@@ -168,13 +171,13 @@ extension Store {
 
   /// Requests, oldest first, for one model or all.
   public func requests(model: String? = nil) throws -> [DeletionRequest] {
-    try pool.read { db in
+    try database.read { db in
       let rows =
         try model.map {
-          try Row.fetchAll(
-            db, sql: "SELECT * FROM deletion_request WHERE model_name = ? ORDER BY received_at, rowid",
+          try db.fetchAll(
+            sql: "SELECT * FROM deletion_request WHERE model_name = ? ORDER BY received_at, rowid",
             arguments: [$0])
-        } ?? Row.fetchAll(db, sql: "SELECT * FROM deletion_request ORDER BY received_at, rowid")
+        } ?? db.fetchAll(sql: "SELECT * FROM deletion_request ORDER BY received_at, rowid")
       return try rows.map { try DeletionRequest(row: $0, key: self.key) }
     }
   }

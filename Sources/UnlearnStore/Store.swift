@@ -1,27 +1,28 @@
 import Foundation
-import GRDB
 import Synchronization
 import UnlearnCore
 import UnlearnData
 import UnlearnModels
 import Unlearning
 
-/// The embedded store: one SQLite file (WAL mode) holding datasets' samples, model versions as
-/// manifests of content-addressed parts (`StateParts`), deletion requests and the audit log
-/// (`Schema`), and a key file beside it (`StoreKey`) that keys every id hash.
+/// The store: a database (`StoreDatabase`: one SQLite file, or PostgreSQL) holding datasets'
+/// samples, model versions as manifests of content-addressed parts (`StateParts`), deletion
+/// requests and the audit log (`Schema`), and a key file (`StoreKey`) that keys every id hash.
 ///
 /// A deletion request is persisted in one transaction before any work starts (`submit`). An
 /// executor — `serve`, `request run` or `worker`, any number of them on one store — claims the
 /// queued requests of a model with a lease it renews while it works (`executePending`), forgets from
 /// the model's state in memory (`LiveModels`; decoded from the store on first use), and commits the
 /// new version, the reports, receipts and audit entries in one transaction that also deletes the
-/// forgotten samples' rows and every part only the old version used. Then it checkpoints the WAL
-/// (TRUNCATE) and only then reports the requests `done`: with `secure_delete` on for every
-/// connection, the erased bytes are gone from every file of the store by then. A request whose
+/// forgotten samples' rows and every part only the old version used. Then the database erases what
+/// the commit deleted (`StoreDatabase.eraseDeleted`; for SQLite a WAL checkpoint with
+/// `secure_delete`, after which the erased bytes are in no file of the store) and only then are
+/// the requests reported `done`. A request whose
 /// executor died is requeued when its lease expires, and executed exactly once.
 public final class Store: Sendable {
+  /// Where the store is: its file, or its PostgreSQL URL without a password.
   public let path: String
-  let pool: DatabasePool
+  let database: any StoreDatabase
   let clock: @Sendable () -> Date
   /// The key file's path, and the key when the file exists.
   public let keyFile: String
@@ -41,8 +42,8 @@ public final class Store: Sendable {
   /// Caches rebuilt when a model's state was read from the store, reported by its next request.
   let rebuiltCaches = Mutex<[String: [String]]>([:])
 
-  /// Opens the store at `path`, creating it (and its key file) when `create` is true; throws
-  /// `StoreError` when it does not exist and `create` is false.
+  /// Opens the SQLite store at `path`, creating it (and its key files) when `create` is true;
+  /// throws `StoreError` when it does not exist and `create` is false.
   ///
   /// - Parameters:
   ///   - keyFile: the key file (default: `path` + ".key"). Without it the store still opens and its
@@ -53,34 +54,68 @@ public final class Store: Sendable {
   ///   - leaseSeconds: how long an executor's claim holds without renewal.
   ///   - prepareConnection: run on every new connection before the store's own settings (tests use
   ///     it to open connections as an SQLite build with other defaults would).
-  public init(
+  public convenience init(
     path: String, create: Bool = false, keyFile: String? = nil, signingKeyFile: String? = nil,
     liveModelBudgetBytes: Int = 4 << 30,
     leaseSeconds: Double = 30, clock: @escaping @Sendable () -> Date = Date.init,
-    prepareConnection: (@Sendable (Database) throws -> Void)? = nil
+    prepareConnection: (@Sendable (any StoreConnection) throws -> Void)? = nil
   ) throws {
     if !create && !FileManager.default.fileExists(atPath: path) {
       throw StoreError(.missingStore, "no store at \(path); create one with `unlearn store init --store \(path)`")
     }
-    self.path = path
+    try self.init(
+      database: try SQLiteDatabase(path: path, prepareConnection: prepareConnection), create: create,
+      keyFile: keyFile ?? StoreKey.defaultPath(forStore: path),
+      signingKeyFile: signingKeyFile ?? SigningKey.defaultPath(forStore: path),
+      liveModelBudgetBytes: liveModelBudgetBytes, leaseSeconds: leaseSeconds, clock: clock)
+  }
+
+  /// Opens the store at `location`: a PostgreSQL URL (`postgres://…`, `PostgresDatabase`) or an
+  /// SQLite file's path (`init(path:…)`). A PostgreSQL store has no folder to keep its key files
+  /// in: `keyFile` is required (every executor of the store needs the same one), and the signing
+  /// key defaults to the key file's name with ".signing-key" in place of ".key".
+  public convenience init(
+    location: String, create: Bool = false, keyFile: String? = nil, signingKeyFile: String? = nil,
+    liveModelBudgetBytes: Int = 4 << 30, leaseSeconds: Double = 30
+  ) throws {
+    guard PostgresDatabase.isURL(location) else {
+      try self.init(
+        path: location, create: create, keyFile: keyFile, signingKeyFile: signingKeyFile,
+        liveModelBudgetBytes: liveModelBudgetBytes, leaseSeconds: leaseSeconds)
+      return
+    }
+    guard let keyFile else {
+      throw StoreError(
+        .missingKey,
+        "a PostgreSQL store keeps its key files outside the database: pass --key-file FILE "
+          + "(or UNLEARN_STORE_KEY_FILE), the same file on every host that opens the store")
+    }
+    let base = keyFile.hasSuffix(".key") ? String(keyFile.dropLast(4)) : keyFile
+    try self.init(
+      database: try PostgresDatabase(url: location, create: create), create: create, keyFile: keyFile,
+      signingKeyFile: signingKeyFile ?? base + ".signing-key", liveModelBudgetBytes: liveModelBudgetBytes,
+      leaseSeconds: leaseSeconds)
+  }
+
+  /// Opens the store in `database` (whose schema the backend has brought up to date). With
+  /// `create`, the key files are created when absent; the other parameters are as for
+  /// `init(path:…)`.
+  public init(
+    database: any StoreDatabase, create: Bool, keyFile: String, signingKeyFile: String,
+    liveModelBudgetBytes: Int = 4 << 30, leaseSeconds: Double = 30,
+    clock: @escaping @Sendable () -> Date = Date.init
+  ) throws {
+    self.database = database
+    self.path = database.location
     self.clock = clock
-    self.keyFile = keyFile ?? StoreKey.defaultPath(forStore: path)
-    self.signingKeyFile = signingKeyFile ?? SigningKey.defaultPath(forStore: path)
+    self.keyFile = keyFile
+    self.signingKeyFile = signingKeyFile
     self.live = LiveModels(budgetBytes: liveModelBudgetBytes)
     self.leaseSeconds = leaseSeconds
     self.owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())"
-    var configuration = Configuration()
-    configuration.busyMode = .timeout(10)
-    configuration.prepareDatabase { db in
-      try prepareConnection?(db)
-      // Deleted content is overwritten with zeros, whatever this SQLite build's default.
-      try db.execute(sql: "PRAGMA secure_delete = ON")
-    }
-    pool = try DatabasePool(path: path, configuration: configuration)
-    try Schema.migrator.migrate(pool)
     if create && !FileManager.default.fileExists(atPath: self.keyFile) {
       // A store with models stored under a key must not silently get another one.
-      if try pool.read({ try Bool.fetchOne($0, sql: "SELECT 1 FROM version_part LIMIT 1") }) == true {
+      if try database.read({ try $0.fetchValue(Bool.self, sql: "SELECT 1 FROM version_part LIMIT 1") }) == true {
         throw StoreError(
           .missingKey, "\(path) holds models sealed with a key, but \(self.keyFile) is missing: restore it")
       }
@@ -93,8 +128,8 @@ public final class Store: Sendable {
     } else {
       signingKey = create ? try SigningKey.create(at: self.signingKeyFile) : nil
     }
-    try pool.write { db in
-      if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") == 0 {
+    try database.write { db in
+      if try db.fetchValue(Int.self, sql: "SELECT COUNT(*) FROM audit_log") == 0 {
         try AuditLog.append(
           db, at: Self.timestamp(clock()), event: "store created", model: nil, requestID: nil, details: [:])
       }
@@ -109,24 +144,25 @@ public final class Store: Sendable {
   /// them), then checkpoints so the clear text is gone from the WAL as well. Once per store: the
   /// scan reads every request's row, so `meta` records that it ran rather than every open paying it.
   private func sealClearReceipts(with key: StoreKey) throws {
-    let done = try pool.read {
-      try Bool.fetchOne($0, sql: "SELECT 1 FROM meta WHERE key = ?", arguments: [Self.receiptsSealedKey]) ?? false
+    let done = try database.read {
+      try $0.fetchValue(Bool.self, sql: "SELECT 1 FROM meta WHERE key = ?", arguments: [Self.receiptsSealedKey])
+        ?? false
     }
     guard !done else { return }
-    let sealed = try pool.write { db in
-      let rows = try Row.fetchAll(
-        db, sql: #"SELECT id, receipt FROM deletion_request WHERE receipt LIKE '%"signed":{%'"#)
+    let sealed = try database.write { db in
+      let rows = try db.fetchAll(sql: #"SELECT id, receipt FROM deletion_request WHERE receipt LIKE '%"signed":{%'"#)
       for row in rows {
-        let receipt = try StoredReceipt.receipt(from: row["receipt"], key: key)
+        let receipt = try StoredReceipt.receipt(from: try row["receipt"], key: key)
         try db.execute(
           sql: "UPDATE deletion_request SET receipt = ? WHERE id = ?",
-          arguments: [try StoredReceipt.text(of: receipt, key: key), row["id"] as String])
+          arguments: [try StoredReceipt.text(of: receipt, key: key), try row["id"] as String])
       }
       try db.execute(
-        sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", arguments: [Self.receiptsSealedKey])
+        sql: "INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        arguments: [Self.receiptsSealedKey])
       return rows.count
     }
-    if sealed > 0 { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
+    if sealed > 0 { try database.eraseDeleted() }
   }
 
   /// The public key receipts are signed with, and its id; nil without a signing key.
@@ -170,22 +206,22 @@ public final class Store: Sendable {
     let key = try requireKey()
     let archive = try state.archive()
     let data = state.trainingSet.data
-    try pool.write { db in
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE name = ?", arguments: [name]) != nil {
+    try database.write { db in
+      if try db.fetchValue(Bool.self, sql: "SELECT 1 FROM model WHERE name = ?", arguments: [name]) != nil {
         throw StoreError(.modelExists, "a model named '\(name)' is already in \(path); choose another --name")
       }
       let at = now
-      try db.execute(
-        sql: "INSERT INTO dataset(name, source_sha256, sample_count, created_at) VALUES (?, ?, ?, ?)",
+      let datasetID = try db.fetchValue(
+        Int64.self,
+        sql: "INSERT INTO dataset(name, source_sha256, sample_count, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         arguments: [datasetName, state.trainingSet.sourceSHA256.joined(separator: ","), data.count, at])
-      let datasetID = db.lastInsertedRowID
-      let insert = try db.makeStatement(
-        sql: "INSERT INTO sample(dataset_id, sample_id, content_sha256) VALUES (?, ?, ?)")
+      guard let datasetID else { throw StoreError(.corrupted, "the new dataset row has no id") }
       // Only samples the strategy can erase are deletion targets (not LMEraser's public ones);
       // held-out training samples (PUMA's validation part) are.
       for samples in [data, state.heldOutSamples].compactMap({ $0 }) {
         for row in 0..<samples.count where state.strategy.canErase(samples.ids[row]) {
-          try insert.execute(
+          try db.execute(
+            sql: "INSERT INTO sample(dataset_id, sample_id, content_sha256) VALUES (?, ?, ?)",
             arguments: [datasetID, samples.ids[row].rawValue, Self.contentHash(of: samples, row: row)])
         }
       }
@@ -193,8 +229,8 @@ public final class Store: Sendable {
         sql: "INSERT INTO model(name, strategy, dataset_id, current_version, created_at) VALUES (?, ?, ?, 1, ?)",
         arguments: [name, type(of: state.strategy).name, datasetID, at])
       try db.execute(
-        sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, 1, X'', 1, ?)",
-        arguments: [name, at])
+        sql: "INSERT INTO model_version(model_name, version, state, exact, created_at) VALUES (?, 1, ?, 1, ?)",
+        arguments: [name, Data(), at])
       try StateParts.write(archive, model: name, version: 1, datasetID: datasetID, key: key, db: db)
       try AuditLog.append(
         db, at: at, event: "model registered", model: name, requestID: nil,
@@ -217,51 +253,50 @@ public final class Store: Sendable {
   }
 
   public func modelNames() throws -> [String] {
-    try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM model ORDER BY name") }
+    try database.read { db in try db.fetchValues(String.self, sql: "SELECT name FROM model ORDER BY name") }
   }
 
   public func model(named name: String) throws -> ModelSummary {
-    try pool.read { db in try self.summary(db, name) }
+    try database.read { db in try self.summary(db, name) }
   }
 
-  func summary(_ db: Database, _ name: String) throws -> ModelSummary {
+  func summary(_ db: any StoreConnection, _ name: String) throws -> ModelSummary {
     guard
-      let row = try Row.fetchOne(
-        db,
+      let row = try db.fetchOne(
         sql: """
           SELECT m.strategy, m.current_version, m.dataset_id, v.exact FROM model m
           JOIN model_version v ON v.model_name = m.name AND v.version = m.current_version WHERE m.name = ?
           """, arguments: [name])
     else { throw try unknownModel(db, name) }
-    let datasetID: Int64 = row["dataset_id"]
-    let remaining = try Int.fetchOne(
-      db, sql: "SELECT COUNT(*) FROM sample WHERE dataset_id = ?", arguments: [datasetID])
-    let pending = try Int.fetchOne(
-      db, sql: "SELECT COUNT(*) FROM deletion_request WHERE model_name = ? AND status IN ('queued', 'running')",
+    let datasetID: Int64 = try row["dataset_id"]
+    let remaining = try db.fetchValue(
+      Int.self, sql: "SELECT COUNT(*) FROM sample WHERE dataset_id = ?", arguments: [datasetID])
+    let pending = try db.fetchValue(
+      Int.self, sql: "SELECT COUNT(*) FROM deletion_request WHERE model_name = ? AND status IN ('queued', 'running')",
       arguments: [name])
-    let lastReport = try String.fetchOne(
-      db,
+    let lastReport = try db.fetchValue(
+      String.self,
       sql: """
         SELECT report FROM deletion_request WHERE model_name = ? AND status = 'done'
         ORDER BY finished_at DESC LIMIT 1
         """, arguments: [name])
     let figures = try lastReport.map { try JSONDecoder().decode(ForgetReport.self, from: Data($0.utf8)).figures }
     return ModelSummary(
-      name: name, strategy: row["strategy"], version: row["current_version"], exact: row["exact"],
+      name: name, strategy: try row["strategy"], version: try row["current_version"], exact: try row["exact"],
       remainingSamples: remaining ?? 0, pendingRequests: pending ?? 0, lastFigures: figures ?? [:])
   }
 
   /// The current version's state: from memory when this process holds it at that version, else
   /// read from the store (rebuilding its caches, which the next request's report then names).
   public func currentState(of name: String) throws -> (version: Int, state: any StrategyState) {
-    let row = try pool.read { db in
-      try Row.fetchOne(
-        db, sql: "SELECT strategy, current_version, dataset_id FROM model WHERE name = ?", arguments: [name])
+    let row = try database.read { db in
+      try db.fetchOne(sql: "SELECT strategy, current_version, dataset_id FROM model WHERE name = ?", arguments: [name])
     }
-    guard let row else { return try pool.read { db in throw try self.unknownModel(db, name) } }
-    let version: Int = row["current_version"]
+    guard let row else { return try database.read { db in throw try self.unknownModel(db, name) } }
+    let version: Int = try row["current_version"]
     if let state = live.state(of: name, version: version) { return (version, state) }
-    let state = try loadState(of: name, strategy: row["strategy"], version: version, datasetID: row["dataset_id"])
+    let state = try loadState(
+      of: name, strategy: try row["strategy"], version: version, datasetID: try row["dataset_id"])
     live.put(state, of: name, version: version)
     return (version, state)
   }
@@ -270,13 +305,14 @@ public final class Store: Sendable {
   func loadState(of name: String, strategy: String, version: Int, datasetID: Int64) throws -> any StrategyState {
     let label = "\(path) model \(name) version \(version)"
     let key = try requireKey()
-    let (archive, caches) = try pool.read { db -> (StateArchive, [String]) in
+    let (archive, caches) = try database.read { db -> (StateArchive, [String]) in
       if try StateParts.isStored(model: name, version: version, db: db) {
         return try StateParts.read(
           model: name, strategy: strategy, version: version, datasetID: datasetID, key: key, db: db)
       }
-      let bytes = try Data.fetchOne(
-        db, sql: "SELECT state FROM model_version WHERE model_name = ? AND version = ?", arguments: [name, version])
+      let bytes = try db.fetchValue(
+        Data.self, sql: "SELECT state FROM model_version WHERE model_name = ? AND version = ?",
+        arguments: [name, version])
       guard let bytes, !bytes.isEmpty else { throw StoreError(.corrupted, "\(label) is missing") }
       return (try StateFile.decode(Array(bytes), path: label), [])
     }
@@ -285,8 +321,8 @@ public final class Store: Sendable {
     return state
   }
 
-  func unknownModel(_ db: Database, _ name: String) throws -> StoreError {
-    let known = try String.fetchAll(db, sql: "SELECT name FROM model ORDER BY name")
+  func unknownModel(_ db: any StoreConnection, _ name: String) throws -> StoreError {
+    let known = try db.fetchValues(String.self, sql: "SELECT name FROM model ORDER BY name")
     return StoreError(
       .unknownModel,
       "no model named '\(name)' in \(path)"
@@ -297,23 +333,23 @@ public final class Store: Sendable {
 
   /// Versions kept for `name` (after a done request, only the current one).
   public func versions(of name: String) throws -> [Int] {
-    try pool.read { db in
-      try Int.fetchAll(
-        db, sql: "SELECT version FROM model_version WHERE model_name = ? ORDER BY version", arguments: [name])
+    try database.read { db in
+      try db.fetchValues(
+        Int.self, sql: "SELECT version FROM model_version WHERE model_name = ? ORDER BY version", arguments: [name])
     }
   }
 
   // MARK: Audit
 
   public func auditEntries(after seq: Int64 = 0, limit: Int = 1000) throws -> [AuditEntry] {
-    try pool.read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]
-      ).map(AuditEntry.init(row:))
+    try database.read { db in
+      try db.fetchAll(
+        sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]
+      ).map { try AuditEntry(row: $0) }
     }
   }
 
   public func verifyAudit() throws -> AuditVerification {
-    try pool.read { db in try AuditLog.verify(db) }
+    try database.read { db in try AuditLog.verify(db) }
   }
 }

@@ -30,7 +30,7 @@ struct StorageFailureTests {
     try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
     let queued = try store.submit(model: "bc", ids: ["7"])
     @Sendable func limitPages(to count: Int?) throws {
-      try store.pool.writeWithoutTransaction { db in
+      try (store.database as! SQLiteDatabase).pool.writeWithoutTransaction { db in
         let limit = try count ?? Int.fetchOne(db, sql: "PRAGMA page_count")!
         try db.execute(sql: "PRAGMA max_page_count = \(limit)")
       }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -14,9 +13,11 @@ import _UnlearnTestSupport
 struct ExecutionTests {
   static func ids(_ values: [Int]) -> [SampleID] { values.map { SampleID(String($0)) } }
 
-  @Test func invalidRequestInABatchFailsAloneWithoutKeepingRawIDs() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func invalidRequestInABatchFailsAloneWithoutKeepingRawIDs(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let good = try store.submit(model: "bc", ids: Self.ids([3]))
     // Every remaining sample: accepted (all present), but forgetting it would leave nothing.
     let everything = try store.submit(model: "bc", ids: Self.ids(Array(0..<200)))
@@ -27,12 +28,12 @@ struct ExecutionTests {
     let failed = try store.request(id: everything.id)
     #expect(failed.error?.contains("no training samples") == true)
     let row = try #require(
-      try store.pool.read { db in
-        try Row.fetchOne(db, sql: "SELECT * FROM deletion_request WHERE id = ?", arguments: [everything.id])
+      try store.database.read { db in
+        try db.fetchOne(sql: "SELECT * FROM deletion_request WHERE id = ?", arguments: [everything.id])
       })
-    #expect(row["sample_ids"] as String? == nil)
-    for column in row.columnNames {
-      let text = (row[column] as DatabaseValue).description
+    #expect(try row["sample_ids"] as String? == nil)
+    for (column, value) in row.values {
+      let text = String(describing: value)
       #expect(!text.contains("\"199\"") && !text.contains("\"42\""), "raw id in column \(column)")
     }
     for entry in try store.auditEntries() where entry.requestID == everything.id {
@@ -42,9 +43,11 @@ struct ExecutionTests {
     #expect(try store.verifyAudit().isIntact)
   }
 
-  @Test func idsAlreadyErasedByAnEarlierRequestSettleTheLaterOne() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func idsAlreadyErasedByAnEarlierRequestSettleTheLaterOne(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let first = try store.submit(model: "bc", ids: Self.ids([7, 8]))
     let second = try store.submit(model: "bc", ids: Self.ids([8]))
     try store.executePending(model: "bc")
@@ -53,7 +56,7 @@ struct ExecutionTests {
     // Both in one batch: the union is erased once, and each request is done.
     #expect(settled.status == .done)
     // A request queued later for an id erased since: done at once, with the model unchanged.
-    try store.pool.write { db in
+    try store.database.write { db in
       try db.execute(
         sql: """
           INSERT INTO deletion_request(id, model_name, sample_ids, id_hashes, id_count, status, received_at)
@@ -66,9 +69,11 @@ struct ExecutionTests {
     #expect(try store.model(named: "bc").version == version)
   }
 
-  @Test func idsWithControlCharactersOrOverTheLengthAreRefused() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func idsWithControlCharactersOrOverTheLengthAreRefused(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     for bad in ["3\u{0}", "a\nb", "\u{7f}", "", String(repeating: "x", count: Store.maximumIDBytes + 1)] {
       let error = try #require(throws: StoreError.self) { try store.submit(model: "bc", ids: [SampleID(bad)]) }
       #expect(error.code == .invalidRequest)
@@ -78,8 +83,9 @@ struct ExecutionTests {
   /// With only the database, an id cannot be confirmed: hashes are keyed by the key file, and the
   /// ledger's salt is sealed with it. The audit chain still verifies without the key.
   @Test func withoutTheKeyFileTheChainVerifiesAndNoGuessMatches() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let fixture = try StoreTests.makeStore(.sqlite)
+    defer { fixture.remove() }
+    let store = fixture.store
     _ = try store.submit(model: "bc", ids: Self.ids([12]))
     try store.executePending(model: "bc")
     let keyHex = try String(contentsOfFile: store.keyFile, encoding: .utf8)
@@ -103,8 +109,8 @@ struct ExecutionTests {
     let keyed = FileDigest.hexadecimal(
       HMACSHA256.authenticationCode(for: Array("12".utf8), key: Self.bytes(hex: keyHex)))
     #expect(text.contains(keyed), "the request's keyed hash is what the store keeps")
-    let parts = try reopened.pool.read { db in
-      try Data.fetchAll(db, sql: "SELECT bytes FROM part").map { String(decoding: $0, as: UTF8.self) }
+    let parts = try reopened.database.read { db in
+      try db.fetchValues(Data.self, sql: "SELECT bytes FROM part").map { String(decoding: $0, as: UTF8.self) }
     }
     let ledgers = parts.filter { $0.contains("\"hashes\"") }
     #expect(!ledgers.isEmpty && ledgers.allSatisfy { $0.contains("sealed:") }, "ledger salts are sealed")
@@ -120,22 +126,22 @@ struct ExecutionTests {
 
   /// A version writes only its new parts, the features stay one row per sample, and a store opened
   /// afresh (a restarted process) reads the same state back, rebuilding Newton's factor.
-  @Test func versionsArePartsAndAFreshProcessReadsTheSameState() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parts-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true)
+  @Test(arguments: StoreBackend.available)
+  func versionsArePartsAndAFreshProcessReadsTheSameState(backend: StoreBackend) throws {
+    let fixture = try StoreFixture(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<400))
     let state = try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(
       data, sourceSHA256: []
     ) { _ in }
     try store.registerModel(name: "n", state: state, datasetName: "digits")
     let counts = {
-      try store.pool.read { db in
+      try store.database.read { db in
         (
-          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sample_row")!,
-          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM part")!,
-          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM version_part WHERE kind = 'cache'")!
+          try db.fetchValue(Int.self, sql: "SELECT COUNT(*) FROM sample_row")!,
+          try db.fetchValue(Int.self, sql: "SELECT COUNT(*) FROM part")!,
+          try db.fetchValue(Int.self, sql: "SELECT COUNT(*) FROM version_part WHERE kind = 'cache'")!
         )
       }
     }
@@ -149,7 +155,7 @@ struct ExecutionTests {
     #expect(parts <= 5, "retired versions' parts are deleted")
     let (_, live) = try store.currentState(of: "n")
 
-    let restarted = try Store(path: store.path)
+    let restarted = try fixture.reopen()
     let (version, read) = try restarted.currentState(of: "n")
     #expect(version == 4)
     #expect(read.trainingSet == live.trainingSet)
@@ -164,10 +170,12 @@ struct ExecutionTests {
 
   /// Two executors (two stores on one file, as two processes would be) draining one queue from two
   /// threads: every request done exactly once, none failed, the model holds exactly n − 40.
-  @Test func twoExecutorsOnOneStoreExecuteEveryRequestOnce() async throws {
-    let (first, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let second = try Store(path: first.path)
+  @Test(arguments: StoreBackend.available)
+  func twoExecutorsOnOneStoreExecuteEveryRequestOnce(backend: StoreBackend) async throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let first = fixture.store
+    let second = try fixture.reopen()
     let submitted = try (0..<40).map { try first.submit(model: "bc", ids: Self.ids([$0 * 5])) }
     let ids = submitted.map(\.id)
     await withTaskGroup(of: Void.self) { group in
@@ -196,12 +204,14 @@ struct ExecutionTests {
 extension ExecutionTests {
   /// A failed request keeps no raw ids; its client sends it again (same request id, same ids) to
   /// run it again, and it is then executed once.
-  @Test func failedRequestRunsAgainWhenItsClientResubmitsIt() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func failedRequestRunsAgainWhenItsClientResubmitsIt(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let first = try store.submit(model: "bc", ids: Self.ids([21, 22]), clientRequestID: "retry-me")
     // What a failure leaves (e.g. a strategy error): failed, raw ids cleared.
-    try store.pool.write { db in
+    try store.database.write { db in
       try db.execute(
         sql: "UPDATE deletion_request SET status = 'failed', sample_ids = NULL, error = 'x' WHERE id = ?",
         arguments: [first.id])

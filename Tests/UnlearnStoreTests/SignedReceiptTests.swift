@@ -9,9 +9,11 @@ import UnlearnData
 /// cover exactly the ids their request erased, and name the audit entry that records them. The
 /// same checks from outside Swift (Python's `cryptography`) run in Tests/Python/test_receipts.py.
 struct SignedReceiptTests {
-  @Test func receiptVerifiesWithTheStoresKeyAndCoversItsIdsOnly() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func receiptVerifiesWithTheStoresKeyAndCoversItsIdsOnly(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     _ = try store.submit(model: "bc", ids: ["3", "17"], clientRequestID: "r-1", requester: "test")
     let done = try store.executePending(model: "bc")
     let receipt = try #require(done.first?.receipt)
@@ -38,17 +40,19 @@ struct SignedReceiptTests {
         document: String(decoding: edited, as: UTF8.self), signature: signed.signature, keyID: signed.keyID)
       #expect(!forged.isValid(for: key.key))
     }
-    let (other, otherDirectory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: otherDirectory) }
-    let otherKey = try #require(other.signingPublicKey)
+    let other = try StoreTests.makeStore(backend)
+    defer { other.remove() }
+    let otherKey = try #require(other.store.signingPublicKey)
     #expect(otherKey.keyID != key.keyID && !signed.isValid(for: otherKey.key))
   }
 
   /// Requests executed as one batch each sign their own entry and the chain head at the commit,
   /// the last entry the commit wrote.
-  @Test func batchedReceiptsSignTheHeadAtCommit() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func batchedReceiptsSignTheHeadAtCommit(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     _ = try store.submit(model: "bc", ids: ["3"], clientRequestID: "first", requester: "test")
     _ = try store.submit(model: "bc", ids: ["17"], clientRequestID: "second", requester: "test")
     let done = try store.executePending(model: "bc")
@@ -67,8 +71,10 @@ struct SignedReceiptTests {
   /// file the store writes holds the salt or an id hash of the document, and without the key file the
   /// receipt does not open (a copy of the database alone cannot confirm a guessed id).
   @Test func signedDocumentIsSealedAtRest() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let fixture = try StoreTests.makeStore(.sqlite)
+    defer { fixture.remove() }
+    let store = fixture.store
+    let directory = fixture.directory
     _ = try store.submit(model: "bc", ids: ["3", "17"], clientRequestID: "r-1", requester: "test")
     let done = try #require(try store.executePending(model: "bc").first)
     let fields = try #require(done.receipt?.signed).fields()
@@ -90,7 +96,7 @@ struct SignedReceiptTests {
 
     // A receipt stored in the clear, as stores before sealing held it (and without the mark that
     // they were sealed), is sealed when the store opens.
-    try store.pool.write { db in
+    try store.database.write { db in
       try db.execute(
         sql: "UPDATE deletion_request SET receipt = ? WHERE id = ?",
         arguments: [String(decoding: try JSONEncoder().encode(done.receipt), as: UTF8.self), done.id])
@@ -112,25 +118,29 @@ struct SignedReceiptTests {
     #expect(value.text == #"{"a":["x\"y\\z\n\u0001é"],"ab":{},"b":-2}"#)
   }
 
-  @Test func signingKeyReadsBackAndIsPrivate() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func signingKeyReadsBackAndIsPrivate(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let mode = try FileManager.default.attributesOfItem(atPath: store.signingKeyFile)[.posixPermissions] as? Int
     #expect(mode == 0o600)
-    let reopened = try Store(path: store.path)
+    let reopened = try fixture.reopen()
     #expect(reopened.signingPublicKey?.keyID == store.signingPublicKey?.keyID)
   }
 
   /// After a rotation, receipts name the new key, the old receipts still verify with the old key,
   /// which stays published after the current one, and neither key verifies the other's receipts.
-  @Test func rotationKeepsEarlierReceiptsVerifiable() throws {
-    let (store, directory) = try StoreTests.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func rotationKeepsEarlierReceiptsVerifiable(backend: StoreBackend) throws {
+    let fixture = try StoreTests.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     _ = try store.submit(model: "bc", ids: ["3"], clientRequestID: "before", requester: "test")
     let before = try #require(try store.executePending(model: "bc").first?.receipt?.signed)
     let (old, new) = try SigningKey.rotate(at: store.signingKeyFile, retiredAt: "2026-12-07T00:00:00Z")
     #expect(old.keyID == before.keyID && new.keyID != old.keyID)
-    let reopened = try Store(path: store.path)
+    let reopened = try fixture.reopen()
     let published = try reopened.publishedSigningKeys()
     #expect(published.map(\.keyID) == [new.keyID, old.keyID])
     #expect(published[0].retiredAt == nil && published[1].retiredAt == "2026-12-07T00:00:00Z")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 import UnlearnData
 import UnlearnModels
@@ -11,21 +10,22 @@ import _UnlearnTestSupport
 /// The store's request lifecycle: persisted before work, executed once, old versions and forgotten
 /// samples deleted, and an audit chain that detects tampering.
 struct StoreTests {
-  static func makeStore() throws -> (Store, String) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let store = try Store(path: directory.appendingPathComponent("unlearn.sqlite").path, create: true)
+  /// A store (`StoreFixture`) holding a Newton model "bc" on 200 rows of breast_cancer.
+  static func makeStore(_ backend: StoreBackend = .sqlite) throws -> StoreFixture {
+    let fixture = try StoreFixture(backend)
     let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<200))
     let state = try Retrain(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(data, sourceSHA256: []) {
       _ in
     }
-    try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
-    return (store, directory.path)
+    try fixture.store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
+    return fixture
   }
 
-  @Test func requestRunsOnceAndLeavesOnlyTheNewVersion() throws {
-    let (store, directory) = try Self.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func requestRunsOnceAndLeavesOnlyTheNewVersion(backend: StoreBackend) throws {
+    let fixture = try Self.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let ids: [SampleID] = ["3", "17"]
     let submitted = try store.submit(model: "bc", ids: ids, clientRequestID: "client-1", requester: "test")
     #expect(submitted.status == .queued)
@@ -39,8 +39,9 @@ struct StoreTests {
     let (_, state) = try store.currentState(of: "bc")
     #expect(state.trainingSet.data.count == 198 && !state.trainingSet.data.ids.contains("3"))
     // Raw ids are gone from the request row; the receipt's audit entry is in the chain.
-    let raw = try store.pool.read { db in
-      try String.fetchOne(db, sql: "SELECT sample_ids FROM deletion_request WHERE id = ?", arguments: [submitted.id])
+    let raw = try store.database.read { db in
+      try db.fetchValue(
+        String.self, sql: "SELECT sample_ids FROM deletion_request WHERE id = ?", arguments: [submitted.id])
     }
     #expect(raw == nil)
     #expect(try store.auditEntries().contains { $0.hash == receipt.auditEntryHash })
@@ -62,9 +63,11 @@ struct StoreTests {
     #expect(try store.verifyAudit().isIntact)
   }
 
-  @Test func samplesTheStrategyCannotEraseAreRejectedAtSubmit() throws {
-    let (store, directory) = try Self.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func samplesTheStrategyCannotEraseAreRejectedAtSubmit(backend: StoreBackend) throws {
+    let fixture = try Self.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<300))
     let strategy = LMEraser(
       configuration: ModelConfiguration(kind: .mlp, hiddenLayers: [16], epochs: 2, seed: 1),
@@ -82,9 +85,11 @@ struct StoreTests {
 
   /// PUMA holds its validation part out of the training set; those samples are still the user's
   /// and can be erased through the store.
-  @Test func heldOutValidationSamplesAreDeletionTargets() throws {
-    let (store, directory) = try Self.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func heldOutValidationSamplesAreDeletionTargets(backend: StoreBackend) throws {
+    let fixture = try Self.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let data = try CSVLoader().load(path: TestData.bundled("digits.csv")).subset(rows: Array(0..<300))
     let state = try PUMA(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(data, sourceSHA256: []) {
       _ in
@@ -97,9 +102,11 @@ struct StoreTests {
     #expect(try store.executePending(model: "puma").map(\.status) == [.done])
   }
 
-  @Test func absentIDsAreRejectedAndBadListsThrow() throws {
-    let (store, directory) = try Self.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func absentIDsAreRejectedAndBadListsThrow(backend: StoreBackend) throws {
+    let fixture = try Self.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let rejected = try store.submit(model: "bc", ids: ["5", "no-such-id"])
     #expect(rejected.status == .rejected && rejected.error?.contains("1 of 2") == true)
     #expect(throws: StoreError.self) { try store.submit(model: "bc", ids: []) }
@@ -111,15 +118,17 @@ struct StoreTests {
     #expect(try store.submit(model: "bc", ids: ["5"]).status == .rejected)
   }
 
-  @Test func interruptedRequestIsRequeuedAndExecutedOnce() throws {
-    let (store, directory) = try Self.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func interruptedRequestIsRequeuedAndExecutedOnce(backend: StoreBackend) throws {
+    let fixture = try Self.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     let request = try store.submit(model: "bc", ids: ["8"])
     // What a process killed mid-execution leaves: the request running, the old version current.
-    try store.pool.write { db in
+    try store.database.write { db in
       try db.execute(sql: "UPDATE deletion_request SET status = 'running' WHERE id = ?", arguments: [request.id])
     }
-    let reopened = try Store(path: store.path)
+    let reopened = try fixture.reopen()
     #expect(try reopened.recoverInterrupted() == 1)
     let done = try reopened.executePending(model: "bc")
     #expect(done.map(\.status) == [.done])
@@ -128,19 +137,21 @@ struct StoreTests {
     #expect(try reopened.verifyAudit().isIntact)
   }
 
-  @Test func tamperingWithOneAuditRowIsDetectedAndNamed() throws {
-    let (store, directory) = try Self.makeStore()
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+  @Test(arguments: StoreBackend.available)
+  func tamperingWithOneAuditRowIsDetectedAndNamed(backend: StoreBackend) throws {
+    let fixture = try Self.makeStore(backend)
+    defer { fixture.remove() }
+    let store = fixture.store
     _ = try store.submit(model: "bc", ids: ["1"])
     try store.executePending(model: "bc")
     let entries = try store.auditEntries()
     #expect(entries.count >= 5)
-    try store.pool.write { db in
+    try store.database.write { db in
       try db.execute(sql: "UPDATE audit_log SET details = '{\"ids\":\"2\"}' WHERE seq = 3")
     }
     let verification = try store.verifyAudit()
     #expect(verification.brokenAt == 3 && verification.reason?.contains("changed") == true)
-    try store.pool.write { db in
+    try store.database.write { db in
       try db.execute(sql: "UPDATE audit_log SET details = ? WHERE seq = 3", arguments: [entries[2].details])
       try db.execute(sql: "DELETE FROM audit_log WHERE seq = 2")
     }

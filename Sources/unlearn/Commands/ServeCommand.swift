@@ -72,8 +72,8 @@ struct ExecutorOptions: ParsableArguments {
 
   func open(_ store: StoreOption) throws -> Store {
     try Store(
-      path: store.store, keyFile: store.resolvedKeyFile, liveModelBudgetBytes: memoryBudget << 20,
-      leaseSeconds: leaseSeconds)
+      location: store.store, keyFile: store.resolvedKeyFile, signingKeyFile: store.resolvedSigningKeyFile,
+      liveModelBudgetBytes: memoryBudget << 20, leaseSeconds: leaseSeconds)
   }
 }
 

@@ -5,7 +5,10 @@ import UnlearnStore
 
 /// `--store DB [--key-file FILE] [--signing-key FILE]`, shared by every store command.
 struct StoreOption: ParsableArguments {
-  @Option(help: ArgumentHelp("The SQLite store file.", valueName: "db"))
+  @Option(
+    help: ArgumentHelp(
+      "The store: an SQLite file, or a PostgreSQL URL (postgres://user@host:port/db; password from PGPASSWORD or "
+        + "~/.pgpass), which needs --key-file.", valueName: "db"))
   var store: String
 
   @Option(
@@ -17,7 +20,8 @@ struct StoreOption: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "The receipt signing key file, an Ed25519 seed that 'store init' creates when it is missing (default: the "
-        + "store's path + '.signing-key', or UNLEARN_SIGNING_KEY_FILE).", valueName: "file"))
+        + "store's path + '.signing-key' (PostgreSQL: the key file's, '.key' replaced), or "
+        + "UNLEARN_SIGNING_KEY_FILE).", valueName: "file"))
   var signingKey: String?
 
   /// The key file to use: the flag, the environment, or the store's default.
@@ -29,14 +33,14 @@ struct StoreOption: ParsableArguments {
   }
 
   func open(create: Bool = false) throws -> Store {
-    try Store(path: store, create: create, keyFile: resolvedKeyFile, signingKeyFile: resolvedSigningKeyFile)
+    try Store(location: store, create: create, keyFile: resolvedKeyFile, signingKeyFile: resolvedSigningKeyFile)
   }
 }
 
 struct StoreCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "store",
-    abstract: "Create the embedded SQLite store that keeps models, deletion requests and the audit log.",
+    abstract: "Create the store (SQLite file or PostgreSQL) that keeps models, deletion requests and the audit log.",
     subcommands: [Initialize.self, PublicKey.self, RotateSigningKey.self])
 
   struct Initialize: AsyncParsableCommand {

@@ -37,7 +37,8 @@ struct TrainCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Register the trained state in this SQLite store (needs --strategy and --name).", valueName: "db"))
+      "Register the trained state in this store, an SQLite file or PostgreSQL URL (needs --strategy and --name).",
+      valueName: "db"))
   var store: String?
 
   @Option(help: "The model's name in the store.")
@@ -82,7 +83,7 @@ struct TrainCommand: AsyncParsableCommand {
   func run() async throws {
     if let out { try OutputPath.checkWritable(out) }
     let opened = try store.map {
-      try Store(path: $0, keyFile: keyFile ?? ProcessInfo.processInfo.environment["UNLEARN_STORE_KEY_FILE"])
+      try Store(location: $0, keyFile: keyFile ?? ProcessInfo.processInfo.environment["UNLEARN_STORE_KEY_FILE"])
     }
     let configuration = try modelOptions.configuration(certified: strategyOptions.certified)
     let split = try TrainingData.load(
