@@ -132,7 +132,7 @@ let package = Package(
     ),
     .target(
       name: "_UnlearnTestSupport",
-      dependencies: ["UnlearnCore"]
+      dependencies: ["UnlearnCore", "CUnlearnPQ"]
     ),
     .executableTarget(
       name: "unlearn",

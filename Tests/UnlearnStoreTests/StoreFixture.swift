@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _UnlearnTestSupport
 
 @testable import UnlearnStore
 
@@ -9,7 +10,7 @@ import Testing
 enum StoreBackend: String, Sendable, CustomTestStringConvertible {
   case sqlite, postgres
 
-  static let postgresURL = ProcessInfo.processInfo.environment["UNLEARN_TEST_POSTGRES_URL"]
+  static let postgresURL = TestPostgres.serverURL
   static let available: [StoreBackend] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
 
   var testDescription: String { rawValue }
@@ -24,7 +25,8 @@ struct StoreFixture {
   let directory: String
   let keyFile: String
   let store: Store
-  private let databaseName: String?
+  /// The PostgreSQL database made for the test (its URL).
+  private let databaseURL: String?
 
   init(_ backend: StoreBackend, leaseSeconds: Double = 30) throws {
     self.backend = backend
@@ -34,14 +36,11 @@ struct StoreFixture {
     case .sqlite:
       location = directory + "/unlearn.sqlite"
       keyFile = StoreKey.defaultPath(forStore: location)
-      databaseName = nil
+      databaseURL = nil
     case .postgres:
-      let server = try #require(StoreBackend.postgresURL, "UNLEARN_TEST_POSTGRES_URL is not set")
-      let name = "unlearn_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-      try Self.administer(server, "CREATE DATABASE \(name)")
-      location = try Self.url(server, database: name)
+      location = try TestPostgres.createDatabase()
       keyFile = directory + "/store.key"
-      databaseName = name
+      databaseURL = location
     }
     store = try Store(location: location, create: true, keyFile: keyFile, leaseSeconds: leaseSeconds)
   }
@@ -53,22 +52,7 @@ struct StoreFixture {
 
   func remove() {
     try? FileManager.default.removeItem(atPath: directory)
-    if let databaseName, let server = StoreBackend.postgresURL {
-      try? Self.administer(server, "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)")
-    }
-  }
-
-  /// Runs one statement on the server's maintenance connection (the URL the tests were given).
-  private static func administer(_ server: String, _ sql: String) throws {
-    let connection = try PostgresConnection(url: server, location: PostgresDatabase.withoutPassword(server))
-    try connection.execute(sql: sql)
-  }
-
-  /// `server` with its database replaced by `database`.
-  private static func url(_ server: String, database: String) throws -> String {
-    var components = try #require(URLComponents(string: server), "UNLEARN_TEST_POSTGRES_URL does not parse")
-    components.path = "/" + database
-    return try #require(components.string)
+    if let databaseURL { TestPostgres.dropDatabase(databaseURL) }
   }
 }
 

@@ -11,7 +11,8 @@ import _UnlearnTestSupport
 /// Many executors on one store, as an operator runs them: two `serve` processes, two `worker`s and
 /// repeated `request run`s; 10 concurrent HTTP clients split over the two servers, every request
 /// also retried (same request id) at the other server. Then more deletions while a worker is
-/// SIGKILLed at seeded random moments and restarted. Every request must end done exactly once.
+/// SIGKILLed at seeded random moments and restarted. Every request must end done exactly once, on
+/// an SQLite file and on PostgreSQL.
 extension CommandLineTests {
   /// A started `unlearn` process, stopped (SIGTERM, then SIGKILL) when the test ends.
   final class Executor: @unchecked Sendable {
@@ -40,13 +41,20 @@ extension CommandLineTests {
     }
   }
 
-  @Test func manyExecutorsOnOneStoreExecuteEveryRequestExactlyOnce() async throws {
-    let store = folder + "/shared.sqlite"
-    #expect(try run(["store", "init", "--store", store]).status == 0)
-    let train = try run([
-      "train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "newton", "--store", store,
-      "--name", "bc", "--no-progress",
-    ])
+  /// The stores the test runs on: an SQLite file, and a PostgreSQL database where the tests have a
+  /// server (`TestPostgres`).
+  static let storeKinds = TestPostgres.serverURL == nil ? ["sqlite"] : ["sqlite", "postgres"]
+
+  @Test(arguments: storeKinds)
+  func manyExecutorsOnOneStoreExecuteEveryRequestExactlyOnce(storeKind: String) async throws {
+    let location = storeKind == "postgres" ? try TestPostgres.createDatabase() : folder + "/shared.sqlite"
+    defer { if storeKind == "postgres" { TestPostgres.dropDatabase(location) } }
+    let keyFile = folder + "/shared.key"
+    let store = ["--store", location, "--key-file", keyFile]
+    #expect(try run(["store", "init"] + store).status == 0)
+    let train = try run(
+      ["train", "--data", "data/breast_cancer.csv", "--model", "logistic", "--strategy", "newton", "--name", "bc"]
+        + store + ["--no-progress"])
     #expect(train.status == 0, "\(train.standardError)")
     let tokenFile = folder + "/token"
     try "shared-token".write(toFile: tokenFile, atomically: true, encoding: .utf8)
@@ -54,9 +62,9 @@ extension CommandLineTests {
     let ports = [0, 1].map { _ in Int.random(in: 20_000..<40_000) }
     let servers = try ports.map { port in
       try Executor(
-        ["serve", "--store", store, "--port", String(port), "--token-file", tokenFile, "--poll-seconds", "0.2"] + lease)
+        ["serve"] + store + ["--port", String(port), "--token-file", tokenFile, "--poll-seconds", "0.2"] + lease)
     }
-    let workers = try (0..<2).map { _ in try Executor(["worker", "--store", store, "--poll-seconds", "0.2"] + lease) }
+    let workers = try (0..<2).map { _ in try Executor(["worker"] + store + ["--poll-seconds", "0.2"] + lease) }
     defer { for executor in servers + workers { executor.stop() } }
     let addresses = ports.map { URL(string: "http://127.0.0.1:\($0)")! }
     for address in addresses { try await Self.waitUntilReady(address) }
@@ -65,14 +73,14 @@ extension CommandLineTests {
     let first = DeletionLoad(sampleIDs: sampleIDs, unique: 200, clientCount: 10, seed: 11)
     async let runs: Void = {
       for _ in 0..<3 {
-        _ = try? self.run(["request", "run", "--store", store] + lease)
+        _ = try? self.run(["request", "run"] + store + lease)
         try? await Task.sleep(for: .milliseconds(300))
       }
     }()
     let (outcomes, _) = await first.run(baseURLs: addresses, token: "shared-token", model: "bc")
     await runs
     #expect(DeletionLoad.answerProblems(outcomes).isEmpty, "\(DeletionLoad.answerProblems(outcomes).prefix(5))")
-    let opened = try Store(path: store)
+    let opened = try Store(location: location, keyFile: keyFile)
     try await Self.waitUntilSettled(opened, count: 200)
     try Self.expectExactlyOnce(opened, requests: 200, remaining: 569 - 200)
 
@@ -87,7 +95,7 @@ extension CommandLineTests {
       for _ in 0..<3 {
         try? await Task.sleep(for: .milliseconds(Int.random(in: 50..<400, using: &generator)))
         current.kill()
-        guard let next = try? Executor(["worker", "--store", store, "--poll-seconds", "0.2"] + lease) else { break }
+        guard let next = try? Executor(["worker"] + store + ["--poll-seconds", "0.2"] + lease) else { break }
         started.append(next)
         current = next
       }
