@@ -26,6 +26,14 @@ public final class SQLiteDatabase: StoreDatabase {
     try Self.migrator.migrate(pool)
   }
 
+  /// Opens the database of an existing store; throws `StoreError` when there is none at `path`.
+  public convenience init(existingPath path: String) throws {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw StoreError(.missingStore, "no store at \(path)")
+    }
+    try self.init(path: path)
+  }
+
   public func read<T>(_ body: (any StoreConnection) throws -> T) throws -> T {
     try pool.read { db in try body(db) }
   }

@@ -41,7 +41,7 @@ struct StoreCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "store",
     abstract: "Create the store (SQLite file or PostgreSQL) that keeps models, deletion requests and the audit log.",
-    subcommands: [Initialize.self, PublicKey.self, RotateSigningKey.self])
+    subcommands: [Initialize.self, PublicKey.self, RotateSigningKey.self, Migrate.self])
 
   struct Initialize: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -107,6 +107,43 @@ struct StoreCommand: AsyncParsableCommand {
       let (old, new) = try SigningKey.rotate(
         at: opened.signingKeyFile, retiredAt: Date().formatted(Date.ISO8601FormatStyle()))
       print("signing key \(old.keyID) retired (still listed); receipts are now signed with \(new.keyID)")
+    }
+  }
+
+  struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "migrate",
+      abstract: "Copy a store into a new, empty one on another backend (SQLite to PostgreSQL, or back).",
+      discussion: """
+        Copies every table row for row in one transaction, so the audit chain verifies on the target and \
+        earlier receipts still name their entries. The key files are not copied: open the target with the \
+        source's key file (--key-file). Stop the source's servers and workers first; requests they hold \
+        are requeued on the target when their leases expire. Exits 1 when the target already holds a store.
+        """)
+
+    @Option(help: ArgumentHelp("The store to copy: an SQLite file or a PostgreSQL URL.", valueName: "db"))
+    var from: String
+
+    @Option(help: ArgumentHelp("The new store: a PostgreSQL URL or an SQLite file.", valueName: "db"))
+    var to: String
+
+    func run() async throws {
+      let source: any StoreDatabase =
+        PostgresDatabase.isURL(from)
+        ? try PostgresDatabase(url: from, create: false) : try SQLiteDatabase(existingPath: from)
+      let target: any StoreDatabase =
+        PostgresDatabase.isURL(to) ? try PostgresDatabase(url: to, create: true) : try SQLiteDatabase(path: to)
+      let outcome = try StoreMigration.copy(from: source, to: target)
+      for (table, count) in outcome.rows { print("\(table): \(count) rows") }
+      guard outcome.audit.isIntact else {
+        printToStandardError(
+          "error: the copied audit chain does not verify at entry \(outcome.audit.brokenAt ?? 0): "
+            + (outcome.audit.reason ?? ""))
+        throw ExitCode(1)
+      }
+      print(
+        "copied \(source.location) to \(target.location); audit log intact: \(outcome.audit.entries) entries "
+          + "verified. Open it with the source's key file (--key-file).")
     }
   }
 }
