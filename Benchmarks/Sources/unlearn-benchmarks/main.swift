@@ -1,7 +1,7 @@
 import Foundation
 import UnlearnCore
 
-// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only | --batches-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|certified [--removals N] [--draws D]|lmeraser|stream [mnist5k.csv|fashion-mnist]|matrix|quick|all]
+// Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only | --batches-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|workers [--deletions N]|certified [--removals N] [--draws D]|lmeraser|stream [mnist5k.csv|fashion-mnist]|matrix|quick|all]
 //          [--data DIR]
 //   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
@@ -58,6 +58,8 @@ case "arcane":
 case "service":
   try await ServiceBenchmark.run(dataDirectory: dataDirectory, unique: 500, clients: 20)
   try await ServiceFleetBenchmark.run(dataDirectory: dataDirectory, unique: 500, clients: 20)
+case "workers":
+  try WorkerScalingBenchmark.run(dataDirectory: dataDirectory, deletions: Int(option("--deletions") ?? "") ?? 200)
 case "service-state":
   try await ServiceStateBenchmark.run(
     dataDirectory: dataDirectory, deletions: Int(option("--deletions") ?? "") ?? 100, predictions: 200,
@@ -104,7 +106,7 @@ case "all":
     requests: 50)
 default:
   log(
-    "unknown benchmark '\(which)'; expected gemm, solve, load, training, training-small, mlp, newton, sisa, arcane, service, service-state, certified, lmeraser, stream, matrix, quick or all"
+    "unknown benchmark '\(which)'; expected gemm, solve, load, training, training-small, mlp, newton, sisa, arcane, service, service-state, workers, certified, lmeraser, stream, matrix, quick or all"
   )
   exit(64)
 }
