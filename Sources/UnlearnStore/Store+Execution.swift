@@ -399,7 +399,15 @@ extension Store {
   /// with `secure_delete` the erased content is then zeros in every file), then marks the
   /// committed requests done.
   func finish(_ ids: [String]) throws {
-    try database.eraseDeleted()
+    let datasets = try database.read { db in
+      try db.fetchValues(
+        Int64.self,
+        sql: """
+          SELECT DISTINCT m.dataset_id FROM deletion_request r JOIN model m ON m.name = r.model_name
+          WHERE r.id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
+          """, arguments: ids)
+    }
+    try database.eraseDeleted(datasets: Set(datasets))
     try database.write { db in
       for id in ids {
         try db.execute(

@@ -162,7 +162,7 @@ public final class Store: Sendable {
         arguments: [Self.receiptsSealedKey])
       return rows.count
     }
-    if sealed > 0 { try database.eraseDeleted() }
+    if sealed > 0 { try database.eraseDeleted(datasets: []) }
   }
 
   /// The public key receipts are signed with, and its id; nil without a signing key.
@@ -216,6 +216,7 @@ public final class Store: Sendable {
         sql: "INSERT INTO dataset(name, source_sha256, sample_count, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         arguments: [datasetName, state.trainingSet.sourceSHA256.joined(separator: ","), data.count, at])
       guard let datasetID else { throw StoreError(.corrupted, "the new dataset row has no id") }
+      try database.prepareDataset(datasetID, db)
       // Only samples the strategy can erase are deletion targets (not LMEraser's public ones);
       // held-out training samples (PUMA's validation part) are.
       for samples in [data, state.heldOutSamples].compactMap({ $0 }) {

@@ -41,17 +41,15 @@ public enum StoreMigration {
               sql: "INSERT INTO \(table)(\(columns.joined(separator: ", "))) VALUES "
                 + "(\(columns.map { _ in "?" }.joined(separator: ", ")))",
               arguments: columns.map { row.values[$0]!.convertible })
+            if table == "dataset" { try target.prepareDataset(try row["id"], to) }
             count += 1
           }
           counts.append((table, count))
         }
         if target is PostgresDatabase {
-          // Rows came with their ids: the identity columns continue after the largest.
-          for table in ["dataset", "sample_row"] {
-            try to.execute(
-              sql: "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE(MAX(id), 0) + 1, false) "
-                + "FROM \(table)")
-          }
+          // Datasets came with their ids: the identity column continues after the largest.
+          try to.execute(
+            sql: "SELECT setval(pg_get_serial_sequence('dataset', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM dataset")
         }
         return counts
       }

@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// Erasure: PostgreSQL keeps a deleted row's bytes in the table's pages (dead tuples) until they
 /// are reused. `eraseDeleted` runs `VACUUM FULL` on the tables a deletion touches, which rewrites
-/// them into new files; the old files are truncated when that commits. PostgreSQL's write-ahead
+/// them into new files; the old files are truncated when that commits. `sample` and `sample_row`
+/// are partitioned by dataset, so a deletion rewrites its own dataset's samples only. PostgreSQL's write-ahead
 /// log (`pg_wal`), its archive and any replica still hold the rows until the segments are recycled
 /// (docs/store.md says what an operator sets for that).
 public final class PostgresDatabase: StoreDatabase {
@@ -25,9 +26,12 @@ public final class PostgresDatabase: StoreDatabase {
   /// The advisory lock every write transaction holds ("unlearn" in ASCII).
   static let writeLock: Int64 = 0x75_6E_6C_65_61_72_6E
 
-  /// Tables whose deleted rows can hold erased data: samples and their features, parts and
-  /// manifests of retired versions, and requests (their raw ids until done).
-  static let erasedTables = ["sample", "sample_row", "part", "version_part", "model_version", "deletion_request"]
+  /// Tables besides the datasets' samples whose deleted rows can hold erased data: parts (ids
+  /// listings), versions (older stores' whole states) and requests (their raw ids until done).
+  static let erasedTables = ["part", "model_version", "deletion_request"]
+
+  /// The partitions of `sample` and `sample_row` that hold dataset `id`.
+  static func partitions(ofDataset id: Int64) -> [String] { ["sample_d\(id)", "sample_row_d\(id)"] }
 
   /// Whether `location` names a PostgreSQL database rather than an SQLite file.
   public static func isURL(_ location: String) -> Bool {
@@ -81,9 +85,20 @@ public final class PostgresDatabase: StoreDatabase {
     }
   }
 
-  public func eraseDeleted() throws {
+  /// `VACUUM FULL` of the datasets' partitions and of `erasedTables`: each is rewritten into a new
+  /// file without its dead tuples, and the old file truncated at commit. Partitions keep the cost
+  /// to the datasets a deletion touched rather than every dataset in the store.
+  public func eraseDeleted(datasets: Set<Int64>) throws {
+    let tables = datasets.sorted().flatMap(Self.partitions(ofDataset:)) + Self.erasedTables
     try withConnection { connection in
-      try connection.execute(sql: "VACUUM (FULL) " + Self.erasedTables.joined(separator: ", "))
+      try connection.execute(sql: "VACUUM (FULL) " + tables.joined(separator: ", "))
+    }
+  }
+
+  /// Creates the dataset's partitions of `sample` and `sample_row`.
+  public func prepareDataset(_ id: Int64, _ db: any StoreConnection) throws {
+    for (table, partition) in zip(["sample", "sample_row"], Self.partitions(ofDataset: id)) {
+      try db.execute(sql: "CREATE TABLE \(partition) PARTITION OF \(table) FOR VALUES IN (\(id))")
     }
   }
 
@@ -96,7 +111,7 @@ public final class PostgresDatabase: StoreDatabase {
   }
 
   /// `url` without its password (the only secret a libpq URL carries), for messages.
-  static func withoutPassword(_ url: String) -> String {
+  public static func withoutPassword(_ url: String) -> String {
     guard var components = URLComponents(string: url) else { return "a PostgreSQL URL that does not parse" }
     if components.password != nil { components.password = "***" }
     components.queryItems = components.queryItems?.map {

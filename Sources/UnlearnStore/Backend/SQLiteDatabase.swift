@@ -42,9 +42,12 @@ public final class SQLiteDatabase: StoreDatabase {
     try pool.write { db in try body(db) }
   }
 
-  public func eraseDeleted() throws {
+  public func eraseDeleted(datasets: Set<Int64>) throws {
     try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
   }
+
+  /// Nothing to prepare: one table holds every dataset's samples.
+  public func prepareDataset(_ id: Int64, _ db: any StoreConnection) throws {}
 
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()

@@ -62,9 +62,12 @@ public protocol StoreDatabase: Sendable {
   func read<T>(_ body: (any StoreConnection) throws -> T) throws -> T
   /// Runs `body` in a write transaction, committed when it returns and rolled back when it throws.
   func write<T>(_ body: (any StoreConnection) throws -> T) throws -> T
-  /// Makes the content that committed transactions deleted unrecoverable from the backend's files
-  /// (what each backend can promise is in its own documentation).
-  func eraseDeleted() throws
+  /// Makes the content that committed transactions deleted from `datasets`' samples (and from
+  /// requests, parts and versions) unrecoverable from the backend's files (what each backend can
+  /// promise is in its own documentation).
+  func eraseDeleted(datasets: Set<Int64>) throws
+  /// Called in the transaction that inserted dataset `id`, before its samples are written.
+  func prepareDataset(_ id: Int64, _ db: any StoreConnection) throws
 }
 
 /// A backend's error that the store can classify: trouble that may pass (a full disk, a lost
