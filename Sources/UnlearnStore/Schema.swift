@@ -20,6 +20,11 @@
 ///   sample.
 /// - `deletion_request` gains the executor's lease (`owner`, `lease_expires_at`), the count of
 ///   attempts and the earliest time of the next one (`not_before`) after a transient failure.
+///
+/// Version 3: a queued or running request's raw ids move from `deletion_request.sample_ids` (now
+/// always NULL) to `request_ids`, a row deleted when the request ends, so that erasing them
+/// rewrites a table of the requests in flight rather than every request ever received
+/// (PostgreSQL's `VACUUM FULL`).
 enum Schema {
   /// One migration: its name (the same on both backends) and its SQL for each.
   struct Migration {
@@ -118,6 +123,22 @@ enum Schema {
         ALTER TABLE deletion_request ADD COLUMN lease_expires_at DOUBLE PRECISION;
         ALTER TABLE deletion_request ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE deletion_request ADD COLUMN not_before DOUBLE PRECISION;
+        """),
+    Migration(
+      name: "v3",
+      sqlite: """
+        CREATE TABLE request_ids(
+          request_id TEXT PRIMARY KEY REFERENCES deletion_request(id), sample_ids TEXT NOT NULL);
+        INSERT INTO request_ids(request_id, sample_ids)
+          SELECT id, sample_ids FROM deletion_request WHERE sample_ids IS NOT NULL;
+        UPDATE deletion_request SET sample_ids = NULL WHERE sample_ids IS NOT NULL;
+        """,
+      postgres: """
+        CREATE TABLE request_ids(
+          request_id TEXT PRIMARY KEY REFERENCES deletion_request(id), sample_ids TEXT NOT NULL);
+        INSERT INTO request_ids(request_id, sample_ids)
+          SELECT id, sample_ids FROM deletion_request WHERE sample_ids IS NOT NULL;
+        UPDATE deletion_request SET sample_ids = NULL WHERE sample_ids IS NOT NULL;
         """),
   ]
 }

@@ -149,8 +149,9 @@ extension Store {
       if busy == true { return ([], []) }
       let rows = try db.fetchAll(
         sql: """
-          SELECT id, sample_ids FROM deletion_request
-          WHERE model_name = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?) ORDER BY rowid
+          SELECT r.id, i.sample_ids FROM deletion_request r LEFT JOIN request_ids i ON i.request_id = r.id
+          WHERE r.model_name = ? AND r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= ?)
+          ORDER BY r.rowid
           """, arguments: [model, seconds])
       guard !rows.isEmpty else { return ([], []) }
       let at = Self.timestamp(now)
@@ -215,10 +216,11 @@ extension Store {
     receipt.signed = signed(receipt, strategy: nil, figures: [:], entry: entry, head: entry, ids: [])
     try db.execute(
       sql: """
-        UPDATE deletion_request SET status = 'done', finished_at = ?, receipt = ?, sample_ids = NULL, owner = NULL,
+        UPDATE deletion_request SET status = 'done', finished_at = ?, receipt = ?, owner = NULL,
           lease_expires_at = NULL
         WHERE id = ?
         """, arguments: [at, try StoredReceipt.text(of: receipt, key: key), id])
+    try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [id])
   }
 
   /// `receipt` as a signed document (`SignedReceipt`) covering `ids`, naming its audit `entry` and
@@ -387,11 +389,11 @@ extension Store {
         receipt, strategy: report.strategy, figures: report.figures, entry: entry, head: head, ids: request.ids)
       try db.execute(
         sql: """
-          UPDATE deletion_request SET finished_at = ?, report = ?, receipt = ?, sample_ids = NULL,
-            lease_expires_at = NULL
+          UPDATE deletion_request SET finished_at = ?, report = ?, receipt = ?, lease_expires_at = NULL
           WHERE id = ?
           """,
         arguments: [at, reportJSON, try StoredReceipt.text(of: receipt, key: key), request.id])
+      try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [request.id])
     }
   }
 
@@ -407,7 +409,7 @@ extension Store {
           WHERE r.id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
           """, arguments: ids)
     }
-    try database.eraseDeleted(datasets: Set(datasets))
+    try database.eraseDeleted(datasets: Set(datasets), requests: false)
     try database.write { db in
       for id in ids {
         try db.execute(
@@ -425,10 +427,11 @@ extension Store {
         let message = Self.redacted(error, ids: request.ids)
         try db.execute(
           sql: """
-            UPDATE deletion_request SET status = 'failed', finished_at = ?, error = ?, sample_ids = NULL,
-              owner = NULL, lease_expires_at = NULL
+            UPDATE deletion_request SET status = 'failed', finished_at = ?, error = ?, owner = NULL,
+              lease_expires_at = NULL
             WHERE id = ? AND status = 'running'
             """, arguments: [at, message, request.id])
+        try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [request.id])
         try AuditLog.append(
           db, at: at, event: "request failed", model: model, requestID: request.id, details: ["error": message])
       }

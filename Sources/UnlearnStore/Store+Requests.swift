@@ -51,10 +51,11 @@ extension Store {
         // A failed request runs again when its client sends it again (its raw ids were cleared).
         try db.execute(
           sql: """
-            UPDATE deletion_request SET status = 'queued', sample_ids = ?, error = NULL, finished_at = NULL,
-              started_at = NULL, owner = NULL, lease_expires_at = NULL, attempts = 0, not_before = NULL
+            UPDATE deletion_request SET status = 'queued', error = NULL, finished_at = NULL, started_at = NULL,
+              owner = NULL, lease_expires_at = NULL, attempts = 0, not_before = NULL
             WHERE id = ?
-            """, arguments: [try Self.json(ids.map(\.rawValue)), request.id])
+            """, arguments: [request.id])
+        try storeIDs(ids, of: request.id, db: db)
         try AuditLog.append(
           db, at: self.now, event: "request resubmitted", model: model, requestID: request.id,
           details: ["ids": String(ids.count)])
@@ -70,9 +71,9 @@ extension Store {
           + "(never trained on, already forgotten, or not erasable by its strategy)"
         try db.execute(
           sql: """
-            INSERT INTO deletion_request(id, model_name, client_request_id, sample_ids, id_hashes, id_count,
-              requester, status, received_at, finished_at, error)
-            VALUES (?, ?, ?, NULL, ?, ?, ?, 'rejected', ?, ?, ?)
+            INSERT INTO deletion_request(id, model_name, client_request_id, id_hashes, id_count, requester,
+              status, received_at, finished_at, error)
+            VALUES (?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?)
             """,
           arguments: [id, model, clientRequestID, hashesJSON, ids.count, requester, at, at, reason])
         try AuditLog.append(
@@ -81,19 +82,27 @@ extension Store {
       } else {
         try db.execute(
           sql: """
-            INSERT INTO deletion_request(id, model_name, client_request_id, sample_ids, id_hashes, id_count,
-              requester, status, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)
+            INSERT INTO deletion_request(id, model_name, client_request_id, id_hashes, id_count, requester,
+              status, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
             """,
-          arguments: [
-            id, model, clientRequestID, try Self.json(ids.map(\.rawValue)), hashesJSON, ids.count, requester, at,
-          ])
+          arguments: [id, model, clientRequestID, hashesJSON, ids.count, requester, at])
+        try storeIDs(ids, of: id, db: db)
         try AuditLog.append(
           db, at: at, event: "request received", model: model, requestID: id,
           details: ["ids": String(ids.count), "id_hashes": hashes.joined(separator: ",")])
       }
       return try self.request(db, id: id)
     }
+  }
+
+  /// Keeps a queued request's raw ids until it ends (`request_ids`, deleted then).
+  private func storeIDs(_ ids: [SampleID], of request: String, db: any StoreConnection) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO request_ids(request_id, sample_ids) VALUES (?, ?)
+        ON CONFLICT(request_id) DO UPDATE SET sample_ids = excluded.sample_ids
+        """, arguments: [request, try Self.json(ids.map(\.rawValue))])
   }
 
   /// The ids among `ids` that `model` still holds and can erase (its `sample` rows), in order.

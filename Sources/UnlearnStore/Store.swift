@@ -162,7 +162,7 @@ public final class Store: Sendable {
         arguments: [Self.receiptsSealedKey])
       return rows.count
     }
-    if sealed > 0 { try database.eraseDeleted(datasets: []) }
+    if sealed > 0 { try database.eraseDeleted(datasets: [], requests: true) }
   }
 
   /// The public key receipts are signed with, and its id; nil without a signing key.

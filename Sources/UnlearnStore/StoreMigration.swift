@@ -8,8 +8,8 @@ import Foundation
 public enum StoreMigration {
   /// Tables in an order that satisfies their foreign keys.
   static let tables = [
-    "meta", "dataset", "sample", "model", "model_version", "deletion_request", "audit_log", "part", "version_part",
-    "sample_row",
+    "meta", "dataset", "sample", "model", "model_version", "deletion_request", "request_ids", "audit_log", "part",
+    "version_part", "sample_row",
   ]
 
   /// Rows copied per table, and the audit chain checked on the target.

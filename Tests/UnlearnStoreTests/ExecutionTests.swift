@@ -32,6 +32,10 @@ struct ExecutionTests {
         try db.fetchOne(sql: "SELECT * FROM deletion_request WHERE id = ?", arguments: [everything.id])
       })
     #expect(try row["sample_ids"] as String? == nil)
+    let kept = try store.database.read { db in
+      try db.fetchValues(String.self, sql: "SELECT request_id FROM request_ids")
+    }
+    #expect(kept.isEmpty, "ended requests keep no raw ids")
     for (column, value) in row.values {
       let text = String(describing: value)
       #expect(!text.contains("\"199\"") && !text.contains("\"42\""), "raw id in column \(column)")
@@ -59,9 +63,10 @@ struct ExecutionTests {
     try store.database.write { db in
       try db.execute(
         sql: """
-          INSERT INTO deletion_request(id, model_name, sample_ids, id_hashes, id_count, status, received_at)
-          VALUES ('late', 'bc', '["7"]', '[]', 1, 'queued', 'now')
+          INSERT INTO deletion_request(id, model_name, id_hashes, id_count, status, received_at)
+          VALUES ('late', 'bc', '[]', 1, 'queued', 'now')
           """)
+      try db.execute(sql: #"INSERT INTO request_ids(request_id, sample_ids) VALUES ('late', '["7"]')"#)
     }
     let version = try store.model(named: "bc").version
     let late = try store.executePending(model: "bc")
@@ -213,8 +218,8 @@ extension ExecutionTests {
     // What a failure leaves (e.g. a strategy error): failed, raw ids cleared.
     try store.database.write { db in
       try db.execute(
-        sql: "UPDATE deletion_request SET status = 'failed', sample_ids = NULL, error = 'x' WHERE id = ?",
-        arguments: [first.id])
+        sql: "UPDATE deletion_request SET status = 'failed', error = 'x' WHERE id = ?", arguments: [first.id])
+      try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [first.id])
     }
     #expect(try store.executePending(model: "bc").isEmpty)
     let again = try store.submit(model: "bc", ids: Self.ids([22, 21]), clientRequestID: "retry-me")

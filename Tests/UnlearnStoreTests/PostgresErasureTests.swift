@@ -59,7 +59,14 @@ struct PostgresErasureTests {
     try checkpoint()
     for (what, bytes) in needles {
       let files = Self.filesHolding(bytes, in: folder)
-      #expect(files.isEmpty, "after: the \(what) is still in \(files)")
+      let relations = try store.database.read { db in
+        try files.compactMap(Int64.init).map {
+          try db.fetchValue(
+            String.self, sql: "SELECT relname::text FROM pg_class WHERE relfilenode = ?", arguments: [$0])
+            ?? "file \($0)"
+        }
+      }
+      #expect(files.isEmpty, "after: the \(what) is still in \(relations)")
     }
   }
 

@@ -38,12 +38,15 @@ struct StoreTests {
     #expect(try store.model(named: "bc").remainingSamples == 198)
     let (_, state) = try store.currentState(of: "bc")
     #expect(state.trainingSet.data.count == 198 && !state.trainingSet.data.ids.contains("3"))
-    // Raw ids are gone from the request row; the receipt's audit entry is in the chain.
+    // Raw ids are gone from the store's requests; the receipt's audit entry is in the chain.
     let raw = try store.database.read { db in
-      try db.fetchValue(
-        String.self, sql: "SELECT sample_ids FROM deletion_request WHERE id = ?", arguments: [submitted.id])
+      (
+        try db.fetchValue(Int.self, sql: "SELECT COUNT(*) FROM request_ids"),
+        try db.fetchValue(
+          String.self, sql: "SELECT sample_ids FROM deletion_request WHERE id = ?", arguments: [submitted.id])
+      )
     }
-    #expect(raw == nil)
+    #expect(raw.0 == 0 && raw.1 == nil)
     #expect(try store.auditEntries().contains { $0.hash == receipt.auditEntryHash })
     for entry in try store.auditEntries() {
       let details = try JSONDecoder().decode([String: String].self, from: Data(entry.details.utf8))

@@ -27,8 +27,8 @@ public final class PostgresDatabase: StoreDatabase {
   static let writeLock: Int64 = 0x75_6E_6C_65_61_72_6E
 
   /// Tables besides the datasets' samples whose deleted rows can hold erased data: parts (ids
-  /// listings), versions (older stores' whole states) and requests (their raw ids until done).
-  static let erasedTables = ["part", "model_version", "deletion_request"]
+  /// listings), versions (older stores' whole states) and the raw ids of requests in flight.
+  static let erasedTables = ["part", "model_version", "request_ids"]
 
   /// The partitions of `sample` and `sample_row` that hold dataset `id`.
   static func partitions(ofDataset id: Int64) -> [String] { ["sample_d\(id)", "sample_row_d\(id)"] }
@@ -85,13 +85,84 @@ public final class PostgresDatabase: StoreDatabase {
     }
   }
 
+  /// The advisory lock an executor holds while it rewrites tables ("erasing" in ASCII).
+  static let erasureLock: Int64 = 0x65_72_61_73_69_6E_67
+
   /// `VACUUM FULL` of the datasets' partitions and of `erasedTables`: each is rewritten into a new
   /// file without its dead tuples, and the old file truncated at commit. Partitions keep the cost
   /// to the datasets a deletion touched rather than every dataset in the store.
-  public func eraseDeleted(datasets: Set<Int64>) throws {
-    let tables = datasets.sorted().flatMap(Self.partitions(ofDataset:)) + Self.erasedTables
+  ///
+  /// Executors that finish commits at once share the rewrites: one rewrites at a time (an advisory
+  /// lock), and a table that another executor rewrote from start to end after this one's commit
+  /// is not rewritten again. `meta` counts, per table, the rewrites started and the last one
+  /// completed; one completed after the count this executor read when it came is newer than its
+  /// commit.
+  public func eraseDeleted(datasets: Set<Int64>, requests: Bool) throws {
+    let tables =
+      datasets.sorted().flatMap(Self.partitions(ofDataset:)) + Self.erasedTables
+      + (requests ? ["deletion_request"] : [])
     try withConnection { connection in
-      try connection.execute(sql: "VACUUM (FULL) " + tables.joined(separator: ", "))
+      let startedBefore = try Self.counts("erasure_started", connection)
+      // Before the lock: an executor waiting for the lock holds a snapshot while it waits.
+      try Self.waitForOlderTransactions(connection)
+      try connection.execute(sql: "SELECT pg_advisory_lock(?)", arguments: [Self.erasureLock])
+      defer { _ = try? connection.execute(sql: "SELECT pg_advisory_unlock(?)", arguments: [Self.erasureLock]) }
+      let completed = try Self.counts("erasure_completed", connection)
+      let due = tables.filter { (completed[$0] ?? 0) <= (startedBefore[$0] ?? 0) }
+      guard !due.isEmpty else { return }
+      let started = try Self.counts("erasure_started", connection)
+      let number = due.map { (started[$0] ?? 0) + 1 }
+      try Self.setCounts("erasure_started", Dictionary(uniqueKeysWithValues: zip(due, number)), connection)
+      try connection.execute(sql: "VACUUM (FULL) " + due.joined(separator: ", "))
+      try Self.setCounts("erasure_completed", Dictionary(uniqueKeysWithValues: zip(due, number)), connection)
+    }
+  }
+
+  /// Waits until no other session of the cluster runs a transaction or holds a snapshot older
+  /// than now (at most a minute, then a transient error): `VACUUM FULL` keeps a dead row that an
+  /// older transaction could still see — an open transaction, a report, an autovacuum's `ANALYZE`,
+  /// and, as measured, a `CREATE` or `DROP DATABASE` in another database — so it would copy the
+  /// erased rows into the rewritten table. (Replication slots and `hot_standby_feedback` hold rows
+  /// the same way; docs/store.md.)
+  private static func waitForOlderTransactions(_ connection: PostgresConnection) throws {
+    // A transaction id assigned now follows every commit of this executor.
+    guard let now = try connection.fetchValue(Int64.self, sql: "SELECT txid_current() % 4294967296") else { return }
+    let deadline = Date().addingTimeInterval(60)
+    while true {
+      let older = try connection.fetchValue(
+        Int.self,
+        sql: """
+          SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+            AND (age(backend_xmin) >= age(?::text::xid) OR age(backend_xid) >= age(?::text::xid))
+          """, arguments: [now, now])
+      if older == 0 { return }
+      guard Date() < deadline else {
+        throw PostgresError(
+          kind: "an older transaction is open",
+          message: "a session of the PostgreSQL cluster has held a snapshot older than the deletion for a minute; "
+            + "erasing waits for it (the request is finished on a later pass)", sqlState: nil)
+      }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+  }
+
+  /// The `meta` counts named `kind:TABLE`, by table.
+  private static func counts(_ kind: String, _ connection: PostgresConnection) throws -> [String: Int] {
+    var counts: [String: Int] = [:]
+    try connection.forEachRow(
+      sql: "SELECT key, value FROM meta WHERE key LIKE ?", arguments: [kind + ":%"]
+    ) { row in
+      let key: String = try row["key"]
+      counts[String(key.dropFirst(kind.count + 1))] = Int(try row["value"] as String)
+    }
+    return counts
+  }
+
+  private static func setCounts(_ kind: String, _ counts: [String: Int], _ connection: PostgresConnection) throws {
+    for (table, count) in counts {
+      try connection.execute(
+        sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        arguments: ["\(kind):\(table)", String(count)])
     }
   }
 
@@ -323,7 +394,7 @@ public struct PostgresError: StorageFailure, CustomStringConvertible {
 
   /// Trouble that may pass: a lost or refused connection (08), insufficient resources such as a
   /// full disk (53), a serialization failure or deadlock (40), an operator's intervention (57),
-  /// a lock not available (55P03).
+  /// a lock not available (55P03); and the store's own waits (no SQLSTATE).
   public var isTransient: Bool {
     guard let sqlState else { return true }
     return ["08", "53", "40", "57"].contains(String(sqlState.prefix(2))) || sqlState == "55P03"

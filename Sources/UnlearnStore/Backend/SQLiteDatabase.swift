@@ -42,7 +42,7 @@ public final class SQLiteDatabase: StoreDatabase {
     try pool.write { db in try body(db) }
   }
 
-  public func eraseDeleted(datasets: Set<Int64>) throws {
+  public func eraseDeleted(datasets: Set<Int64>, requests: Bool) throws {
     try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
   }
 

@@ -62,10 +62,11 @@ public protocol StoreDatabase: Sendable {
   func read<T>(_ body: (any StoreConnection) throws -> T) throws -> T
   /// Runs `body` in a write transaction, committed when it returns and rolled back when it throws.
   func write<T>(_ body: (any StoreConnection) throws -> T) throws -> T
-  /// Makes the content that committed transactions deleted from `datasets`' samples (and from
-  /// requests, parts and versions) unrecoverable from the backend's files (what each backend can
+  /// Makes the content that committed transactions deleted from `datasets`' samples, from the raw
+  /// ids of requests, from parts and from versions unrecoverable from the backend's files — and
+  /// with `requests`, what they overwrote in `deletion_request` rows (what each backend can
   /// promise is in its own documentation).
-  func eraseDeleted(datasets: Set<Int64>) throws
+  func eraseDeleted(datasets: Set<Int64>, requests: Bool) throws
   /// Called in the transaction that inserted dataset `id`, before its samples are written.
   func prepareDataset(_ id: Int64, _ db: any StoreConnection) throws
 }
