@@ -230,3 +230,33 @@ extension ExecutionTests {
     #expect(try store.verifyAudit().isIntact)
   }
 }
+
+extension ExecutionTests {
+  /// A store written before schema v3 kept a queued request's raw ids in `deletion_request`; the
+  /// migration moves them to `request_ids`, and the request then runs as usual.
+  @Test func queuedRequestsOfAnOlderStoreKeepTheirIDsThroughTheMigration() throws {
+    let fixture = try StoreTests.makeStore(.sqlite)
+    defer { fixture.remove() }
+    let queued = try fixture.store.submit(model: "bc", ids: Self.ids([6, 9]))
+    // The store as version 2 left it: ids in the request's row, no request_ids table.
+    try fixture.store.database.write { db in
+      try db.execute(
+        sql: """
+          UPDATE deletion_request SET sample_ids = (SELECT sample_ids FROM request_ids WHERE request_id = id);
+          DROP TABLE request_ids;
+          DELETE FROM grdb_migrations WHERE identifier = 'v3';
+          """)
+    }
+    let reopened = try fixture.reopen()
+    let (inRequests, moved) = try reopened.database.read { db in
+      (
+        try db.fetchValue(Int.self, sql: "SELECT COUNT(*) FROM deletion_request WHERE sample_ids IS NOT NULL"),
+        try db.fetchValue(
+          String.self, sql: "SELECT sample_ids FROM request_ids WHERE request_id = ?", arguments: [queued.id])
+      )
+    }
+    #expect(inRequests == 0 && moved == #"["6","9"]"#)
+    #expect(try reopened.executePending(model: "bc").map(\.status) == [.done])
+    #expect(try reopened.model(named: "bc").remainingSamples == 198)
+  }
+}

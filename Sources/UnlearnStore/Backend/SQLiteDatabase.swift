@@ -60,6 +60,8 @@ public final class SQLiteDatabase: StoreDatabase {
 
 extension Database: StoreConnection {
   public func execute(sql: String, arguments: StoreArguments) throws {
+    // Without arguments, as on PostgreSQL, the text may hold several statements (a migration).
+    guard !arguments.isEmpty else { return try execute(sql: sql, arguments: StatementArguments()) }
     try cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.map(\.databaseValue)))
   }
 
