@@ -79,7 +79,7 @@ public final class PostgresDatabase: StoreDatabase {
   public func write<T>(_ body: (any StoreConnection) throws -> T) throws -> T {
     try withConnection { connection in
       try connection.transaction(begin: "BEGIN") {
-        try connection.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [Self.writeLock])
+        try connection.acquire("pg_try_advisory_xact_lock", Self.writeLock)
         return try body(connection)
       }
     }
@@ -103,9 +103,9 @@ public final class PostgresDatabase: StoreDatabase {
       + (requests ? ["deletion_request"] : [])
     try withConnection { connection in
       let startedBefore = try Self.counts("erasure_started", connection)
-      // Before the lock: an executor waiting for the lock holds a snapshot while it waits.
+      // Before the lock, so that no eraser waits for another's old transaction while holding it.
       try Self.waitForOlderTransactions(connection)
-      try connection.execute(sql: "SELECT pg_advisory_lock(?)", arguments: [Self.erasureLock])
+      try connection.acquire("pg_try_advisory_lock", Self.erasureLock)
       defer { _ = try? connection.execute(sql: "SELECT pg_advisory_unlock(?)", arguments: [Self.erasureLock]) }
       let completed = try Self.counts("erasure_completed", connection)
       let due = tables.filter { (completed[$0] ?? 0) <= (startedBefore[$0] ?? 0) }
@@ -219,6 +219,18 @@ final class PostgresConnection: StoreConnection, @unchecked Sendable {
 
   var isHealthy: Bool {
     PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+  }
+
+  /// Takes an advisory lock with `function` (a `pg_try_advisory…` one), trying again after a short
+  /// sleep until it is granted. A session blocked in `pg_advisory_lock` would hold its statement's
+  /// snapshot while it waits, and keep every eraser's `VACUUM FULL` from removing rows deleted
+  /// since; a try holds one for an instant.
+  func acquire(_ function: String, _ key: Int64) throws {
+    var pause = 0.001
+    while try fetchValue(Bool.self, sql: "SELECT \(function)(?)", arguments: [key]) != true {
+      Thread.sleep(forTimeInterval: pause)
+      pause = min(pause * 2, 0.02)
+    }
   }
 
   /// Runs `body` between `begin` and COMMIT; rolls back and rethrows when it throws.
