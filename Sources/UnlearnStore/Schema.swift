@@ -124,21 +124,15 @@ enum Schema {
         ALTER TABLE deletion_request ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE deletion_request ADD COLUMN not_before DOUBLE PRECISION;
         """),
-    Migration(
-      name: "v3",
-      sqlite: """
-        CREATE TABLE request_ids(
-          request_id TEXT PRIMARY KEY REFERENCES deletion_request(id), sample_ids TEXT NOT NULL);
-        INSERT INTO request_ids(request_id, sample_ids)
-          SELECT id, sample_ids FROM deletion_request WHERE sample_ids IS NOT NULL;
-        UPDATE deletion_request SET sample_ids = NULL WHERE sample_ids IS NOT NULL;
-        """,
-      postgres: """
-        CREATE TABLE request_ids(
-          request_id TEXT PRIMARY KEY REFERENCES deletion_request(id), sample_ids TEXT NOT NULL);
-        INSERT INTO request_ids(request_id, sample_ids)
-          SELECT id, sample_ids FROM deletion_request WHERE sample_ids IS NOT NULL;
-        UPDATE deletion_request SET sample_ids = NULL WHERE sample_ids IS NOT NULL;
-        """),
+    Migration(name: "v3", sqlite: requestIDs, postgres: requestIDs),
   ]
+
+  /// Version 3, the same SQL on both backends.
+  static let requestIDs = """
+    CREATE TABLE request_ids(
+      request_id TEXT PRIMARY KEY REFERENCES deletion_request(id), sample_ids TEXT NOT NULL);
+    INSERT INTO request_ids(request_id, sample_ids)
+      SELECT id, sample_ids FROM deletion_request WHERE sample_ids IS NOT NULL;
+    UPDATE deletion_request SET sample_ids = NULL WHERE sample_ids IS NOT NULL;
+    """
 }
