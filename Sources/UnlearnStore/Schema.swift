@@ -37,7 +37,9 @@ enum Schema {
   /// store orders requests as received with the same SQL on both backends. Its `sample` and
   /// `sample_row` are partitioned by dataset (a partition each, made when the dataset is
   /// registered), so that erasing rewrites one dataset's samples (`PostgresDatabase`); its
-  /// `sample_row.id` is a plain column, never read, kept so rows copy between the backends.
+  /// `sample_row.id` is a plain column, never read, kept so rows copy between the backends. Columns
+  /// that hold ids or features collect no statistics (`SET STATISTICS 0`): `ANALYZE` would copy
+  /// sample values into `pg_statistic`, out of reach of the rows' erasure.
   static let migrations = [
     Migration(
       name: "v1",
@@ -123,8 +125,15 @@ enum Schema {
         ALTER TABLE deletion_request ADD COLUMN lease_expires_at DOUBLE PRECISION;
         ALTER TABLE deletion_request ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE deletion_request ADD COLUMN not_before DOUBLE PRECISION;
+        ALTER TABLE sample ALTER COLUMN sample_id SET STATISTICS 0;
+        ALTER TABLE sample_row ALTER COLUMN sample_id SET STATISTICS 0, ALTER COLUMN features SET STATISTICS 0;
+        ALTER TABLE part ALTER COLUMN bytes SET STATISTICS 0;
+        ALTER TABLE model_version ALTER COLUMN state SET STATISTICS 0;
+        ALTER TABLE deletion_request ALTER COLUMN sample_ids SET STATISTICS 0;
         """),
-    Migration(name: "v3", sqlite: requestIDs, postgres: requestIDs),
+    Migration(
+      name: "v3", sqlite: requestIDs,
+      postgres: requestIDs + "ALTER TABLE request_ids ALTER COLUMN sample_ids SET STATISTICS 0;\n"),
   ]
 
   /// Version 3, the same SQL on both backends.

@@ -15,9 +15,9 @@ import Synchronization
 /// Erasure: PostgreSQL keeps a deleted row's bytes in the table's pages (dead tuples) until they
 /// are reused. `eraseDeleted` runs `VACUUM FULL` on the tables a deletion touches, which rewrites
 /// them into new files; the old files are truncated when that commits. `sample` and `sample_row`
-/// are partitioned by dataset, so a deletion rewrites its own dataset's samples only. PostgreSQL's write-ahead
-/// log (`pg_wal`), its archive and any replica still hold the rows until the segments are recycled
-/// (docs/store.md says what an operator sets for that).
+/// are partitioned by dataset, so a deletion rewrites its own dataset's samples only. PostgreSQL's
+/// write-ahead log (`pg_wal`), its archive and any replica still hold the rows until the segments
+/// are recycled (docs/store.md says what an operator sets for that).
 public final class PostgresDatabase: StoreDatabase {
   public let location: String
   private let url: String
@@ -85,36 +85,17 @@ public final class PostgresDatabase: StoreDatabase {
     }
   }
 
-  /// The advisory lock an executor holds while it rewrites tables ("erasing" in ASCII).
-  static let erasureLock: Int64 = 0x65_72_61_73_69_6E_67
-
-  /// `VACUUM FULL` of the datasets' partitions and of `erasedTables`: each is rewritten into a new
-  /// file without its dead tuples, and the old file truncated at commit. Partitions keep the cost
-  /// to the datasets a deletion touched rather than every dataset in the store.
-  ///
-  /// Executors that finish commits at once share the rewrites: one rewrites at a time (an advisory
-  /// lock), and a table that another executor rewrote from start to end after this one's commit
-  /// is not rewritten again. `meta` counts, per table, the rewrites started and the last one
-  /// completed; one completed after the count this executor read when it came is newer than its
-  /// commit.
+  /// `VACUUM FULL` of the datasets' partitions and of `erasedTables` (with `requests`, of
+  /// `deletion_request` too): each is rewritten into a new file without its dead tuples, and the
+  /// old file truncated at commit. Partitions keep the cost to the datasets a deletion touched
+  /// rather than every dataset in the store.
   public func eraseDeleted(datasets: Set<Int64>, requests: Bool) throws {
     let tables =
       datasets.sorted().flatMap(Self.partitions(ofDataset:)) + Self.erasedTables
       + (requests ? ["deletion_request"] : [])
     try withConnection { connection in
-      let startedBefore = try Self.counts("erasure_started", connection)
-      // Before the lock, so that no eraser waits for another's old transaction while holding it.
       try Self.waitForOlderTransactions(connection)
-      try connection.acquire("pg_try_advisory_lock", Self.erasureLock)
-      defer { _ = try? connection.execute(sql: "SELECT pg_advisory_unlock(?)", arguments: [Self.erasureLock]) }
-      let completed = try Self.counts("erasure_completed", connection)
-      let due = tables.filter { (completed[$0] ?? 0) <= (startedBefore[$0] ?? 0) }
-      guard !due.isEmpty else { return }
-      let started = try Self.counts("erasure_started", connection)
-      let number = due.map { (started[$0] ?? 0) + 1 }
-      try Self.setCounts("erasure_started", Dictionary(uniqueKeysWithValues: zip(due, number)), connection)
-      try connection.execute(sql: "VACUUM (FULL) " + due.joined(separator: ", "))
-      try Self.setCounts("erasure_completed", Dictionary(uniqueKeysWithValues: zip(due, number)), connection)
+      try connection.execute(sql: "VACUUM (FULL) " + tables.joined(separator: ", "))
     }
   }
 
@@ -146,31 +127,15 @@ public final class PostgresDatabase: StoreDatabase {
     }
   }
 
-  /// The `meta` counts named `kind:TABLE`, by table.
-  private static func counts(_ kind: String, _ connection: PostgresConnection) throws -> [String: Int] {
-    var counts: [String: Int] = [:]
-    try connection.forEachRow(
-      sql: "SELECT key, value FROM meta WHERE key LIKE ?", arguments: [kind + ":%"]
-    ) { row in
-      let key: String = try row["key"]
-      counts[String(key.dropFirst(kind.count + 1))] = Int(try row["value"] as String)
-    }
-    return counts
-  }
-
-  private static func setCounts(_ kind: String, _ counts: [String: Int], _ connection: PostgresConnection) throws {
-    for (table, count) in counts {
-      try connection.execute(
-        sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        arguments: ["\(kind):\(table)", String(count)])
-    }
-  }
-
-  /// Creates the dataset's partitions of `sample` and `sample_row`.
+  /// Creates the dataset's partitions of `sample` and `sample_row`, collecting no statistics on
+  /// ids and features (`ANALYZE` would copy sample values into `pg_statistic`).
   public func prepareDataset(_ id: Int64, _ db: any StoreConnection) throws {
-    for (table, partition) in zip(["sample", "sample_row"], Self.partitions(ofDataset: id)) {
-      try db.execute(sql: "CREATE TABLE \(partition) PARTITION OF \(table) FOR VALUES IN (\(id))")
-    }
+    let (samples, rows) = (Self.partitions(ofDataset: id)[0], Self.partitions(ofDataset: id)[1])
+    try db.execute(sql: "CREATE TABLE \(samples) PARTITION OF sample FOR VALUES IN (\(id))")
+    try db.execute(sql: "CREATE TABLE \(rows) PARTITION OF sample_row FOR VALUES IN (\(id))")
+    try db.execute(sql: "ALTER TABLE \(samples) ALTER COLUMN sample_id SET STATISTICS 0")
+    try db.execute(
+      sql: "ALTER TABLE \(rows) ALTER COLUMN sample_id SET STATISTICS 0, ALTER COLUMN features SET STATISTICS 0")
   }
 
   /// Runs `body` on an idle connection (or a new one), returned to the pool afterwards unless it
@@ -222,9 +187,9 @@ final class PostgresConnection: StoreConnection, @unchecked Sendable {
   }
 
   /// Takes an advisory lock with `function` (a `pg_try_advisory…` one), trying again after a short
-  /// sleep until it is granted. A session blocked in `pg_advisory_lock` would hold its statement's
-  /// snapshot while it waits, and keep every eraser's `VACUUM FULL` from removing rows deleted
-  /// since; a try holds one for an instant.
+  /// sleep until it is granted. A session blocked in `pg_advisory_xact_lock` would hold its
+  /// statement's snapshot while it waits, and keep every eraser's `VACUUM FULL` from removing
+  /// rows deleted since; a try holds one for an instant.
   func acquire(_ function: String, _ key: Int64) throws {
     var pause = 0.001
     while try fetchValue(Bool.self, sql: "SELECT \(function)(?)", arguments: [key]) != true {
