@@ -20,8 +20,8 @@ extension Store {
 
   /// Makes the store whole after executors stopped: a `running` request whose lease expired (its
   /// executor died or hung) goes back to the queue, or — when its version was committed before
-  /// the executor stopped — is finished as done after the backend erases what it deleted. Runs at the start of every
-  /// execution pass; returns how many requests it requeued or finished.
+  /// the executor stopped — is finished as done after the backend erases what it deleted. Runs at
+  /// the start of every execution pass; returns how many requests it requeued or finished.
   @discardableResult
   public func recoverInterrupted() throws -> Int {
     let now = clock().timeIntervalSince1970
