@@ -19,6 +19,12 @@ public struct SigningKey: Sendable {
   /// Where `unlearn store init` puts the signing key for a store at `storePath`.
   public static func defaultPath(forStore storePath: String) -> String { storePath + ".signing-key" }
 
+  /// Where it goes for a store with no folder of its own (PostgreSQL): beside the key file, ".key"
+  /// replaced by ".signing-key" (so an SQLite store's files keep their names when it migrates).
+  public static func defaultPath(forKeyFile keyFile: String) -> String {
+    (keyFile.hasSuffix(".key") ? String(keyFile.dropLast(4)) : keyFile) + ".signing-key"
+  }
+
   public var publicKey: Ed25519PublicKey { privateKey.publicKey }
 
   /// The first 16 hexadecimal digits of SHA-256(public key): how receipts name the key.

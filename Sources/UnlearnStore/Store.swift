@@ -17,8 +17,8 @@ import Unlearning
 /// forgotten samples' rows and every part only the old version used. Then the database erases what
 /// the commit deleted (`StoreDatabase.eraseDeleted`; for SQLite a WAL checkpoint with
 /// `secure_delete`, after which the erased bytes are in no file of the store) and only then are
-/// the requests reported `done`. A request whose
-/// executor died is requeued when its lease expires, and executed exactly once.
+/// the requests reported `done`. A request whose executor died is requeued when its lease expires,
+/// and executed exactly once.
 public final class Store: Sendable {
   /// Where the store is: its file, or its PostgreSQL URL without a password.
   public let path: String
@@ -90,11 +90,10 @@ public final class Store: Sendable {
         "a PostgreSQL store keeps its key files outside the database: pass --key-file FILE "
           + "(or UNLEARN_STORE_KEY_FILE), the same file on every host that opens the store")
     }
-    let base = keyFile.hasSuffix(".key") ? String(keyFile.dropLast(4)) : keyFile
     try self.init(
       database: try PostgresDatabase(url: location, create: create), create: create, keyFile: keyFile,
-      signingKeyFile: signingKeyFile ?? base + ".signing-key", liveModelBudgetBytes: liveModelBudgetBytes,
-      leaseSeconds: leaseSeconds)
+      signingKeyFile: signingKeyFile ?? SigningKey.defaultPath(forKeyFile: keyFile),
+      liveModelBudgetBytes: liveModelBudgetBytes, leaseSeconds: leaseSeconds)
   }
 
   /// Opens the store in `database` (whose schema the backend has brought up to date). With

@@ -62,8 +62,8 @@ struct RemanenceTests {
       ("decimal text", Array("12345.678901234".utf8)),
     ]
     // Before: the id and the value are there, so the scan can find them.
-    #expect(Self.filesHolding(needles[0].1, in: directory.path).isEmpty == false)
-    #expect(Self.filesHolding(needles[1].1, in: directory.path).isEmpty == false)
+    #expect(FileScan.files(holding: needles[0].1, in: directory.path).isEmpty == false)
+    #expect(FileScan.files(holding: needles[1].1, in: directory.path).isEmpty == false)
 
     let (router, worker) = UnlearnAPI.router(store: store, token: "t")
     try await TestServer.run(router) { client in
@@ -86,17 +86,8 @@ struct RemanenceTests {
       }
       // The server (and its store) still runs: scan every file the store uses.
       for (what, bytes) in needles {
-        #expect(Self.filesHolding(bytes, in: directory.path).isEmpty, "\(strategyName): \(what) still on disk")
+        #expect(FileScan.files(holding: bytes, in: directory.path).isEmpty, "\(strategyName): \(what) still on disk")
       }
-    }
-  }
-
-  /// Files under `directory` whose bytes contain `needle`.
-  static func filesHolding(_ needle: [UInt8], in directory: String) -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    return names.filter { name in
-      guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { return false }
-      return data.range(of: Data(needle)) != nil
     }
   }
 }

@@ -54,14 +54,14 @@ struct PostgresErasureTests {
     try store.database.write { db in try db.execute(sql: "ANALYZE") }
     try checkpoint()
     for (what, bytes) in needles {
-      #expect(!Self.filesHolding(bytes, in: folder).isEmpty, "before: the scan finds the \(what)")
+      #expect(!FileScan.files(holding: bytes, in: folder).isEmpty, "before: the scan finds the \(what)")
     }
 
     _ = try store.submit(model: "m", ids: [id])
     #expect(try store.executePending(model: "m").map(\.status) == [.done])
     try checkpoint()
     for (what, bytes) in needles {
-      let files = Self.filesHolding(bytes, in: folder)
+      let files = FileScan.files(holding: bytes, in: folder)
       let relations = try store.database.read { db in
         try files.compactMap(Int64.init).map {
           try db.fetchValue(
@@ -70,15 +70,6 @@ struct PostgresErasureTests {
         }
       }
       #expect(files.isEmpty, "after: the \(what) is still in \(relations)")
-    }
-  }
-
-  /// Files under `folder` (the database's relation files) whose bytes contain `needle`.
-  static func filesHolding(_ needle: [UInt8], in folder: String) -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-    return names.filter { name in
-      guard let data = FileManager.default.contents(atPath: folder + "/" + name) else { return false }
-      return data.range(of: Data(needle)) != nil
     }
   }
 }

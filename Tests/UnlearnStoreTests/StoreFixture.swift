@@ -25,8 +25,6 @@ struct StoreFixture {
   let directory: String
   let keyFile: String
   let store: Store
-  /// The PostgreSQL database made for the test (its URL).
-  private let databaseURL: String?
 
   init(_ backend: StoreBackend, leaseSeconds: Double = 30) throws {
     self.backend = backend
@@ -36,11 +34,9 @@ struct StoreFixture {
     case .sqlite:
       location = directory + "/unlearn.sqlite"
       keyFile = StoreKey.defaultPath(forStore: location)
-      databaseURL = nil
     case .postgres:
       location = try TestPostgres.createDatabase()
       keyFile = directory + "/store.key"
-      databaseURL = location
     }
     store = try Store(location: location, create: true, keyFile: keyFile, leaseSeconds: leaseSeconds)
   }
@@ -52,7 +48,7 @@ struct StoreFixture {
 
   func remove() {
     try? FileManager.default.removeItem(atPath: directory)
-    if let databaseURL { TestPostgres.dropDatabase(databaseURL) }
+    if backend == .postgres { TestPostgres.dropDatabase(location) }
   }
 }
 

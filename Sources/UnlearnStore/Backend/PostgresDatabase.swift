@@ -161,14 +161,12 @@ public final class PostgresDatabase: StoreDatabase {
 /// One libpq connection, used by one thread at a time (the pool hands it out).
 final class PostgresConnection: StoreConnection, @unchecked Sendable {
   private let handle: OpaquePointer
-  private let location: String
 
   init(url: String, location: String) throws {
     guard let handle = PQconnectdb(url) else {
       throw PostgresError(kind: "cannot connect", message: "libpq could not allocate a connection", sqlState: nil)
     }
     self.handle = handle
-    self.location = location
     guard PQstatus(handle) == CONNECTION_OK else {
       let message = Self.text(PQerrorMessage(handle))
       PQfinish(handle)
