@@ -40,7 +40,7 @@ public enum StoreMigration {
             try to.execute(
               sql: "INSERT INTO \(table)(\(columns.joined(separator: ", "))) VALUES "
                 + "(\(columns.map { _ in "?" }.joined(separator: ", ")))",
-              arguments: columns.map { row.values[$0]!.convertible })
+              arguments: columns.map { row.values[$0] })
             if table == "dataset" { try target.prepareDataset(try row["id"], to) }
             count += 1
           }
@@ -56,18 +56,5 @@ public enum StoreMigration {
     }
     let audit = try target.read { try AuditLog.verify($0) }
     return Outcome(rows: rows, audit: audit)
-  }
-}
-
-extension StoreValue {
-  /// The value as a statement argument (nil binds NULL).
-  fileprivate var convertible: (any StoreValueConvertible)? {
-    switch self {
-    case .null: return nil
-    case .integer(let value): return value
-    case .real(let value): return value
-    case .text(let value): return value
-    case .blob(let value): return value
-    }
   }
 }

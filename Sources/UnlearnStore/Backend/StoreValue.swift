@@ -20,6 +20,12 @@ public protocol StoreValueConvertible {
 /// A statement's arguments, bound in order to its `?` placeholders; nil binds NULL.
 public typealias StoreArguments = [(any StoreValueConvertible)?]
 
+/// A value as it came from a column binds as itself (a row copied as read).
+extension StoreValue: StoreValueConvertible {
+  public var storeValue: StoreValue { self }
+  public init?(storeValue: StoreValue) { self = storeValue }
+}
+
 extension String: StoreValueConvertible {
   public var storeValue: StoreValue { .text(self) }
   public init?(storeValue: StoreValue) {
