@@ -38,6 +38,9 @@ public struct ARCANE: UnlearningStrategy {
   /// `RepresentativeSelection`'s floor: the first samples of each class always kept (nil: the raw
   /// cosine rule of states written before the floor existed).
   public var selectionFloor: Int? = RepresentativeSelection.defaultFloor
+  /// Which features of a class's reference Gaussian have their scale floored
+  /// (`.everyFeature` for states written before the rule was `.sparseFeatures`).
+  var referenceScaleFloor = ReferenceGaussian.ScaleFloor.sparseFeatures
 
   public init(
     configuration: ModelConfiguration, blocks: Int = 4, redundancy: Double = 0.95,
@@ -75,7 +78,8 @@ public struct ARCANE: UnlearningStrategy {
           of: orders[c], features: training.features, rowOf: rowOf, selection: strategy.selection,
           likelihood: strategy.likelihood, blockCount: strategy.blocks))
       try model.train(
-        from: 0, data: training, rowOf: rowOf, configuration: strategy.configuration, sourceSHA256: sourceSHA256)
+        from: 0, data: training, rowOf: rowOf, configuration: strategy.configuration,
+        scaleFloor: strategy.referenceScaleFloor, sourceSHA256: sourceSHA256)
       return model
     }
     progress(TrainingProgress(step: classes.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
@@ -116,7 +120,8 @@ public struct ARCANE: UnlearningStrategy {
       }
       model.blocks = refreshed
       let passes = try model.train(
-        from: earliest, data: data, rowOf: rowOf, configuration: strategy.configuration, sourceSHA256: sourceSHA256)
+        from: earliest, data: data, rowOf: rowOf, configuration: strategy.configuration,
+        scaleFloor: strategy.referenceScaleFloor, sourceSHA256: sourceSHA256)
       return (model: model, from: Int?.some(earliest), passes: passes)
     }
     var passes = 0.0

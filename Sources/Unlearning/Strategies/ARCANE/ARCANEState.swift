@@ -63,6 +63,8 @@ public struct ARCANEState: StrategyState {
     var redundancy: Double
     /// Absent in states written before the selection had a floor (they keep the raw cosine rule).
     var selectionFloor: Int?
+    /// Absent in states written before only sparse features were floored (they floor every one).
+    var referenceScaleFloor: ReferenceGaussian.ScaleFloor?
     var configuration: ModelConfiguration
     /// Given deletion likelihoods of remaining samples, by id.
     var likelihoods: [String: Double]
@@ -81,7 +83,7 @@ public struct ARCANEState: StrategyState {
       "settings",
       Settings(
         blocks: strategy.blocks, redundancy: strategy.redundancy, selectionFloor: strategy.selectionFloor,
-        configuration: configuration,
+        referenceScaleFloor: strategy.referenceScaleFloor, configuration: configuration,
         likelihoods: Dictionary(uniqueKeysWithValues: strategy.likelihood.given.map { ($0.key.rawValue, $0.value) }),
         checkpoints: classes.map { model in
           model.learner.checkpoints.map {
@@ -112,6 +114,7 @@ public struct ARCANEState: StrategyState {
       likelihood: DeletionLikelihood(
         Dictionary(uniqueKeysWithValues: settings.likelihoods.map { (SampleID($0.key), $0.value) })))
     strategy.selectionFloor = settings.selectionFloor
+    strategy.referenceScaleFloor = settings.referenceScaleFloor ?? .everyFeature
     let rowOf = data.ids.offsets()
     var classes: [ClassModel] = []
     for (c, order) in strategy.orders(of: data).enumerated() {
@@ -120,7 +123,8 @@ public struct ARCANEState: StrategyState {
         blocks: ClassModel.blocks(
           of: order, features: data.features, rowOf: rowOf, selection: strategy.selection,
           likelihood: strategy.likelihood, blockCount: strategy.blocks))
-      try model.restore(data: data, rowOf: rowOf, configuration: settings.configuration)
+      try model.restore(
+        data: data, rowOf: rowOf, configuration: settings.configuration, scaleFloor: strategy.referenceScaleFloor)
       model.learner.checkpoints = try settings.checkpoints[c].enumerated().map { b, stored in
         ShardModel.Checkpoint(
           parameters: try archive.doubles("class\(c).checkpoint\(b)", count: stored.parameterCount, path: path),

@@ -65,11 +65,11 @@ public struct ClassModel: Sendable, Equatable {
   @discardableResult
   mutating func train(
     from start: Int, data: Dataset, rowOf: [SampleID: Int], configuration: ModelConfiguration,
-    sourceSHA256: [String]
+    scaleFloor: ReferenceGaussian.ScaleFloor, sourceSHA256: [String]
   ) throws -> Double {
     guard
       let contrast = try prepareContrast(
-        refittingReference: start, data: data, rowOf: rowOf, configuration: configuration)
+        refittingReference: start, data: data, rowOf: rowOf, configuration: configuration, scaleFloor: scaleFloor)
     else { return 0 }
     let passes = try learner.train(
       from: start, data: contrast.data, rowOf: contrast.rowOf, configuration: configuration,
@@ -79,15 +79,19 @@ public struct ClassModel: Sendable, Equatable {
 
   /// Rebuilds q_c and f_c's blocks (kept samples plus reference draws) for a stored state, whose
   /// checkpoints and model are read separately.
-  mutating func restore(data: Dataset, rowOf: [SampleID: Int], configuration: ModelConfiguration) throws {
-    _ = try prepareContrast(refittingReference: 0, data: data, rowOf: rowOf, configuration: configuration)
+  mutating func restore(
+    data: Dataset, rowOf: [SampleID: Int], configuration: ModelConfiguration, scaleFloor: ReferenceGaussian.ScaleFloor
+  ) throws {
+    _ = try prepareContrast(
+      refittingReference: 0, data: data, rowOf: rowOf, configuration: configuration, scaleFloor: scaleFloor)
   }
 
   /// Fits q_c on the anchor block when `start` is at or before it, lays out f_c's blocks, and
   /// returns the contrastive data set (kept samples, then the draws of each block); nil and an
   /// empty model when no sample is kept.
   private mutating func prepareContrast(
-    refittingReference start: Int, data: Dataset, rowOf: [SampleID: Int], configuration: ModelConfiguration
+    refittingReference start: Int, data: Dataset, rowOf: [SampleID: Int], configuration: ModelConfiguration,
+    scaleFloor: ReferenceGaussian.ScaleFloor
   ) throws -> (data: Dataset, rowOf: [SampleID: Int])? {
     guard let anchor = blocks.firstIndex(where: { !$0.isEmpty }) else {
       reference = nil
@@ -95,7 +99,8 @@ public struct ClassModel: Sendable, Equatable {
       return nil
     }
     if start <= anchor || reference == nil {
-      reference = try ReferenceGaussian(fitting: data.features.selectingRows(blocks[anchor].map { rowOf[$0]! }))
+      reference = try ReferenceGaussian(
+        fitting: data.features.selectingRows(blocks[anchor].map { rowOf[$0]! }), scaleFloor: scaleFloor)
     }
     let reference = reference!
     let members = blocks.flatMap { $0 }

@@ -4,10 +4,15 @@ import UnlearnCore
 /// The density model behind one ARCANE class: a Gaussian q(x) = N(m, S·Σ̂·S) fitted on one class's
 /// samples only, with S = diag(s) a per-feature scale and Σ̂ a shrunk covariance.
 ///
-/// - Scale: s_j is feature j's standard deviation, raised to at least the median of the non-zero
-///   deviations of the class. Pixels that a class almost never inks would otherwise get a tiny
-///   s_j and dominate every distance; features of very different units (tabular data) keep their
-///   own scale down to that floor.
+/// - Scale: s_j is feature j's standard deviation in the class. A *sparse* feature — one value
+///   (usually 0) shared by at least half of the samples, such as a pixel the class almost never
+///   inks or a rare one-hot level — has its s_j raised to at least the median of the class's
+///   non-zero deviations: it would otherwise get a tiny s_j and dominate every distance. Every
+///   other feature keeps its own scale, whatever its unit, so the model does not depend on the
+///   features' units (`ScaleFloor.sparseFeatures`). States written before this rule floored every
+///   feature at that median (`ScaleFloor.everyFeature`), which on tabular data with features in
+///   very different units (a tumour's area in hundreds, its smoothness in hundredths) flattened
+///   the small-unit half of the features.
 /// - Shrinkage (Ledoit & Wolf, "A well-conditioned estimator for large-dimensional covariance
 ///   matrices", J. Multivariate Anal. 2004): with z = S⁻¹(x − m), sample covariance C = ZᵀZ/n
 ///   and μ = tr(C)/d, Σ̂ = (1 − ρ)·C + ρ·μ·I with ρ = min(β, δ)/δ, where
@@ -16,6 +21,14 @@ import UnlearnCore
 ///
 /// log q(x) = −½‖U⁻ᵀz‖² − ½ log det Σ̂ − Σ_j log s_j − (d/2) log 2π, with Σ̂ = UᵀU (Cholesky).
 struct ReferenceGaussian: Sendable, Equatable {
+  /// Which features' scales are raised to the median deviation (see the type's documentation).
+  enum ScaleFloor: String, Codable, Sendable {
+    /// Only sparse features: at least half of the samples share one value.
+    case sparseFeatures
+    /// Every feature (states written before `sparseFeatures`).
+    case everyFeature
+  }
+
   let mean: [Double]
   let scales: [Double]
   /// Σ̂ = UᵀU.
@@ -26,7 +39,7 @@ struct ReferenceGaussian: Sendable, Equatable {
   let logNormalizer: Double
 
   /// Fits on the rows of `features` (at least one).
-  init(fitting features: Matrix) throws {
+  init(fitting features: Matrix, scaleFloor: ScaleFloor = .sparseFeatures) throws {
     precondition(features.rows > 0, "a reference Gaussian needs at least one sample")
     let n = features.rows
     let d = features.columns
@@ -43,7 +56,10 @@ struct ReferenceGaussian: Sendable, Equatable {
     deviations = deviations.map { ($0 / Double(n)).squareRoot() }
     let positive = deviations.filter { $0 > 0 }.sorted()
     let floor = positive.isEmpty ? 1 : positive[(positive.count - 1) / 2]
-    let scales = deviations.map { max($0, floor) }
+    let scales = (0..<d).map { j in
+      scaleFloor == .everyFeature || Self.isSparse(column: j, of: features)
+        ? max(deviations[j], floor) : deviations[j]
+    }
 
     var z = Matrix(rows: n, columns: d)
     var fourthMoments = 0.0
@@ -86,6 +102,17 @@ struct ReferenceGaussian: Sendable, Equatable {
     self.logNormalizer =
       -0.5 * factor!.logDeterminant - scales.reduce(0) { $0 + log($1) }
       - 0.5 * Double(d) * log(2 * Double.pi)
+  }
+
+  /// Whether at least half of the rows share one value in `column`.
+  static func isSparse(column: Int, of features: Matrix) -> Bool {
+    let values = (0..<features.rows).map { features[$0, column] }.sorted()
+    var (longest, run) = (0, 0)
+    for (i, value) in values.enumerated() {
+      run = i > 0 && values[i - 1] == value ? run + 1 : 1
+      longest = max(longest, run)
+    }
+    return 2 * longest >= values.count
   }
 
   /// log q(x) for each row of raw `features`.
