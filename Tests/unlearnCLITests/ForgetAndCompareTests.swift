@@ -221,6 +221,12 @@ extension CommandLineTests {
     let forget = try run(["forget", "--state", state, "--id", "5", "--out", state, "--format", "json", "--no-progress"])
     #expect(forget.status == 0, "\(forget.standardError)")
     #expect((try json(forget.standardOutput)["figures"] as? [String: Double])?["shards_retrained"] == 1)
+    // Progress names the sub-models done; it printed "epoch 1/0  loss nan" before.
+    let shown = try run(["forget", "--state", state, "--id", "9", "--out", state])
+    #expect(shown.status == 0, "\(shown.standardError)")
+    #expect(
+      shown.standardError.contains("1 sub-model done") && !shown.standardError.contains("nan"), "\(shown.standardError)"
+    )
 
     let unused = try run([
       "compare", "--train", "data/breast_cancer.csv", "--model", "logistic", "--strategies", "retrain,newton",
