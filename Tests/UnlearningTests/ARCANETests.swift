@@ -112,6 +112,27 @@ struct ARCANETests {
     for id in ids { #expect(!settings.contains("\"\(id.rawValue)\"")) }
   }
 
+  /// The selection's eight-row panels decide exactly as comparing one kept row at a time does, on
+  /// pixels, on tabular features in mixed units, with a large common offset, and on counts that
+  /// leave the last panel part full.
+  @Test(arguments: [0.5, 0.8, 0.95, 0.99])
+  func panelledSelectionMatchesTheRowByRowDefinition(threshold: Double) throws {
+    let digits = try CSVLoader().load(path: TestData.bundled("digits.csv"))
+    let tumours = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv"))
+    var shifted = digits.features
+    for i in 0..<shifted.rows {
+      for j in 0..<shifted.columns { shifted[i, j] += 100 }
+    }
+    let selection = RepresentativeSelection(threshold: threshold, floor: 13)
+    for (features, count) in [(digits.features, 700), (tumours.features, 569), (shifted, 301)] {
+      let rows = Array((0..<count).reversed())
+      let kept = selection.kept(rows, of: features)
+      #expect(kept == selection.referenceKept(rows, of: features))
+      #expect(kept.filter { $0 }.count > 13, "threshold \(threshold): only the floor was kept")
+      if threshold < 0.9 { #expect(kept.contains(false), "threshold \(threshold): nothing was skipped") }
+    }
+  }
+
   /// Features sharing a large positive offset (pixel intensities of 80–130, say) made every pair of
   /// raw vectors ≥ 0.95 similar, and the raw-cosine selection kept a handful of samples per class.
   @Test func selectionIgnoresACommonOffset() throws {

@@ -35,12 +35,63 @@ struct RepresentativeSelection: Sendable, Equatable {
   static let defaultFloor = 50
 
   /// Which of `rows` (rows of `features`, in training order) are kept.
+  ///
+  /// Each candidate is compared with every kept sample, so a class costs O(n·kept·d): the kept rows
+  /// sit in `KeptPanels`, eight to a panel, and one pass computes eight similarities at once, each
+  /// lane summing its own row over the features in order — the same sums, to the bit, as one row
+  /// at a time (`referenceKept`, which the tests compare it with).
   func kept(_ rows: [Int], of features: Matrix) -> [Bool] {
     guard let floor else { return rawCosineKept(rows, of: features) }
     let d = features.columns
     var result = [Bool](repeating: false, count: rows.count)
-    var keptRows: [Int] = []
+    var panels = KeptPanels(featureCount: d)
     // Running mean and sum of squared deviations (Welford) of the kept samples.
+    var mean = [Double](repeating: 0, count: d)
+    var squares = [Double](repeating: 0, count: d)
+    var weights = [Double](repeating: 0, count: d)
+    var candidate = [Double](repeating: 0, count: d)
+    func keep(_ position: Int, _ row: Int) {
+      result[position] = true
+      panels.append(row: row, of: features)
+      let count = Double(panels.count)
+      for j in 0..<d {
+        let value = features[row, j]
+        let delta = value - mean[j]
+        mean[j] += delta / count
+        squares[j] += delta * (value - mean[j])
+      }
+    }
+    for (position, row) in rows.enumerated() {
+      if position < floor {
+        keep(position, row)
+        continue
+      }
+      // 1/σ_j² with the kept samples' statistics; a feature constant among them carries no direction.
+      let count = Double(panels.count)
+      for j in 0..<d {
+        let variance = squares[j] / count
+        weights[j] = variance > 1e-24 * (1 + mean[j] * mean[j]) ? 1 / variance : 0
+      }
+      var candidateNorm = 0.0
+      for j in 0..<d {
+        candidate[j] = features[row, j] - mean[j]
+        candidateNorm += weights[j] * candidate[j] * candidate[j]
+      }
+      let covered =
+        candidateNorm > 0
+        && panels.coversCandidate(
+          candidate, norm: candidateNorm, threshold: threshold, mean: mean, weights: weights)
+      if !covered { keep(position, row) }
+    }
+    return result
+  }
+
+  /// `kept` one kept row at a time: the definition the panels must reproduce exactly.
+  func referenceKept(_ rows: [Int], of features: Matrix) -> [Bool] {
+    guard let floor else { return rawCosineKept(rows, of: features) }
+    let d = features.columns
+    var result = [Bool](repeating: false, count: rows.count)
+    var keptRows: [Int] = []
     var mean = [Double](repeating: 0, count: d)
     var squares = [Double](repeating: 0, count: d)
     var weights = [Double](repeating: 0, count: d)
@@ -61,7 +112,6 @@ struct RepresentativeSelection: Sendable, Equatable {
         keep(position, row)
         continue
       }
-      // 1/σ_j² with the kept samples' statistics; a feature constant among them carries no direction.
       let count = Double(keptRows.count)
       for j in 0..<d {
         let variance = squares[j] / count
