@@ -41,10 +41,20 @@ struct RepresentativeSelection: Sendable, Equatable {
   /// lane summing its own row over the features in order — the same sums, to the bit, as one row
   /// at a time (`referenceKept`, which the tests compare it with).
   func kept(_ rows: [Int], of features: Matrix) -> [Bool] {
+    select(rows, of: features, panelled: true)
+  }
+
+  /// `kept` comparing one kept row at a time: the definition the panels must reproduce exactly.
+  func referenceKept(_ rows: [Int], of features: Matrix) -> [Bool] {
+    select(rows, of: features, panelled: false)
+  }
+
+  private func select(_ rows: [Int], of features: Matrix, panelled: Bool) -> [Bool] {
     guard let floor else { return rawCosineKept(rows, of: features) }
     let d = features.columns
     var result = [Bool](repeating: false, count: rows.count)
-    var panels = KeptPanels(featureCount: d)
+    var keptRows: [Int] = []
+    var panels = KeptPanels(featureCount: panelled ? d : 0)
     // Running mean and sum of squared deviations (Welford) of the kept samples.
     var mean = [Double](repeating: 0, count: d)
     var squares = [Double](repeating: 0, count: d)
@@ -52,8 +62,9 @@ struct RepresentativeSelection: Sendable, Equatable {
     var candidate = [Double](repeating: 0, count: d)
     func keep(_ position: Int, _ row: Int) {
       result[position] = true
-      panels.append(row: row, of: features)
-      let count = Double(panels.count)
+      keptRows.append(row)
+      if panelled { panels.append(row: row, of: features) }
+      let count = Double(keptRows.count)
       for j in 0..<d {
         let value = features[row, j]
         let delta = value - mean[j]
@@ -61,13 +72,24 @@ struct RepresentativeSelection: Sendable, Equatable {
         squares[j] += delta * (value - mean[j])
       }
     }
+    // The rule for one kept row, as `KeptPanels.coversCandidate` states it.
+    func covers(_ keptRow: Int, norm: Double) -> Bool {
+      var dot = 0.0
+      var keptNorm = 0.0
+      for j in 0..<d {
+        let centred = features[keptRow, j] - mean[j]
+        dot += weights[j] * centred * candidate[j]
+        keptNorm += weights[j] * centred * centred
+      }
+      return keptNorm > 0 && dot >= threshold * (keptNorm * norm).squareRoot()
+    }
     for (position, row) in rows.enumerated() {
       if position < floor {
         keep(position, row)
         continue
       }
       // 1/σ_j² with the kept samples' statistics; a feature constant among them carries no direction.
-      let count = Double(panels.count)
+      let count = Double(keptRows.count)
       for j in 0..<d {
         let variance = squares[j] / count
         weights[j] = variance > 1e-24 * (1 + mean[j] * mean[j]) ? 1 / variance : 0
@@ -79,65 +101,9 @@ struct RepresentativeSelection: Sendable, Equatable {
       }
       let covered =
         candidateNorm > 0
-        && panels.coversCandidate(
-          candidate, norm: candidateNorm, threshold: threshold, mean: mean, weights: weights)
-      if !covered { keep(position, row) }
-    }
-    return result
-  }
-
-  /// `kept` one kept row at a time: the definition the panels must reproduce exactly.
-  func referenceKept(_ rows: [Int], of features: Matrix) -> [Bool] {
-    guard let floor else { return rawCosineKept(rows, of: features) }
-    let d = features.columns
-    var result = [Bool](repeating: false, count: rows.count)
-    var keptRows: [Int] = []
-    var mean = [Double](repeating: 0, count: d)
-    var squares = [Double](repeating: 0, count: d)
-    var weights = [Double](repeating: 0, count: d)
-    var candidate = [Double](repeating: 0, count: d)
-    func keep(_ position: Int, _ row: Int) {
-      result[position] = true
-      keptRows.append(row)
-      let count = Double(keptRows.count)
-      for j in 0..<d {
-        let value = features[row, j]
-        let delta = value - mean[j]
-        mean[j] += delta / count
-        squares[j] += delta * (value - mean[j])
-      }
-    }
-    for (position, row) in rows.enumerated() {
-      if position < floor {
-        keep(position, row)
-        continue
-      }
-      let count = Double(keptRows.count)
-      for j in 0..<d {
-        let variance = squares[j] / count
-        weights[j] = variance > 1e-24 * (1 + mean[j] * mean[j]) ? 1 / variance : 0
-      }
-      var candidateNorm = 0.0
-      for j in 0..<d {
-        candidate[j] = features[row, j] - mean[j]
-        candidateNorm += weights[j] * candidate[j] * candidate[j]
-      }
-      var covered = false
-      if candidateNorm > 0 {
-        for keptRow in keptRows {
-          var dot = 0.0
-          var keptNorm = 0.0
-          for j in 0..<d {
-            let centred = features[keptRow, j] - mean[j]
-            dot += weights[j] * centred * candidate[j]
-            keptNorm += weights[j] * centred * centred
-          }
-          if keptNorm > 0 && dot >= threshold * (keptNorm * candidateNorm).squareRoot() {
-            covered = true
-            break
-          }
-        }
-      }
+        && (panelled
+          ? panels.coversCandidate(candidate, norm: candidateNorm, threshold: threshold, mean: mean, weights: weights)
+          : keptRows.contains { covers($0, norm: candidateNorm) })
       if !covered { keep(position, row) }
     }
     return result
