@@ -76,7 +76,7 @@ public struct ModelTrainer: Sendable {
 
 /// Where training is, for a progress display.
 public struct TrainingProgress: Sendable {
-  /// Optimizer iteration (logistic) or epoch (MLP).
+  /// Optimizer iteration (logistic), epoch (MLP), or sub-models done (`subModels(done:)`).
   public let step: Int
   /// Fraction of the whole run done, when it is known in advance (MLP epochs).
   public let fraction: Double?
@@ -84,11 +84,21 @@ public struct TrainingProgress: Sendable {
   public let loss: Double
   /// Logistic: ‖∇L(θ)‖ / ‖∇L(0)‖.
   public let relativeGradientNorm: Double?
+  /// Whether `step` counts the sub-models a sharded strategy has trained (SISA's shards, ARCANE's
+  /// classes), which have no single loss.
+  public private(set) var countsSubModels = false
 
   public init(step: Int, fraction: Double?, loss: Double, relativeGradientNorm: Double?) {
     self.step = step
     self.fraction = fraction
     self.loss = loss
     self.relativeGradientNorm = relativeGradientNorm
+  }
+
+  /// `count` sub-models of a sharded strategy trained: the whole run.
+  public static func subModels(done count: Int) -> TrainingProgress {
+    var progress = TrainingProgress(step: count, fraction: 1, loss: .nan, relativeGradientNorm: nil)
+    progress.countsSubModels = true
+    return progress
   }
 }

@@ -11,7 +11,7 @@ extension ProgressReporter {
         fraction: nil,
         prefix + "iteration \(step.step)  loss \(String(format: "%.6g", step.loss))  "
           + "‖∇L‖/‖∇L(0)‖ \(String(format: "%.2e", relative))")
-    } else if step.loss.isNaN {
+    } else if step.countsSubModels {
       update(fraction: step.fraction, prefix + "\(step.step) sub-model\(step.step == 1 ? "" : "s") done")
     } else {
       let epoch = epochs > 0 ? "epoch \(step.step)/\(epochs)" : "epoch \(step.step)"

@@ -82,7 +82,7 @@ public struct ARCANE: UnlearningStrategy {
         scaleFloor: strategy.referenceScaleFloor, sourceSHA256: sourceSHA256)
       return model
     }
-    progress(TrainingProgress(step: classes.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    progress(.subModels(done: classes.count))
     return ARCANEState(
       strategy: strategy, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), classes: classes)
   }
@@ -137,7 +137,7 @@ public struct ARCANE: UnlearningStrategy {
         parameters += update.model.learner.model?.classifier.base.parameterCount ?? 0
       }
     }
-    progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    progress(.subModels(done: affected.count))
     var notes: [String] = []
     if resolution.rows.isEmpty { notes.append("nothing to forget: every id was absent and skipped") }
     if classesRetrained < affected.count {

@@ -76,7 +76,7 @@ public struct Hybrid: UnlearningStrategy {
     let sharded = SISAState(
       strategy: sisa, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), shards: shards)
     let approximateRate = try calibrateApproximateRate(sharded) ?? exactRate
-    progress(TrainingProgress(step: shards.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    progress(.subModels(done: shards.count))
     return HybridState(
       strategy: self, sharded: sharded,
       costs: HybridCostModel(
@@ -161,7 +161,7 @@ public struct Hybrid: UnlearningStrategy {
     next.costs.record(
       exact: decision.exact, workload: decision.exact ? exactWorkload : approximateWorkload, seconds: workSeconds,
       accuracyLoss: change.loss, standardError: change.standardError, tolerance: accuracyTolerance)
-    progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    progress(.subModels(done: affected.count))
 
     (figures.boundaryNext, figures.workSeconds) = (next.costs.boundary, workSeconds)
     if change.loss.isFinite {  // no probe with a single shard (it has no other shards' samples)
@@ -230,7 +230,7 @@ public struct Hybrid: UnlearningStrategy {
     next.costs.record(
       exact: true, workload: passes, seconds: seconds, accuracyLoss: .nan, standardError: .nan,
       tolerance: accuracyTolerance)
-    progress(TrainingProgress(step: shards.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    progress(.subModels(done: shards.count))
     let report = ForgetReport(
       strategy: Self.name, requested: 0, forgotten: 0, skipped: 0, exact: true, samplesRetrained: Int(passes.rounded()),
       parametersRetrained: parameters, seconds: (clock.now - start).seconds, remaining: state.trainingSet.data.count,

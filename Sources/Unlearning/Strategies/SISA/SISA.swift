@@ -48,7 +48,7 @@ public struct SISA: UnlearningStrategy {
       Array(0..<assignment.shards), from: [:], shards: untrainedShards(of: training), data: training,
       sourceSHA256: sourceSHA256
     ).map(\.shard)
-    progress(TrainingProgress(step: assignment.shards, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    progress(.subModels(done: assignment.shards))
     return SISAState(
       strategy: self, trainingSet: TrainingSet(data: training, sourceSHA256: sourceSHA256), shards: shards)
   }
@@ -74,7 +74,7 @@ public struct SISA: UnlearningStrategy {
       slicesRetrained += assignment.slices - earliest[shard.index]!
       parameters += shard.model?.classifier.base.parameterCount ?? 0
     }
-    progress(TrainingProgress(step: affected.count, fraction: 1, loss: .nan, relativeGradientNorm: nil))
+    progress(.subModels(done: affected.count))
     let report = ForgetReport(
       strategy: Self.name, requested: request.ids.count, forgotten: resolution.rows.count,
       skipped: resolution.skippedCount, exact: true, samplesRetrained: Int(passes.rounded()),
