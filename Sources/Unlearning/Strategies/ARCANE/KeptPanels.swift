@@ -46,7 +46,8 @@ struct KeptPanels {
               var dot = SIMD8<Double>(repeating: 0)
               var keptNorm = SIMD8<Double>(repeating: 0)
               for j in 0..<d {
-                let x = panel.loadUnaligned(fromByteOffset: j * Self.width * 8, as: SIMD8<Double>.self)
+                let x = panel.loadUnaligned(
+                  fromByteOffset: j * Self.width * MemoryLayout<Double>.stride, as: SIMD8<Double>.self)
                 let centred = x - SIMD8(repeating: mu[j])
                 let weighted = SIMD8(repeating: w[j]) * centred
                 dot += weighted * SIMD8(repeating: c[j])
