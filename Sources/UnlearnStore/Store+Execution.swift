@@ -220,7 +220,7 @@ extension Store {
           lease_expires_at = NULL
         WHERE id = ?
         """, arguments: [at, try StoredReceipt.text(of: receipt, key: key), id])
-    try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [id])
+    try dropIDs(of: id, db: db)
   }
 
   /// `receipt` as a signed document (`SignedReceipt`) covering `ids`, naming its audit `entry` and
@@ -393,7 +393,7 @@ extension Store {
           WHERE id = ?
           """,
         arguments: [at, reportJSON, try StoredReceipt.text(of: receipt, key: key), request.id])
-      try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [request.id])
+      try dropIDs(of: request.id, db: db)
     }
   }
 
@@ -431,7 +431,7 @@ extension Store {
               lease_expires_at = NULL
             WHERE id = ? AND status = 'running'
             """, arguments: [at, message, request.id])
-        try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [request.id])
+        try dropIDs(of: request.id, db: db)
         try AuditLog.append(
           db, at: at, event: "request failed", model: model, requestID: request.id, details: ["error": message])
       }

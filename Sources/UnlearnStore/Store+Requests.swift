@@ -96,13 +96,18 @@ extension Store {
     }
   }
 
-  /// Keeps a queued request's raw ids until it ends (`request_ids`, deleted then).
+  /// Keeps a queued request's raw ids until it ends (`request_ids`; `dropIDs` deletes them then).
   private func storeIDs(_ ids: [SampleID], of request: String, db: any StoreConnection) throws {
     try db.execute(
       sql: """
         INSERT INTO request_ids(request_id, sample_ids) VALUES (?, ?)
         ON CONFLICT(request_id) DO UPDATE SET sample_ids = excluded.sample_ids
         """, arguments: [request, try Self.json(ids.map(\.rawValue))])
+  }
+
+  /// Deletes a request's raw ids when it ends (done or failed): the store keeps only their hashes.
+  func dropIDs(of request: String, db: any StoreConnection) throws {
+    try db.execute(sql: "DELETE FROM request_ids WHERE request_id = ?", arguments: [request])
   }
 
   /// The ids among `ids` that `model` still holds and can erase (its `sample` rows), in order.

@@ -130,7 +130,8 @@ public final class PostgresDatabase: StoreDatabase {
   /// Creates the dataset's partitions of `sample` and `sample_row`, collecting no statistics on
   /// ids and features (`ANALYZE` would copy sample values into `pg_statistic`).
   public func prepareDataset(_ id: Int64, _ db: any StoreConnection) throws {
-    let (samples, rows) = (Self.partitions(ofDataset: id)[0], Self.partitions(ofDataset: id)[1])
+    let partitions = Self.partitions(ofDataset: id)
+    let (samples, rows) = (partitions[0], partitions[1])
     try db.execute(sql: "CREATE TABLE \(samples) PARTITION OF sample FOR VALUES IN (\(id))")
     try db.execute(sql: "CREATE TABLE \(rows) PARTITION OF sample_row FOR VALUES IN (\(id))")
     try db.execute(sql: "ALTER TABLE \(samples) ALTER COLUMN sample_id SET STATISTICS 0")
