@@ -54,7 +54,7 @@ struct RepresentativeSelection: Sendable, Equatable {
     let d = features.columns
     var result = [Bool](repeating: false, count: rows.count)
     var keptRows: [Int] = []
-    var panels = KeptPanels(featureCount: panelled ? d : 0)
+    var panels = panelled ? KeptPanels(featureCount: d) : nil
     // Running mean and sum of squared deviations (Welford) of the kept samples.
     var mean = [Double](repeating: 0, count: d)
     var squares = [Double](repeating: 0, count: d)
@@ -63,7 +63,7 @@ struct RepresentativeSelection: Sendable, Equatable {
     func keep(_ position: Int, _ row: Int) {
       result[position] = true
       keptRows.append(row)
-      if panelled { panels.append(row: row, of: features) }
+      panels?.append(row: row, of: features)
       let count = Double(keptRows.count)
       for j in 0..<d {
         let value = features[row, j]
@@ -101,9 +101,9 @@ struct RepresentativeSelection: Sendable, Equatable {
       }
       let covered =
         candidateNorm > 0
-        && (panelled
-          ? panels.coversCandidate(candidate, norm: candidateNorm, threshold: threshold, mean: mean, weights: weights)
-          : keptRows.contains { covers($0, norm: candidateNorm) })
+        && (panels.map {
+          $0.coversCandidate(candidate, norm: candidateNorm, threshold: threshold, mean: mean, weights: weights)
+        } ?? keptRows.contains { covers($0, norm: candidateNorm) })
       if !covered { keep(position, row) }
     }
     return result
