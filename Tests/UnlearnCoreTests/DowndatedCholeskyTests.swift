@@ -110,6 +110,47 @@ struct DowndatedCholeskyTests {
     for value in [withInverse, withoutInverse, denseWithInverse] {
       #expect(RandomMatrices.relativeDifference(try value.folded().upper, try LAPACK.cholesky(removed).upper) < 1e-9)
     }
+    // Refolded with one more downdate V beside the Woodbury terms: a value with no terms left, of
+    // A − UUᵀ − VVᵀ, that keeps the inverse where the original did.
+    let extra = KroneckerFactor(
+      vectors: RandomMatrices.uniform(rows: 2, columns: p, using: &generator),
+      mixing: (0..<2).map { _ in
+        Matrix(
+          rows: k, columns: m,
+          elements: RandomMatrices.uniform(rows: k, columns: m, using: &generator).elements.map { $0 * 0.1 })
+      })
+    let direct = try LAPACK.cholesky(Self.downdated(removed, extra.dense))
+    for value in [withInverse, withoutInverse, denseWithInverse] {
+      let refolded = try value.refolded(subtracting: [extra])
+      #expect(refolded.rank == 0 && refolded.keepsInverse == value.keepsInverse)
+      #expect(RandomMatrices.relativeDifference(refolded.base.upper, direct.upper) < 1e-9)
+      #expect(RandomMatrices.relativeDifference(refolded.solve(b), direct.solve(b)) < 1e-9)
+    }
+    #expect(throws: LinearAlgebraError.self) {
+      try withInverse.refolded(
+        subtracting: [
+          KroneckerFactor(
+            vectors: Matrix(rows: 1, columns: p, elements: [Double](repeating: 1e3, count: p)),
+            mixing: [Matrix(rows: k, columns: m, elements: [Double](repeating: 1, count: k * m))])
+        ])
+    }
+  }
+
+  /// U·Uᵀ through the Kronecker structure against U written out, both triangles, for binary
+  /// (K = 1) and softmax shapes, with zero features.
+  @Test(arguments: [(1, 1, 1), (5, 1, 1), (4, 3, 3), (7, 4, 2), (17, 26, 26)])
+  func kroneckerGramMatchesTheWrittenOutProduct(_ shape: (Int, Int, Int)) {
+    let (p, k, m) = shape
+    var generator = SeededGenerator(seed: UInt64(p * 100 + k))
+    var vectors = RandomMatrices.uniform(rows: 3, columns: p, using: &generator)
+    for j in stride(from: 0, to: p, by: 3) { vectors[1, j] = 0 }
+    let factor = KroneckerFactor(
+      vectors: vectors, mixing: (0..<3).map { _ in RandomMatrices.uniform(rows: k, columns: m, using: &generator) })
+    let start = RandomMatrices.symmetricPositiveDefinite(p * k, using: &generator)
+    var structured = start
+    factor.subtractGram(from: &structured)
+    let written = Self.downdated(start, factor.dense)
+    #expect(RandomMatrices.relativeDifference(structured.elements, written.elements) < 1e-12)
   }
 
   /// The in-place class-major permutation against its definition: entry (g, h) of the result is

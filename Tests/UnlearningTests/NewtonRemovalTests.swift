@@ -41,11 +41,14 @@ struct NewtonRemovalTests {
     return model.parameters
   }
 
-  static func fitted(_ file: String, refactorRank: Int? = nil, usesBatchPath: Bool = true) throws -> NewtonState {
+  static func fitted(
+    _ file: String, refactorRank: Int? = nil, usesBatchPath: Bool = true, foldsDowndates: Bool = true
+  ) throws -> NewtonState {
     let data = try CSVLoader().load(path: TestData.bundled(file))
     var strategy = NewtonRemoval(
       configuration: ModelConfiguration(kind: .logistic, seed: 1), refactorRank: refactorRank)
     strategy.usesBatchPath = usesBatchPath
+    strategy.foldsDowndates = foldsDowndates
     return try strategy.fit(data, sourceSHA256: []) { _ in }
   }
 
@@ -65,16 +68,23 @@ struct NewtonRemovalTests {
     #expect(report.newton?.refactored == false)
   }
 
-  /// The Woodbury path and the refactor-from-scratch path solve the same system.
+  /// The Woodbury path, folding the downdate into a new factor, and refactoring from the data
+  /// solve the same system.
   @Test(arguments: ["breast_cancer.csv", "digits.csv"])
-  func woodburyPathEqualsRefactoring(_ file: String) throws {
+  func woodburyPathEqualsFoldingAndRefactoring(_ file: String) throws {
     let woodbury = try Self.fitted(file, usesBatchPath: false)
-    let refactoring = try Self.fitted(file, refactorRank: 0, usesBatchPath: false)
+    let folding = try Self.fitted(file, refactorRank: 0, usesBatchPath: false)
+    let refactoring = try Self.fitted(file, refactorRank: 0, usesBatchPath: false, foldsDowndates: false)
     let ids = RetrainTests.randomIDs(12, of: woodbury.trainingSet.data, seed: 9)
     let (a, reportA) = try woodbury.forgetting(try ForgetRequest(ids: ids))
     let (b, reportB) = try refactoring.forgetting(try ForgetRequest(ids: ids))
-    #expect(reportA.newton?.refactored == false && reportB.newton?.refactored == true)
+    let (c, reportC) = try folding.forgetting(try ForgetRequest(ids: ids))
+    #expect(reportA.newton?.refactored == false && reportA.newton?.folded == false)
+    #expect(reportB.newton?.refactored == true && reportB.newton?.folded == false)
+    #expect(reportC.newton?.refactored == false && reportC.newton?.folded == true, "\(reportC.notes)")
+    #expect(c.factorization.rank == 0 && a.factorization.rank > 0)
     #expect(Self.relativeDistance(a.head.parameters, b.head.parameters) < 1e-9)
+    #expect(Self.relativeDistance(a.head.parameters, c.head.parameters) < 1e-9)
   }
 
   /// k requests in a row end where one request for their union does, up to the method's
@@ -188,6 +198,31 @@ struct NewtonRemovalTests {
     let retrained = try Self.exactOptimum(fitted, removing: Set(ids))
     let moved = Self.relativeDistance(fitted.head.parameters, retrained)
     #expect(Self.relativeDistance(next.head.parameters, retrained) * 100 <= moved)
+  }
+
+  /// Single deletions past the rank limit fold the downdates into a new factor instead of
+  /// refactoring from the data: the request that would pass the limit folds (rank back to 0, no
+  /// refactorization), every request reaches its target, and the sequence ends as near the
+  /// retrained optimum as one request for the union does.
+  @Test func singleDeletionsPastTheRankLimitFold() throws {
+    var state = try Self.fitted("digits.csv", refactorRank: 30, usesBatchPath: false)
+    let fitted = state
+    let ids = RetrainTests.randomIDs(12, of: state.trainingSet.data, seed: 14)
+    var (rank, folds) = (0, 0)
+    for id in ids {
+      let (next, report) = try state.forgetting(try ForgetRequest(ids: [id]))
+      let newton = try #require(report.newton)
+      #expect(!newton.refactored && !newton.batchPath, "\(report.notes)")
+      #expect(newton.folded == (rank + 10 > 30), "rank \(rank): \(report.notes)")
+      if newton.folded { (rank, folds) = (0, folds + 1) } else { rank += 10 }
+      #expect(next.factorization.rank == rank && next.unappliedRank == 0)
+      #expect(newton.gradientResidual <= max(0.01 * newton.gradientNormBefore, BLAS.nrm2(state.gradient)))
+      state = next
+    }
+    #expect(folds == 3)
+    let retrained = try Self.exactOptimum(fitted, removing: Set(ids))
+    let moved = Self.relativeDistance(fitted.head.parameters, retrained)
+    #expect(Self.relativeDistance(state.head.parameters, retrained) * 10 <= moved)
   }
 
   /// Every request ends at its target: 1% of the removal's gradient, or the residual the state had

@@ -30,8 +30,9 @@ enum NewtonBenchmark {
     emit("")
     if !batchesOnly {
       emit(
-        "| dataset | n × d, K | parameters | fit + factor s | deletion median ms | p90 ms | steps (median) "
-          + "| retrain s | sklearn refit s | naive refactor s | vs retrain | vs sklearn | vs naive | deletions |")
+        "| dataset | n × d, K | parameters | fit + factor s | deletion median ms | mean ms | p90 ms | steps (median) "
+          + "| retrain s | sklearn refit s | naive refactor s | vs retrain | vs sklearn | vs naive | deletions: paths |"
+      )
       emit("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     }
     var sklearnCores: Set<String> = []
@@ -63,6 +64,7 @@ enum NewtonBenchmark {
         log("newton: \(name), naive refactor per request")
         var naive = NewtonRemoval(configuration: configuration, refactorRank: 0)
         naive.usesBatchPath = false
+        naive.foldsDowndates = false
         naiveRuns = try Measurement.run(repetitions: large ? 1 : 3, warmUp: false) { [state] in
           _ = try naive.forget(try ForgetRequest(ids: [data.ids[order[requests]]]), from: state) { _ in }
         }
@@ -72,12 +74,14 @@ enum NewtonBenchmark {
       }
       var deletionSeconds: [Double] = []
       var steps: [Double] = []
+      var paths: [String: Int] = [:]
       log("newton: \(name), \(requests) single-sample deletions")
       for row in order.prefix(requests) {
         let start = ContinuousClock.now
         let (next, report) = try state.forgetting(try ForgetRequest(ids: [data.ids[row]]))
         deletionSeconds.append((ContinuousClock.now - start).seconds)
         steps.append(report.figures["newton_steps"] ?? 0)
+        paths[Self.path(of: report), default: 0] += 1
         // Per request on stderr: time, steps, downdate rank (0 after a refactoring), ‖∇L'‖ before → after,
         // the full step's scale, and how many of the steps were conjugate-gradient steps.
         log(
@@ -110,16 +114,19 @@ enum NewtonBenchmark {
       if sklearnSeconds == nil { log("scikit-learn unavailable: \(failure ?? sklearn?.error ?? "no result")") }
       emit(
         "| \(name) | \(data.count) × \(data.featureCount), \(data.classCount) | \(state.parameterCount) | "
-          + "\(format(fitSeconds, 3)) | \(format(median * 1000, 3)) | \(format(p90 * 1000, 3)) | "
+          + "\(format(fitSeconds, 3)) | \(format(median * 1000, 3)) | "
+          + "\(format(deletionSeconds.reduce(0, +) / Double(deletionSeconds.count) * 1000, 3)) | \(format(p90 * 1000, 3)) | "
           + "\(format(Measurement(seconds: steps).median, 0)) | \(format(retrain.median, 3)) | "
           + "\(sklearnSeconds.map { format($0, 3) } ?? "–") | \(format(naiveRuns!.median, 3)) | "
           + "\(format(retrain.median / median, 0))× | \(sklearnSeconds.map { format($0 / median, 0) + "×" } ?? "–") | "
-          + "\(format(naiveRuns!.median / median, 0))× | \(requests) |")
+          + "\(format(naiveRuns!.median / median, 0))× | \(requests): "
+          + "\(paths.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) |")
     }
     emit("")
     if !batchesOnly {
       emit(
-        "Deletions: median and 90th percentile over the single-sample requests, applied in turn to one state. "
+        "Deletions: median, mean and 90th percentile over the single-sample requests, applied in turn to one state, "
+          + "and how many took each path (a fold's cost lands on one request; the mean spreads it). "
           + "Retrain: median of 5 fits (1 on the large datasets); scikit-learn: median of 5 (1); naive: median of 3 (1). "
           + "scikit-learn's OpenBLAS kernels: "
           + "\(sklearnCores.isEmpty ? "unknown" : sklearnCores.sorted().joined(separator: "; ")).")
@@ -166,9 +173,7 @@ enum NewtonBenchmark {
       let ours = unlearned.predictedLabels(for: data.features)
       let theirs = retrained!.predictedLabels(for: data.features)
       let agreement = Double(zip(ours, theirs).filter { $0 == $1 }.count) / Double(data.count)
-      let path =
-        report.figures["batch_path"] == 1
-        ? "batch" : report.figures["refactored"] == 1 ? "refactor" : "Woodbury"
+      let path = Self.path(of: report)
       let limit = state.strategy.refactorRank ?? state.head.parameterCount / 2
       let rank = count * (state.head.outputCount)
       rows.append(
@@ -179,5 +184,12 @@ enum NewtonBenchmark {
       )
     }
     return rows
+  }
+
+  /// How a request reached its factor: "batch", "refactor", "fold" or "Woodbury".
+  static func path(of report: ForgetReport) -> String {
+    if report.figures["batch_path"] == 1 { return "batch" }
+    if report.figures["refactored"] == 1 { return "refactor" }
+    return report.figures["folded"] == 1 ? "fold" : "Woodbury"
   }
 }

@@ -98,24 +98,79 @@ public struct DowndatedCholesky: Sendable, Equatable {
   /// must not survive (the features of forgotten samples).
   public func folded() throws -> CholeskyFactorization {
     let n = dimension
+    let (columns, _) = downdateColumns()
     var factor = base
-    for block in blocks {
-      let left = block.left.dense(dimension: n)
-      for k in 0..<block.left.count(dimension: n) {
-        var u = Array(left[(k * n)..<((k + 1) * n)])
-        if inverse != nil {
-          u = featureMajor(u)
-        } else {
-          // Ĺ = V = R⁻ᵀU, so U = RᵀV.
-          base.upper.withUnsafeBufferPointer { r in
-            cblas_dtrmv(
-              CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), r.baseAddress, Int32(n), &u, 1)
-          }
-        }
-        factor = try factor.downdated(by: u)
-      }
+    for k in 0..<columns.rows {
+      factor = try factor.downdated(by: Array(columns.elements[(k * n)..<((k + 1) * n)]))
     }
     return factor
+  }
+
+  /// A fresh value for A − UUᵀ − Σ VᵢVᵢᵀ (`subtracting` the Kronecker-structured Vᵢ) with no
+  /// Woodbury terms, everything folded in at BLAS-3 speed: A = RᵀR formed (`dtrmm`, n³/3 flops),
+  /// the outer products subtracted (`KroneckerFactor.subtractGram`, 2n² per group, for the
+  /// Kronecker terms; `dsyrk`, n² per column, for written-out ones), the result factored
+  /// (`dpotrf`, n³/3) and, when this value keeps A⁻¹, inverted (2n³/3). What `folded()` does by
+  /// n²-per-column sweeps that cannot use blocked kernels, for when the Woodbury terms have grown
+  /// so long that every solve pays for them, or a downdate is too wide to append; no data is read,
+  /// unlike rebuilding the matrix. Throws `notPositiveDefinite` when the downdated matrix is not.
+  public func refolded(subtracting extra: [KroneckerFactor] = []) throws -> DowndatedCholesky {
+    let n = dimension
+    guard n > 0 else { return self }
+    var a = base.upper
+    base.upper.withUnsafeBufferPointer { r in
+      a.withUnsafeMutableBufferPointer { b in
+        cblas_dtrmm(
+          CblasRowMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), Int32(n), 1, r.baseAddress,
+          Int32(n), b.baseAddress, Int32(n))
+      }
+    }
+    let (columns, factors) = downdateColumns(keepingKroneckerFactors: true)
+    if columns.rows > 0 { BLAS.syrk(columns, transpose: true, alpha: -1, beta: 1, into: &a) }
+    for factor in factors + extra where factor.groupCount > 0 {
+      precondition(factor.rows == n, "refolded: the matrix is \(n)×\(n) but V has \(factor.rows) rows")
+      factor.subtractGram(from: &a)
+    }
+    return DowndatedCholesky(base: try LAPACK.cholesky(a), keepsInverse: keepsInverse, blockSize: blockSize)
+  }
+
+  /// Uᵀ written out, rows of n in A's own (feature-major) order: Ĺ's rows moved back from
+  /// class-major with the inverse, and U = RᵀV (so Uᵀ = VᵀR, one `dtrmm`) without it. With
+  /// `keepingKroneckerFactors`, the downdates kept as Kronecker factors are returned as such
+  /// instead of written out.
+  private func downdateColumns(keepingKroneckerFactors: Bool = false) -> (Matrix, [KroneckerFactor]) {
+    let n = dimension
+    var factors: [KroneckerFactor] = []
+    var kept: [Block] = []
+    for block in blocks {
+      if keepingKroneckerFactors, case .kronecker(let factor) = block.left {
+        factors.append(factor)
+      } else {
+        kept.append(block)
+      }
+    }
+    let count = kept.reduce(0) { $0 + $1.left.count(dimension: n) }
+    var rows = Matrix(rows: count, columns: n)
+    var offset = 0
+    for block in kept {
+      let left = block.left.dense(dimension: n)
+      for k in 0..<block.left.count(dimension: n) {
+        let u = Array(left[(k * n)..<((k + 1) * n)])
+        let row = inverse == nil ? u : featureMajor(u)
+        for j in 0..<n { rows[offset + k, j] = row[j] }
+      }
+      offset += block.left.count(dimension: n)
+    }
+    if inverse == nil && count > 0 {
+      base.upper.withUnsafeBufferPointer { r in
+        rows.withUnsafeMutableBufferPointer { v in
+          cblas_dtrmm(
+            CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(count), Int32(n), 1,
+            r.baseAddress, Int32(n), v.baseAddress, Int32(n))
+        }
+      }
+    }
+    return (rows, factors)
   }
 
   /// Subtracts U·Uᵀ (U is n × m) from the represented matrix.

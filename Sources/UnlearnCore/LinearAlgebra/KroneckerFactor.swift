@@ -1,3 +1,5 @@
+import CUnlearnBLAS
+
 /// A low-rank factor made of Kronecker-structured column groups,
 ///
 ///     U = [x₁ ⊗ B₁, x₂ ⊗ B₂, …, x_s ⊗ B_s],   x_i ∈ Rᵖ,  B_i ∈ R^(K×m),
@@ -50,5 +52,56 @@ public struct KroneckerFactor: Sendable, Equatable {
       }
     }
     return u
+  }
+}
+
+extension KroneckerFactor {
+  /// a ← a − U·Uᵀ for a square `a` of order p·K, feature-major like U, using the structure:
+  ///
+  ///     U·Uᵀ = Σ_i (x_i x_iᵀ) ⊗ C_i,   C_i = B_i·B_iᵀ (K × K),
+  ///
+  /// so the rows j·K + κ of U·Uᵀ (j over the p features, κ fixed) are Xᵀ·Y_κ with X the s × p
+  /// `vectors` and Y_κ[i, l·K + λ] = C_i[κ, λ]·x_i[l]: K products of p × s by s × p·K (`dgemm`),
+  /// written straight into those rows (stride K·p·K). 2·s·(pK)² flops, where `BLAS.syrk` on U
+  /// written out takes (pK)²·s·m: K times less for a softmax model's m = K columns per sample.
+  /// Both triangles are updated.
+  public func subtractGram(from a: inout Matrix) {
+    let (s, p, k, m) = (groupCount, vectors.columns, blockSize, groupWidth)
+    let n = p * k
+    precondition(a.rows == n && a.columns == n, "subtractGram: a is \(a.rows)×\(a.columns), U has \(n) rows")
+    guard s > 0 && n > 0 else { return }
+    // C_i = B_i·B_iᵀ, row-major, one after another.
+    var curvature = [Double](repeating: 0, count: s * k * k)
+    curvature.withUnsafeMutableBufferPointer { c in
+      for i in 0..<s {
+        mixing[i].withUnsafeBufferPointer { b in
+          cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k), Int32(k), Int32(m), 1, b.baseAddress, Int32(m),
+            b.baseAddress, Int32(m), 0, c.baseAddress! + i * k * k, Int32(k))
+        }
+      }
+    }
+    var y = [Double](repeating: 0, count: s * n)
+    vectors.withUnsafeBufferPointer { x in
+      curvature.withUnsafeBufferPointer { c in
+        y.withUnsafeMutableBufferPointer { y in
+          a.withUnsafeMutableBufferPointer { target in
+            for kappa in 0..<k {
+              for i in 0..<s {
+                let row = c.baseAddress! + (i * k + kappa) * k
+                let out = y.baseAddress! + i * n
+                for l in 0..<p {
+                  let xl = x[i * p + l]
+                  for lambda in 0..<k { out[l * k + lambda] = row[lambda] * xl }
+                }
+              }
+              cblas_dgemm(
+                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(p), Int32(n), Int32(s), -1, x.baseAddress, Int32(p),
+                y.baseAddress, Int32(n), 1, target.baseAddress! + kappa * n, Int32(k * n))
+            }
+          }
+        }
+      }
+    }
   }
 }

@@ -1,25 +1,29 @@
 import UnlearnCore
 import UnlearnModels
 
-/// When a request downdates the factor, steps around it, or refactors. Every refactor has a
-/// `RefactorReason`: the ones decided before the steps are here; a stall after them refactors in
-/// `finishStall`.
+/// When a request downdates the factor, folds the downdates into a new one, steps around them, or
+/// refactors. Every refactor has a `RefactorReason`: the ones decided before the steps are here; a
+/// stall after them refactors in `finishStall`.
 extension NewtonRemoval {
   /// How a request's downdate U_F (its samples' Hessian factors) reaches the factor.
   enum DowndatePath: Equatable {
     /// Applied through the Woodbury identity (O(P²) per column of U_F).
     case woodbury
+    /// The Woodbury terms, the unapplied downdates and this request's are folded into a new
+    /// factor of the downdated Hessian (`DowndatedCholesky.refolded`, no pass over the data).
+    case fold(WoodburyRefusal)
     /// Set aside: the cached factor without it preconditions Newton–CG steps on H'.
-    case batch(BatchReason)
+    case batch(WoodburyRefusal)
     /// The Hessian of the remaining data is rebuilt at the current θ and refactored.
     case refactor(RefactorReason)
   }
 
-  /// Why a request takes the batch path.
-  enum BatchReason: Equatable, CustomStringConvertible {
+  /// Why a request's downdate is not appended to the Woodbury terms.
+  enum WoodburyRefusal: Equatable, CustomStringConvertible {
     /// The accumulated downdate rank would pass `limit`.
     case rankLimit(rank: Int, limit: Int)
-    /// Applying a downdate of this rank would cost more than `batchPathSteps` batch-path units.
+    /// Applying a downdate of this rank would cost more than `batchPathSteps` conjugate-gradient
+    /// iterations.
     case costly(rank: Int)
 
     var description: String {
@@ -56,35 +60,61 @@ extension NewtonRemoval {
     }
   }
 
-  /// The path for `downdate` of a request on `state` (`next`: the state with its samples removed).
+  /// The path for `downdate` of a request on `state` (`next`: the state with its samples removed),
+  /// by a cost model in flops (n remaining samples, p inputs + 1, K outputs, P = p·K):
   ///
-  /// The Woodbury downdate reads H⁻¹ once per column of U_F (P² each); the batch path's unit of
-  /// work, what one of its conjugate-gradient iterations costs, is a pass over the data (2·n·p·K)
-  /// and a solve with the factor (P²). The batch path is taken when the downdate would pass
-  /// `refactorRank`, or cost more than `batchPathSteps` such units — unless in certified mode (its
-  /// bound is for the exact H') or when the factor would then miss the downdates of more than a
-  /// quarter of the remaining samples (it then differs from H' too much to iterate with). Past
-  /// `refactorRank` without it: a refactorization.
+  /// - Woodbury: P² per column of U_F (one read of H⁻¹ each).
+  /// - Batch path: `batchPathSteps` conjugate-gradient iterations, each a Hessian-vector product
+  ///   (4·n·p·K: X·V, then Xᵀ·R) and a solve with the factor (P²).
+  /// - Fold: RᵀR formed, the downdates subtracted, factored and inverted — (2/3)P³ (4/3 with the
+  ///   inverse) + P² per column of the Woodbury terms + 2P² per sample of the others — counted at half weight for running in blocked BLAS-3 kernels at about twice the
+  ///   flop rate of a pass (`unlearn-benchmarks newton` shows the paths side by side), then two
+  ///   steps with the new factor (a pass and a solve each).
+  /// - Refactor: the Hessian rebuilt from the data (n·p²·K(K+1)/2), factored and inverted.
+  ///
+  /// The Woodbury downdate is refused when it would cost more than the batch path (`costly`) or
+  /// take the accumulated rank past `refactorRank` (the Woodbury terms would outgrow half of H⁻¹).
+  /// Refused, the fold is taken where it is cheaper than a refactorization and, unless the batch
+  /// path is not allowed, than the batch path for this request and those of its size that the fold
+  /// makes room for (refactorRank/columns of them, at least this one); else the batch path. The
+  /// batch path is not allowed in certified mode (its bound is for the exact H') or when the factor
+  /// would then miss the downdates of more than a quarter of the remaining samples (it then differs
+  /// from H' too much to iterate with). Neither allowed: a refactorization past `refactorRank`, a
+  /// Woodbury downdate below it. Many outputs over few features (K = 26, p = 17: a single deletion
+  /// adds rank 26 against P/2 = 221) reach the limit every few deletions; the fold keeps them
+  /// Woodbury downdates.
   func path(for downdate: KroneckerFactor, from state: NewtonState, next: NewtonState) -> DowndatePath {
     let head = state.head
     let limit = refactorRank ?? head.parameterCount / 2
     let rank = state.factorization.rank + downdate.columns
     let order = Double(head.parameterCount)
-    let stepCost =
-      2 * Double(next.trainingSet.count) * Double(head.featureCount + 1) * Double(head.outputCount) + order * order
-    let costly = Double(downdate.columns) * order * order > Self.batchPathSteps * stepCost
+    let (n, p, k) = (Double(next.trainingSet.count), Double(head.featureCount + 1), Double(head.outputCount))
+    let iteration = 4 * n * p * k + order * order
+    let costly = Double(downdate.columns) * order * order > Self.batchPathSteps * iteration
     let unappliedSamples = next.unappliedDowndates.reduce(0) { $0 + $1.groupCount } + downdate.groupCount
     let batchAllowed = usesBatchPath && certification == nil && 4 * unappliedSamples <= next.trainingSet.count
-    if rank > limit {
-      if batchAllowed { return .batch(.rankLimit(rank: rank, limit: limit)) }
-      let refused =
-        certification != nil
-        ? " (certified mode)"
-        : usesBatchPath ? " and the factor would miss more than a quarter of the remaining samples' downdates" : ""
-      return .refactor(.rankLimit(rank: rank, limit: limit, refused: refused))
+    guard costly && batchAllowed || rank > limit else { return .woodbury }
+    let refusal: WoodburyRefusal = rank > limit ? .rankLimit(rank: rank, limit: limit) : .costly(rank: downdate.columns)
+    let inverseCost = state.factorization.keepsInverse ? order * order * order * 2 / 3 : 0
+    let factorCost = order * order * order / 3 + inverseCost
+    let foldFlops =
+      order * order * order / 3 + factorCost + order * order * Double(state.factorization.rank)
+      + 2 * order * order * Double(unappliedSamples)
+    let foldCost = foldFlops / 2 + 2 * iteration
+    let refactorCost = n * p * p * k * (k + 1) / 2 + factorCost
+    let requestsMadeRoomFor = max(1, Double(limit) / Double(max(downdate.columns, 1)))
+    if foldsDowndates && foldCost < refactorCost
+      && (!batchAllowed || foldCost <= Self.batchPathSteps * iteration * requestsMadeRoomFor)
+    {
+      return .fold(refusal)
     }
-    if costly && batchAllowed { return .batch(.costly(rank: downdate.columns)) }
-    return .woodbury
+    if batchAllowed { return .batch(refusal) }
+    guard rank > limit else { return .woodbury }
+    let refused =
+      certification != nil
+      ? " (certified mode)"
+      : usesBatchPath ? " and the factor would miss more than a quarter of the remaining samples' downdates" : ""
+    return .refactor(.rankLimit(rank: rank, limit: limit, refused: refused))
   }
 
   /// Takes `path` for the removal's downdate and returns the influence step H'⁻¹∇L'(θ) where the
@@ -102,6 +132,21 @@ extension NewtonRemoval {
       return nil
     case .refactor(let reason):
       return try refactorForStep(removal: &removal, reason: reason)
+    case .fold(let reason):
+      do {
+        removal.next.factorization = try removal.next.factorization.refolded(
+          subtracting: removal.next.unappliedDowndates + [downdate])
+      } catch let error as LinearAlgebraError {
+        return try refactorForStep(removal: &removal, reason: .notPositiveDefinite("\(error)"))
+      }
+      removal.next.unappliedDowndates.removeAll()
+      if removal.next.curvaturePairs.count > 0 { removal.next.curvaturePairs.downdate(by: downdate.dense) }
+      removal.report.folded = true
+      removal.notes.append(
+        "\(reason), so the downdates were folded into a new factor of the downdated Hessian, without a pass over "
+          + "the data")
+      let next = removal.next
+      return next.curvaturePairs.solve(next.gradient) { next.factorization.solve($0) }
     case .woodbury:
       do {
         if removal.next.curvaturePairs.count > 0 { removal.next.curvaturePairs.downdate(by: downdate.dense) }

@@ -60,6 +60,9 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// a request past `refactorRank` refactors and every other one is a Woodbury downdate. Not
   /// persisted: states read back take it.
   public var usesBatchPath = true
+  /// Whether a request past `refactorRank` may fold the downdates into a new factor where that is
+  /// cheaper (see `path(for:from:next:)`). Not persisted: states read back take it.
+  public var foldsDowndates = true
 
   /// A strategy for `configuration`. With `certification` (logistic only), rows are L2-normalized
   /// and every request takes exactly one step; `finetuneEpochs` applies to the MLP only.

@@ -25,6 +25,8 @@ public struct NewtonRemovalReport: Sendable, Equatable {
   public var batchPath = false
   /// The factor was rebuilt (`NewtonRemoval.RefactorReason` says why, in the notes).
   public var refactored = false
+  /// The accumulated downdates were folded into a new factor (`NewtonRemoval.DowndatePath.fold`).
+  public var folded = false
   public var newtonSteps = 0
   /// Σ t·‖d‖ over the steps taken.
   public var stepNorm = 0.0
@@ -64,6 +66,7 @@ public struct NewtonRemovalReport: Sendable, Equatable {
     figures["batch_path"] = batchPath ? 1 : 0
     figures["unapplied_downdate_rank"] = Double(unappliedDowndateRank)
     figures["refactored"] = refactored ? 1 : 0
+    figures["folded"] = folded ? 1 : 0
     figures["newton_steps"] = Double(newtonSteps)
     figures["step_norm"] = stepNorm
     return figures
@@ -91,6 +94,7 @@ public struct NewtonRemovalReport: Sendable, Equatable {
     newtonSteps = steps
     batchPath = figures["batch_path"] == 1
     refactored = figures["refactored"] == 1
+    folded = figures["folded"] == 1
     stepNorm = figures["step_norm"] ?? 0
     conjugateGradientSteps = integer("conjugate_gradient_steps")
     hessianVectorProducts = integer("hessian_vector_products")
