@@ -7,7 +7,7 @@ import RealModule
 /// Solving costs two triangular solves, O(n²) per right-hand side (`dpotrs`).
 public struct CholeskyFactorization: Sendable, Codable, Equatable {
   /// The upper-triangular factor U with A = Uᵀ·U.
-  public let upper: Matrix
+  public private(set) var upper: Matrix
 
   init(upper: Matrix) {
     self.upper = upper
@@ -30,11 +30,19 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
     self.upper = upper
   }
 
-  /// The factor of A − x·xᵀ, by the LINPACK rank-one downdate (`dchdd`; Golub & Van Loan,
-  /// "Matrix Computations", §6.5.4): solve Uᵀa = x, then n Givens rotations, each applied to one
-  /// row of U (a contiguous `drot`). One pass over the factor, O(n²). Throws
-  /// `notPositiveDefinite` when A − xxᵀ is not positive definite (‖a‖ ≥ 1).
+  /// The factor of A − x·xᵀ (see `downdate(by:)`), as a new value.
   public func downdated(by x: [Double]) throws -> CholeskyFactorization {
+    var factor = self
+    try factor.downdate(by: x)
+    return factor
+  }
+
+  /// Becomes the factor of A − x·xᵀ, in place, by the LINPACK rank-one downdate (`dchdd`; Golub &
+  /// Van Loan, "Matrix Computations", §6.5.4): solve Uᵀa = x, then n Givens rotations, each applied
+  /// to one row of U (a contiguous `drot`). One pass over the factor, O(n²), and no copy of it (a
+  /// run of downdates on a large factor would otherwise spend its time allocating). Throws
+  /// `notPositiveDefinite`, unchanged, when A − xxᵀ is not positive definite (‖a‖ ≥ 1).
+  public mutating func downdate(by x: [Double]) throws {
     let n = dimension
     precondition(x.count == n, "downdate: the factor is \(n)×\(n) but x has \(x.count) entries")
     let a = solveTransposed(x)
@@ -51,9 +59,8 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
       sines[i] = q / norm
       alpha = scale * norm
     }
-    var factor = upper
     var carried = [Double](repeating: 0, count: n)
-    factor.withUnsafeMutableBufferPointer { r in
+    upper.withUnsafeMutableBufferPointer { r in
       carried.withUnsafeMutableBufferPointer { xx in
         for i in stride(from: n - 1, through: 0, by: -1) {
           // (xx, R[i, i...]) ← (c·xx + s·R, c·R − s·xx)
@@ -61,11 +68,10 @@ public struct CholeskyFactorization: Sendable, Codable, Equatable {
         }
       }
     }
-    for i in 0..<n where factor[i, i] < 0 {
+    for i in 0..<n where upper[i, i] < 0 {
       // Rotations can leave a negative diagonal; flip the row so the factor stays canonical.
-      for j in i..<n { factor[i, j] = -factor[i, j] }
+      for j in i..<n { upper[i, j] = -upper[i, j] }
     }
-    return CholeskyFactorization(upper: factor)
   }
 
   /// The order n of A.

@@ -101,7 +101,7 @@ public struct DowndatedCholesky: Sendable, Equatable {
     let (columns, _) = downdateColumns()
     var factor = base
     for k in 0..<columns.rows {
-      factor = try factor.downdated(by: Array(columns.elements[(k * n)..<((k + 1) * n)]))
+      try factor.downdate(by: Array(columns.elements[(k * n)..<((k + 1) * n)]))
     }
     return factor
   }

@@ -93,8 +93,13 @@ struct TrainCommand: AsyncParsableCommand {
     let start = clock.now
     let report: TrainingOutcome
     if let strategy {
-      let chosen = try StrategyCatalog.strategy(
+      var chosen = try StrategyCatalog.strategy(
         named: strategy, configuration: configuration, options: strategyOptions.options)
+      if var newton = chosen as? NewtonRemoval {
+        // The state is only written, and neither a file nor the store keeps H⁻¹.
+        newton.invertsFactor = false
+        chosen = newton
+      }
       try memory.check(chosen, named: strategy, on: split.train)
       for warning in ShardSizeCheck.warnings(
         strategies: [strategy], trainCount: split.train.count, options: strategyOptions.options)

@@ -35,14 +35,15 @@ public struct NewtonRemoval: UnlearningStrategy {
     + "a dependence on samples removed later, which the (ε, δ) guarantee does not cover. Use --scaling none "
     + "(rows are then scaled to unit length, as in Guo et al.) or --scaling FILE with statistics computed elsewhere"
 
-  /// The Hessian as it is built, its Cholesky factor and H⁻¹: three P × P matrices of Float64, with
-  /// P = (inputs + 1) × outputs of the part the step updates (the whole logistic model — one output
-  /// when binary — or an MLP's output layer).
+  /// The Hessian, factored in place, and H⁻¹ when `invertsFactor` — else the upper triangle packed
+  /// for writing: P × P matrices of Float64 (three, or two), with P = (inputs + 1) × outputs of the
+  /// part the step updates (the whole logistic model — one output when binary — or an MLP's output
+  /// layer).
   public func estimatedPeakBytes(featureCount: Int, classCount: Int) -> Int? {
     let inputs = configuration.kind == .mlp ? (configuration.hiddenLayers.last ?? featureCount) : featureCount
     let outputs = configuration.kind == .logistic && classCount == 2 ? 1 : classCount
     let p = (inputs + 1) * outputs
-    return 3 * 8 * p * p
+    return (invertsFactor ? 3 : 2) * 8 * p * p
   }
 
   public var configuration: ModelConfiguration
@@ -63,6 +64,12 @@ public struct NewtonRemoval: UnlearningStrategy {
   /// Whether a request past `refactorRank` may fold the downdates into a new factor where that is
   /// cheaper (see `path(for:from:next:)`). Not persisted: states read back take it.
   public var foldsDowndates = true
+  /// Whether H⁻¹ is formed after each factorization (2P³/3 flops and P² more memory), so that a
+  /// solve is one symmetric product and a downdate one read of H⁻¹'s rows (`DowndatedCholesky`).
+  /// Off where the state is only written (`unlearn train`): a state file keeps the factor and the
+  /// store none, and a state read back solves by substitution until its next refactorization.
+  /// Not persisted: states read back take it.
+  public var invertsFactor = true
 
   /// A strategy for `configuration`. With `certification` (logistic only), rows are L2-normalized
   /// and every request takes exactly one step; `finetuneEpochs` applies to the MLP only.
@@ -116,7 +123,7 @@ public struct NewtonRemoval: UnlearningStrategy {
     let clock = ContinuousClock()
     let factorStart = clock.now
     let factorization = try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true))
-    let inverted = DowndatedCholesky(base: factorization, keepsInverse: true, blockSize: head.outputCount)
+    let inverted = DowndatedCholesky(base: factorization, keepsInverse: invertsFactor, blockSize: head.outputCount)
     let factorizationSeconds = (clock.now - factorStart).seconds
     var zero = LogisticRegression(
       featureCount: head.featureCount, classCount: head.classCount, inverseRegularization: head.inverseRegularization

@@ -108,8 +108,8 @@ public struct NewtonState: SingleModelState {
     let start = clock.now
     compact()
     factorization = DowndatedCholesky(
-      base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)), keepsInverse: true,
-      blockSize: head.outputCount)
+      base: try LAPACK.cholesky(head.hessian(on: batch, includingRegularization: true)),
+      keepsInverse: strategy.invertsFactor, blockSize: head.outputCount)
     (factorizationSeconds, conjugateGradientSeconds) = ((clock.now - start).seconds, 0)
     curvaturePairs.removeAll()
     unappliedDowndates.removeAll()
@@ -132,7 +132,7 @@ public struct NewtonState: SingleModelState {
         var factor = try factorization.folded()
         for downdate in unappliedDowndates {
           let u = downdate.dense
-          for column in 0..<u.columns { factor = try factor.downdated(by: u.column(column)) }
+          for column in 0..<u.columns { try factor.downdate(by: u.column(column)) }
         }
         return factor
       } catch is LinearAlgebraError {
