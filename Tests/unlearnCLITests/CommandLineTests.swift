@@ -95,6 +95,9 @@ struct CommandLineTests {
     let summary = try JSONSerialization.jsonObject(with: Data(train.standardOutput.utf8)) as? [String: Any]
     #expect(summary?["converged"] as? Bool == true)
     #expect((summary?["test_accuracy"] as? Double ?? 0) > 0.94)
+    // The process's peak resident memory: at least the loaded data, well under a gigabyte here.
+    let peak = summary?["peak_memory_bytes"] as? Int ?? 0
+    #expect(peak > 100_000 && peak < 1 << 30, "peak_memory_bytes \(peak)")
 
     let predict = try run(["predict", "--model", model, "--data", "data/breast_cancer.csv"])
     #expect(predict.status == 0)

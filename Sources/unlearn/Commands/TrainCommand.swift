@@ -162,6 +162,9 @@ struct TrainingOutcome: Encodable {
   let secondsPerEpoch: Double?
   let trainAccuracy: Double
   let testAccuracy: Double?
+  /// The process's peak resident memory after training (`PeakMemory`): for `--strategy newton`,
+  /// mostly the P × P Hessian factor.
+  let peakMemoryBytes: Int?
 
   enum CodingKeys: String, CodingKey {
     case model, strategy, kind, parameters, method, iterations, converged
@@ -172,6 +175,7 @@ struct TrainingOutcome: Encodable {
     case secondsPerEpoch = "seconds_per_epoch"
     case trainAccuracy = "train_accuracy"
     case testAccuracy = "test_accuracy"
+    case peakMemoryBytes = "peak_memory_bytes"
   }
 
   init(
@@ -197,6 +201,7 @@ struct TrainingOutcome: Encodable {
     self.secondsPerEpoch = summary?.secondsPerEpoch
     self.trainAccuracy = accuracy(train)
     self.testAccuracy = test.map(accuracy)
+    self.peakMemoryBytes = PeakMemory.residentBytes()
   }
 
   func text(markdown: Bool) -> String {
@@ -209,6 +214,9 @@ struct TrainingOutcome: Encodable {
     if let relativeGradientNorm { rows.append(("‖∇L‖/‖∇L(0)‖", String(format: "%.2e", relativeGradientNorm))) }
     rows.append(("fit seconds", String(format: "%.3f", trainSeconds)))
     if let secondsPerEpoch { rows.append(("seconds per epoch", String(format: "%.3f", secondsPerEpoch))) }
+    if let peakMemoryBytes {
+      rows.append(("peak memory MiB", String(format: "%.1f", Double(peakMemoryBytes) / 1_048_576)))
+    }
     rows.append(("train accuracy", String(format: "%.4f", trainAccuracy)))
     if let testSamples, let testAccuracy {
       rows.append(("test samples", "\(testSamples)"))
