@@ -141,13 +141,33 @@ public enum StateFile {
     try AtomicFile.write(parts: try encodedParts(archive), to: path)
   }
 
-  /// The whole file at `path`, or a `ModelFileError` that says why not.
+  /// The whole file at `path`, or a `ModelFileError` that says why not. Read straight into the
+  /// array (`read(2)` into its storage): a state holding a Hessian factor is hundreds of megabytes,
+  /// and going through `Data` would allocate and copy it twice.
   public static func readBytes(_ path: String) throws -> [UInt8] {
-    do {
-      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-    } catch {
-      throw ModelFileError.unreadable(
-        path, FileManager.default.fileExists(atPath: path) ? "read failed" : "no such file")
+    func unreadable() -> ModelFileError {
+      ModelFileError.unreadable(path, FileManager.default.fileExists(atPath: path) ? "read failed" : "no such file")
     }
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw unreadable() }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { throw unreadable() }
+    let size = Int(status.st_size)
+    var complete = true
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+      var offset = 0
+      while offset < size {
+        let count = Glibc.read(descriptor, buffer.baseAddress! + offset, size - offset)
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { break }
+        offset += count
+      }
+      complete = offset == size
+      initialized = offset
+    }
+    // A file that shrank while it was read is refused; one that grew is read as it was.
+    guard complete else { throw unreadable() }
+    return bytes
   }
 }

@@ -321,8 +321,12 @@ public struct NewtonState: SingleModelState {
     let start = clock.now
     let factorization: DowndatedCholesky
     if archive.blob("hessian.factor") != nil {
-      let upper = Self.unpackUpper(
-        try archive.doubles("hessian.factor", count: p * (p + 1) / 2, path: path), order: p)
+      let packed = try archive.requiredBlob("hessian.factor", path: path)
+      guard packed.count == 8 * p * (p + 1) / 2 else {
+        throw ModelFileError.corrupted(
+          path, "the 'hessian.factor' part holds \(packed.count) bytes, expected \(8 * p * (p + 1) / 2)")
+      }
+      let upper = Self.unpackUpper(packed, order: p)
       do {
         factorization = DowndatedCholesky(base: try CholeskyFactorization(validatingUpper: upper))
       } catch {
@@ -366,12 +370,21 @@ public struct NewtonState: SingleModelState {
     }
   }
 
-  static func unpackUpper(_ packed: [Double], order n: Int) -> Matrix {
+  /// The matrix `packedUpperBytes` wrote (n(n+1)/2 little-endian doubles, upper triangle by
+  /// row), zero below the diagonal, copied row by row straight from the bytes.
+  static func unpackUpper(_ packed: [UInt8], order n: Int) -> Matrix {
+    precondition(packed.count == 8 * n * (n + 1) / 2, "unpackUpper: \(packed.count) bytes for order \(n)")
     var matrix = Matrix(rows: n, columns: n)
-    var offset = 0
-    for i in 0..<n {
-      for j in i..<n { matrix[i, j] = packed[offset + j - i] }
-      offset += n - i
+    matrix.withUnsafeMutableBufferPointer { target in
+      packed.withUnsafeBytes { source in
+        var offset = 0
+        for i in 0..<n {
+          let length = 8 * (n - i)
+          UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: target[(i * n + i)..<((i + 1) * n)]))
+            .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + length)]))
+          offset += length
+        }
+      }
     }
     return matrix
   }
