@@ -67,9 +67,10 @@ extension NewtonRemoval {
   /// - Batch path: `batchPathSteps` conjugate-gradient iterations, each a Hessian-vector product
   ///   (4·n·p·K: X·V, then Xᵀ·R) and a solve with the factor (P²).
   /// - Fold: RᵀR formed, the downdates subtracted, factored and inverted — (2/3)P³ (4/3 with the
-  ///   inverse) + P² per column of the Woodbury terms + 2P² per sample of the others — counted at half weight for running in blocked BLAS-3 kernels at about twice the
-  ///   flop rate of a pass (`unlearn-benchmarks newton` shows the paths side by side), then two
-  ///   steps with the new factor (a pass and a solve each).
+  ///   inverse) + P² per column of the Woodbury terms + 2P² per sample of the others — counted at
+  ///   half weight for running in blocked BLAS-3 kernels at about twice the flop rate of a pass
+  ///   (`unlearn-benchmarks newton` shows the paths side by side), then two steps with the new
+  ///   factor (a pass and a solve each).
   /// - Refactor: the Hessian rebuilt from the data (n·p²·K(K+1)/2), factored and inverted.
   ///
   /// The Woodbury downdate is refused when it would cost more than the batch path (`costly`) or
