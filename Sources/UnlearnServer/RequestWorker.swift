@@ -55,6 +55,10 @@ public actor RequestWorker {
   public static func pass(store: Store, health: ServiceHealth, metrics: ServiceMetrics, logger: Logger) -> Int {
     var ended = 0
     do {
+      // Requests whose executor died go back to the queue first: waiting for a queued request of
+      // their model to call `executePending`, which also recovers, would leave the last batch a
+      // killed executor held running until the next submission.
+      try store.recoverInterrupted()
       for model in try store.modelsWithQueuedRequests() {
         let start = ContinuousClock.now
         let requests = try store.executePending(

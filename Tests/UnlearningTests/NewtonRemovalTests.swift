@@ -225,6 +225,50 @@ struct NewtonRemovalTests {
     #expect(Self.relativeDistance(state.head.parameters, retrained) * 10 <= moved)
   }
 
+  /// Requests of 1 to 15 samples, as a worker merges them, with every third state read back the
+  /// way the store keeps it (no factor: rebuilt, with H⁻¹, on reading): Woodbury downdates and folds
+  /// mix, every request reaches its target, and the kept objective stays that of the remaining
+  /// samples.
+  @Test(arguments: [UInt64(0), 1])
+  func mixedRequestsThroughTheStoresRoundTripReachTheirTargets(seed: UInt64) throws {
+    func storeRoundTrip(_ state: NewtonState) throws -> NewtonState {
+      let archive = try state.archive()
+      var kept = StateArchive(strategy: archive.strategy)
+      for name in archive.names where !archive.isCache(name) {
+        kept.setBlob(name, try archive.requiredBlob(name, path: "state"))
+      }
+      return try NewtonState(archive: kept, path: "state")
+    }
+    var state = try storeRoundTrip(try Self.fitted("breast_cancer.csv"))
+    var generator = SeededGenerator(seed: seed)
+    let ids = RetrainTests.randomIDs(300, of: state.trainingSet.data, seed: 20 + seed)
+    var (offset, requests, folds) = (0, 0, 0)
+    while offset < ids.count {
+      let size = Int(generator.next() % 15) + 1
+      let chunk = Array(ids[offset..<min(ids.count, offset + size)])
+      offset += size
+      let carried = BLAS.nrm2(state.gradient)
+      let (next, report) = try state.forgetting(try ForgetRequest(ids: chunk))
+      let newton = try #require(report.newton)
+      #expect(!newton.refactored, "\(report.notes)")
+      #expect(
+        newton.gradientResidual
+          <= max(
+            0.01 * newton.gradientNormBefore, carried,
+            state.strategy.configuration.relativeTolerance * state.gradientScale), "\(report.notes)")
+      if newton.folded { folds += 1 }
+      requests += 1
+      state = requests % 3 == 0 ? try storeRoundTrip(next) : next
+    }
+    #expect(folds > 0)
+    let data = state.trainingSet.data
+    #expect(data.count == 569 - ids.count)
+    let fresh = state.head.lossAndGradient(
+      on: LabelledBatch(
+        features: state.model.standardizer.transform(data.features), labels: data.labels, classCount: data.classCount))
+    #expect(state.loss.isApproximatelyEqual(to: fresh.loss, relativeTolerance: 1e-10))
+  }
+
   /// Every request ends at its target: 1% of the removal's gradient, or the residual the state had
   /// before the request, or the training tolerance — whichever is largest. Refinement with the
   /// cached factor gets there, or the stall handling after it does; a request is never left above.
