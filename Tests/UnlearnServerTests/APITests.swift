@@ -2,12 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Testing
-import UnlearnData
-import UnlearnModels
 import UnlearnServer
 import UnlearnStore
-import Unlearning
-import _UnlearnTestSupport
 
 /// Every route and its errors, over a real socket (`TestServer`).
 struct APITests {
@@ -15,16 +11,9 @@ struct APITests {
   static let auth: HTTPFields = [.authorization: "Bearer test-token", .contentType: "application/json"]
 
   static func makeApp() throws -> (Router<APIContext>, Store, RequestWorker, String) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true)
-    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<150))
-    let state = try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(
-      data, sourceSHA256: []
-    ) { _ in }
-    try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
-    let (router, worker) = UnlearnAPI.router(store: store, token: token)
-    return (router, store, worker, directory.path)
+    let fixture = try BreastCancerStore()
+    let (router, worker) = UnlearnAPI.router(store: fixture.store, token: token)
+    return (router, fixture.store, worker, fixture.directory.path)
   }
 
   static func json(_ response: TestServer.Response) throws -> [String: Any] {

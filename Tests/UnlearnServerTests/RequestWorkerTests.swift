@@ -1,11 +1,7 @@
 import Foundation
 import Logging
 import Testing
-import UnlearnData
-import UnlearnModels
 import UnlearnServer
-import Unlearning
-import _UnlearnTestSupport
 
 @testable import UnlearnStore
 
@@ -15,15 +11,9 @@ struct RequestWorkerTests {
   /// expired lease and nothing queued. A pass puts them back in the queue and executes them,
   /// without waiting for another submission to the model.
   @Test func aPassFinishesTheRequestsOfADeadExecutorWithNothingQueued() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true, leaseSeconds: 1)
-    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<150))
-    let state = try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(
-      data, sourceSHA256: []
-    ) { _ in }
-    try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
+    let fixture = try BreastCancerStore(leaseSeconds: 1)
+    defer { fixture.remove() }
+    let store = fixture.store
     let requests = try ["3", "4"].map { try store.submit(model: "bc", ids: [$0]) }
     try store.database.write { db in
       for request in requests {

@@ -5,11 +5,7 @@ import Hummingbird
 import Logging
 import Synchronization
 import Testing
-import UnlearnData
-import UnlearnModels
 import UnlearnServer
-import Unlearning
-import _UnlearnTestSupport
 
 @testable import UnlearnStore
 
@@ -19,15 +15,9 @@ import _UnlearnTestSupport
 /// returns.
 struct StorageFailureTests {
   @Test func fullStoreIsA503AndQueuedRequestsCompleteWhenSpaceReturns() async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try Store(path: directory.appendingPathComponent("s.sqlite").path, create: true, leaseSeconds: 1)
-    let data = try CSVLoader().load(path: TestData.bundled("breast_cancer.csv")).subset(rows: Array(0..<150))
-    let state = try NewtonRemoval(configuration: ModelConfiguration(kind: .logistic, seed: 1)).fit(
-      data, sourceSHA256: []
-    ) { _ in }
-    try store.registerModel(name: "bc", state: state, datasetName: "breast_cancer")
+    let fixture = try BreastCancerStore(leaseSeconds: 1)
+    defer { fixture.remove() }
+    let store = fixture.store
     let queued = try store.submit(model: "bc", ids: ["7"])
     @Sendable func limitPages(to count: Int?) throws {
       try (store.database as! SQLiteDatabase).pool.writeWithoutTransaction { db in
