@@ -78,6 +78,16 @@ public struct StateArchive: Sendable {
     return bytes
   }
 
+  /// The blob called `name`, which must hold exactly `byteCount` bytes; anything else is a
+  /// corrupted file.
+  public func requiredBlob(_ name: String, byteCount: Int, path: String) throws -> [UInt8] {
+    let bytes = try requiredBlob(name, path: path)
+    guard bytes.count == byteCount else {
+      throw ModelFileError.corrupted(path, "the '\(name)' part holds \(bytes.count) bytes, expected \(byteCount)")
+    }
+    return bytes
+  }
+
   // MARK: Typed parts
 
   public mutating func setJSON(_ name: String, _ value: some Encodable) throws {
@@ -101,11 +111,7 @@ public struct StateArchive: Sendable {
   }
 
   public func doubles(_ name: String, count: Int, path: String) throws -> [Double] {
-    let bytes = try requiredBlob(name, path: path)
-    guard bytes.count == 8 * count else {
-      throw ModelFileError.corrupted(path, "the '\(name)' part holds \(bytes.count) bytes, expected \(8 * count)")
-    }
-    return Self.doubles(from: bytes)
+    Self.doubles(from: try requiredBlob(name, byteCount: 8 * count, path: path))
   }
 
   /// A trained model, stored as a whole model file (`ModelFile`) with its own checks.

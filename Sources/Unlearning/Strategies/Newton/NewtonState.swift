@@ -321,12 +321,8 @@ public struct NewtonState: SingleModelState {
     let start = clock.now
     let factorization: DowndatedCholesky
     if archive.blob("hessian.factor") != nil {
-      let packed = try archive.requiredBlob("hessian.factor", path: path)
-      guard packed.count == 8 * p * (p + 1) / 2 else {
-        throw ModelFileError.corrupted(
-          path, "the 'hessian.factor' part holds \(packed.count) bytes, expected \(8 * p * (p + 1) / 2)")
-      }
-      let upper = Self.unpackUpper(packed, order: p)
+      let upper = Self.unpackUpper(
+        try archive.requiredBlob("hessian.factor", byteCount: 8 * p * (p + 1) / 2, path: path), order: p)
       do {
         factorization = DowndatedCholesky(base: try CholeskyFactorization(validatingUpper: upper))
       } catch {
