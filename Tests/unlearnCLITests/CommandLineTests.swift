@@ -32,19 +32,30 @@ struct CommandLineTests {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
   }
 
+  /// Runs `unlearn` with `arguments` and waits for it. Its stderr goes to a file, not a second
+  /// pipe: a child that filled a stderr pipe while stdout was being read would wait forever.
   func run(_ arguments: [String]) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Self.executable)
     process.arguments = arguments
     process.currentDirectoryURL = Self.repository
     let output = Pipe()
-    let error = Pipe()
+    let errorPath = folder + "/stderr-" + UUID().uuidString
+    guard FileManager.default.createFile(atPath: errorPath, contents: nil),
+      let error = FileHandle(forWritingAtPath: errorPath)
+    else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath]) }
+    defer { try? FileManager.default.removeItem(atPath: errorPath) }
     process.standardOutput = output
     process.standardError = error
     try process.run()
+    try error.close()
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    if !process.waitForExit() {
+      Issue.record("unlearn \(arguments.first ?? "") closed its output but did not exit within a minute")
+      kill(process.processIdentifier, SIGKILL)
+      process.waitForExit()
+    }
+    let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
     return Run(
       status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
       standardError: String(decoding: errorData, as: UTF8.self))

@@ -31,13 +31,18 @@ extension CommandLineTests {
 
     func kill() {
       Foundation.kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
+      process.waitForExit()
     }
 
+    /// SIGTERM, and SIGKILL if the process has not exited 30 seconds later, which is a failure:
+    /// operators stop `serve` and `worker` with SIGTERM.
     func stop() {
       guard process.isRunning else { return }
       process.terminate()
-      process.waitUntilExit()
+      if !process.waitForExit(timeout: .seconds(30)) {
+        Issue.record("unlearn \(arguments.first ?? "") did not exit within 30 s of SIGTERM")
+        kill()
+      }
     }
   }
 
@@ -45,7 +50,9 @@ extension CommandLineTests {
   /// server (`TestPostgres`).
   static let storeKinds = TestPostgres.serverURL == nil ? ["sqlite"] : ["sqlite", "postgres"]
 
-  @Test(arguments: storeKinds)
+  /// The time limit turns a hang (an executor that never stops, a wait that never returns) into a
+  /// failure that names this test; a run takes well under a minute.
+  @Test(.timeLimit(.minutes(5)), arguments: storeKinds)
   func manyExecutorsOnOneStoreExecuteEveryRequestExactlyOnce(storeKind: String) async throws {
     let location = storeKind == "postgres" ? try TestPostgres.createDatabase() : folder + "/shared.sqlite"
     defer { if storeKind == "postgres" { TestPostgres.dropDatabase(location) } }

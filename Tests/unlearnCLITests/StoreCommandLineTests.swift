@@ -47,7 +47,7 @@ extension CommandLineTests {
       }
     }
     kill(executor.processIdentifier, SIGKILL)
-    executor.waitUntilExit()
+    executor.waitForExit()
     #expect(executor.terminationReason == .uncaughtSignal)
     let afterKill = try json(try run(["request", "status", "--store", store, "--format", "json", id]).standardOutput)
     #expect(afterKill["status"] as? String == "running", "the kill must land mid-execution")
