@@ -33,7 +33,7 @@ doctest:
 
 # Benchmarks: a nested package built in release mode, reading ../shared/data.
 #   make bench       gemm and loading (about a minute)
-#   make bench-all   also logistic training vs scikit-learn and the Fashion-MNIST MLP (about 15 minutes)
+#   make bench-all   also logistic training vs scikit-learn and the Fashion-MNIST MLP (over an hour)
 bench: dependencies
 	cd Benchmarks && swift build -c release && .build/release/unlearn-benchmarks quick --data ../../shared/data
 

@@ -3,7 +3,7 @@ import UnlearnCore
 
 // Usage: unlearn-benchmarks [gemm|solve|load|training|training-small|mlp|newton [FILE...] [--requests N] [--threads T] [--deletions-only | --batches-only]|sisa [FILE]|arcane [FILE]|service|service-state [--deletions N] [--only TEXT]|workers [--deletions N]|certified [--removals N] [--draws D]|lmeraser|stream [mnist5k.csv|fashion-mnist]|matrix|quick|all]
 //          [--data DIR]
-//   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes minutes).
+//   quick = gemm + load (a minute); all = every benchmark (training on Fashion-MNIST takes about an hour).
 // Set OPENBLAS_NUM_THREADS before running for the training benchmark (it is passed to Python too).
 // Results go to stdout as Markdown tables; progress goes to stderr.
 let arguments = Array(CommandLine.arguments.dropFirst())
