@@ -54,8 +54,9 @@ public struct LogisticRegressionTrainer: Sendable {
   ///
   /// The two-loop recursion costs 4·m·P flops per iteration against 4·n·P for the pass over the
   /// data, but it streams 2m stored vectors from memory where the pass runs in cache-blocked
-  /// kernels, several times slower per flop; m = n/16 keeps it a fraction of the pass. More pairs bring L-BFGS closer to full BFGS, which on ill-conditioned
-  /// data takes far fewer iterations. The cap bounds the pairs' memory at 600 vectors of P.
+  /// kernels, several times slower per flop; m = n/16 keeps it a fraction of the pass. More pairs
+  /// bring L-BFGS closer to full BFGS, which on ill-conditioned data takes far fewer iterations.
+  /// The cap bounds the pairs' memory at 600 vectors of P.
   public static func lbfgsMemory(sampleCount n: Int) -> Int {
     min(300, max(30, n / 16))
   }
